@@ -1,0 +1,21 @@
+#!/bin/bash
+# Re-record every lab scenario.  Output goes to $RDPT_OUT (default lab/out/); pass
+# RDPT_OUT=$PWD/samples to overwrite the shipped samples (then rebuild the manifest with
+# lab/tools/build_manifest.py, which re-verifies every annotated key frame and fails loudly
+# if a re-recording no longer shows it).
+set -uo pipefail
+LAB="$(cd "$(dirname "$0")" && pwd)"
+export RDPT_OUT="${RDPT_OUT:-$LAB/out}"
+[[ $EUID -eq 0 ]] || { echo "run as root (network namespaces, tcpdump)" >&2; exit 1; }
+SCENARIOS=(
+    openssl_loopback.sh
+)
+fail=0
+for s in "${SCENARIOS[@]}"; do
+    echo "=== $s" >&2
+    if ! timeout 300 bash "$LAB/scenarios/$s"; then
+        echo "!!! $s failed" >&2
+        fail=1
+    fi
+done
+exit $fail
