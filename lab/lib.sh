@@ -115,3 +115,135 @@ prune_keys() {
     [[ -f "$f" ]] || return 0
     grep -qv '^#' "$f" || rm -f "$f"
 }
+
+# ---------------------------------------------------------------------------------------------
+# Three-namespace topology:  rdpt-cli (10.0.1.2) -- rdpt-rtr (10.0.1.1 | 10.0.2.1) -- rdpt-srv (10.0.2.2)
+CLI_NS=rdpt-cli; RTR_NS=rdpt-rtr; SRV_NS=rdpt-srv
+CLI_IP=10.0.1.2; RTR_CIP=10.0.1.1; RTR_SIP=10.0.2.1; SRV_IP=10.0.2.2
+
+offloads_off() {   # NS IFACE : no TSO/GSO/GRO, so captures show wire-sized segments
+    ip netns exec "$1" ethtool -K "$2" tso off gso off gro off tx off rx off >/dev/null 2>&1 || true
+}
+
+topo_up() {
+    local ns
+    for ns in $CLI_NS $RTR_NS $SRV_NS; do
+        ip netns del "$ns" 2>/dev/null || true
+        ip netns add "$ns"
+        NETNS_CREATED+=("$ns")
+        ip -n "$ns" link set lo up
+    done
+    ip link add rdpt-c type veth peer name rdpt-rc
+    ip link set rdpt-c netns $CLI_NS
+    ip link set rdpt-rc netns $RTR_NS
+    ip link add rdpt-s type veth peer name rdpt-rs
+    ip link set rdpt-s netns $SRV_NS
+    ip link set rdpt-rs netns $RTR_NS
+    ip -n $CLI_NS link set rdpt-c name eth0
+    ip -n $SRV_NS link set rdpt-s name eth0
+    ip -n $RTR_NS link set rdpt-rc name c0
+    ip -n $RTR_NS link set rdpt-rs name s0
+    ip -n $CLI_NS addr add $CLI_IP/24 dev eth0
+    ip -n $RTR_NS addr add $RTR_CIP/24 dev c0
+    ip -n $RTR_NS addr add $RTR_SIP/24 dev s0
+    ip -n $SRV_NS addr add $SRV_IP/24 dev eth0
+    for x in "$CLI_NS eth0" "$RTR_NS c0" "$RTR_NS s0" "$SRV_NS eth0"; do
+        set -- $x
+        ip -n "$1" link set "$2" up
+        offloads_off "$1" "$2"
+    done
+    ip -n $CLI_NS route add default via $RTR_CIP
+    ip -n $SRV_NS route add default via $RTR_SIP
+    ip netns exec $RTR_NS sysctl -qw net.ipv4.ip_forward=1
+    # no IPv6 chatter (router solicitations etc.) in the captures
+    for ns in $CLI_NS $RTR_NS $SRV_NS; do
+        ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 || true
+    done
+    true
+}
+
+# ---------------------------------------------------------------------------------------------
+# TLS material: a lab CA and server certificates.  CA_DIR holds ca.crt (the client trusts
+# only this, via SSL_CERT_FILE / SSL_CERT_DIR pointing at it).
+make_ca() {
+    CA_DIR="$WORK/ca"; mkdir -p "$CA_DIR"
+    faketime -f "-400d" openssl req -x509 -newkey rsa:2048 -nodes -keyout "$CA_DIR/ca.key" \
+        -out "$CA_DIR/ca.crt" -days 3650 -subj "/CN=rdptriage lab CA" 2>/dev/null
+    mkdir -p "$CA_DIR/certs"; cp "$CA_DIR/ca.crt" "$CA_DIR/certs/"
+    openssl rehash "$CA_DIR/certs" 2>/dev/null || c_rehash "$CA_DIR/certs" >/dev/null 2>&1 || true
+}
+
+# make_cert NAME CN SAN_IP [FAKETIME_OFFSET DAYS]  -> $CA_DIR/NAME.crt, NAME.key signed by the CA
+make_cert() {
+    local name="$1" cn="$2" san="$3" off="${4:-}" days="${5:-365}"
+    openssl req -newkey rsa:2048 -nodes -keyout "$CA_DIR/$name.key" -out "$CA_DIR/$name.csr" \
+        -subj "/CN=$cn" 2>/dev/null
+    printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth\n' "$san" >"$CA_DIR/$name.ext"
+    if [[ -n "$off" ]]; then
+        faketime -f "$off" openssl x509 -req -in "$CA_DIR/$name.csr" -CA "$CA_DIR/ca.crt" \
+            -CAkey "$CA_DIR/ca.key" -CAcreateserial -days "$days" -extfile "$CA_DIR/$name.ext" \
+            -out "$CA_DIR/$name.crt" 2>/dev/null
+    else
+        openssl x509 -req -in "$CA_DIR/$name.csr" -CA "$CA_DIR/ca.crt" -CAkey "$CA_DIR/ca.key" \
+            -CAcreateserial -days "$days" -extfile "$CA_DIR/$name.ext" -out "$CA_DIR/$name.crt" 2>/dev/null
+    fi
+}
+
+# make_selfsigned NAME CN SAN
+make_selfsigned() {
+    local name="$1" cn="$2" san="$3"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$CA_DIR/$name.key" -out "$CA_DIR/$name.crt" \
+        -days 365 -subj "/CN=$cn" -addext "subjectAltName=$san" 2>/dev/null
+}
+
+# ---------------------------------------------------------------------------------------------
+# Key-log shim for OpenSSL 3 programs (xfreerdp, xrdp): see keylog/keylog_shim.c
+build_shim() {
+    SHIM="$WORK/keylog_shim.so"
+    gcc -shared -fPIC -O2 -o "$SHIM" "$LAB_DIR/keylog/keylog_shim.c" -ldl
+}
+
+# Xvfb on display :N (the X socket lives in /tmp/.X11-unix, reachable from every namespace)
+start_xvfb() {   # N
+    local n="$1"
+    rm -f "/tmp/.X$n-lock" "/tmp/.X11-unix/X$n"
+    bg "xvfb$n" Xvfb ":$n" -nolisten tcp -screen 0 1024x768x24
+    wait_for 10 test -S "/tmp/.X11-unix/X$n" || { log "Xvfb :$n did not start"; return 1; }
+}
+
+# ---------------------------------------------------------------------------------------------
+# xrdp instance inside the server namespace.  write_xrdp_ini FILE KEY=VALUE... overrides Globals.
+write_xrdp_ini() {
+    local file="$1"; shift
+    python3 - "$file" "$WORK" "$@" <<'PY'
+import sys
+out, work, kv = sys.argv[1], sys.argv[2], dict(a.split("=", 1) for a in sys.argv[3:])
+g = {"ini_version": "1", "fork": "false", "port": "3389", "use_vsock": "false",
+     "tcp_nodelay": "true", "tcp_keepalive": "true", "security_layer": "tls",
+     "crypt_level": "high", "certificate": "", "key_file": "",
+     "ssl_protocols": "TLSv1.2, TLSv1.3", "autorun": "", "allow_channels": "true",
+     "max_bpp": "32", "new_cursors": "true", "use_fastpath": "both"}
+g.update(kv)
+with open(out, "w") as f:
+    f.write("[Globals]\n")
+    for k, v in g.items():
+        f.write("%s=%s\n" % (k, v))
+    f.write("\n[Logging]\nLogFile=%s/xrdp.log\nLogLevel=DEBUG\nEnableSyslog=false\n" % work)
+    f.write("EnableConsole=true\nConsoleLevel=DEBUG\n")
+    f.write("\n[Channels]\nrdpdr=true\nrdpsnd=true\ndrdynvc=true\ncliprdr=true\nrail=true\n")
+    f.write("\n[Xorg]\nname=Xorg\nlib=libxup.so\nusername=ask\npassword=ask\nip=127.0.0.1\nport=-1\ncode=20\n")
+PY
+}
+
+start_xrdp() {   # INI [extra env for key log]
+    local ini="$1"
+    bg_ns $SRV_NS xrdp env ${XRDP_ENV:-} xrdp --nodaemon --config "$ini"
+    XRDP_PID=$LAST_PID
+    wait_for 10 bash -c "ip netns exec $SRV_NS ss -ltn | grep -q ':3389 '" \
+        || { log "xrdp did not listen"; cat "$WORK/xrdp.out" >&2; return 1; }
+}
+
+# client_env: environment for xfreerdp (trust only the lab CA, key log via shim)
+client_env() {   # KEYLOGFILE
+    echo "DISPLAY=:$CLIENT_DISPLAY HOME=$WORK/home SSL_CERT_FILE=$CA_DIR/ca.crt SSL_CERT_DIR=$CA_DIR/certs RDPT_KEYLOG=$1 LD_PRELOAD=$SHIM"
+}

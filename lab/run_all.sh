@@ -9,6 +9,7 @@ export RDPT_OUT="${RDPT_OUT:-$LAB/out}"
 [[ $EUID -eq 0 ]] || { echo "run as root (network namespaces, tcpdump)" >&2; exit 1; }
 SCENARIOS=(
     openssl_loopback.sh
+    xrdp_tls.sh
 )
 fail=0
 for s in "${SCENARIOS[@]}"; do

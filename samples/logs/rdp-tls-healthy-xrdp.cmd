@@ -1,0 +1,1 @@
+ip netns exec rdpt-cli env DISPLAY=:61 HOME=/tmp/rdpt-lab.mFe9Ta/home SSL_CERT_FILE=/tmp/rdpt-lab.mFe9Ta/ca/ca.crt SSL_CERT_DIR=/tmp/rdpt-lab.mFe9Ta/ca/certs RDPT_KEYLOG=/work/main/samples/rdp-tls-healthy-xrdp.keys LD_PRELOAD=/tmp/rdpt-lab.mFe9Ta/keylog_shim.so timeout 4 xfreerdp /v:10.0.2.2 /u:labuser /cert:deny /log-level:INFO /sec:tls /size:320x240 /bpp:16 +compression
