@@ -10,6 +10,7 @@ export RDPT_OUT="${RDPT_OUT:-$LAB/out}"
 SCENARIOS=(
     openssl_loopback.sh
     xrdp_tls.sh
+    shadow_nla.sh
 )
 fail=0
 for s in "${SCENARIOS[@]}"; do

@@ -1,0 +1,1 @@
+ip netns exec rdpt-cli env DISPLAY=:64 HOME=/tmp/rdpt-lab.gPSz5s/home SSL_CERT_FILE=/tmp/rdpt-lab.gPSz5s/ca/ca.crt SSL_CERT_DIR=/tmp/rdpt-lab.gPSz5s/ca/certs RDPT_KEYLOG=/work/main/samples/rdp-nla-healthy-shadow.keys LD_PRELOAD=/tmp/rdpt-lab.gPSz5s/keylog_shim.so timeout 4 xfreerdp /v:10.0.2.2 /cert:deny /log-level:INFO /size:320x240 /bpp:16 /u:labuser /p:labpass /sec:nla
