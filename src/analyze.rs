@@ -1,0 +1,105 @@
+//! Runs the pipeline over one input: capture → link layer → net → flow. Owns nothing but
+//! the wiring and the per-file counters that belong to no single stage.
+
+use crate::capture::{self, CaptureError, CaptureInfo, CaptureReader, Frame, LinkLayer};
+use crate::flow::consumer::ConsumerFactory;
+use crate::flow::{Conversation, FlowStats, FlowTable};
+use crate::net::{Decoded, Decoder, NetStats};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+
+/// How often (in frames) fragment timeouts are checked.
+const EXPIRE_EVERY: u64 = 4096;
+
+/// Frames the link-layer stage could not use, by reason.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LinkStats {
+    /// Frames per link type this tool does not decode.
+    pub unsupported_link_types: BTreeMap<u32, u64>,
+    pub truncated_link_headers: u64,
+    /// NULL / LOOP frames whose address family is neither IPv4 nor IPv6.
+    pub unknown_address_families: u64,
+}
+
+/// Everything learned from one input.
+pub struct Analysis {
+    pub name: String,
+    pub gzip: bool,
+    pub capture: CaptureInfo,
+    pub link: LinkStats,
+    pub net: NetStats,
+    pub flow: FlowStats,
+    pub conversations: Vec<Conversation>,
+}
+
+/// An input that could not be analysed at all.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalyzeError {
+    #[error("{name}: cannot open: {reason}")]
+    Open { name: String, reason: String },
+    #[error("{name}: {source}")]
+    Capture { name: String, source: CaptureError },
+}
+
+/// Analyses the file at `path` (`-` = standard input).
+pub fn analyze_path(path: &Path, factory: Option<Box<dyn ConsumerFactory>>) -> Result<Analysis, AnalyzeError> {
+    let name = path.display().to_string();
+    let source = capture::open_source(path).map_err(|e| AnalyzeError::Open {
+        name: name.clone(),
+        reason: e.to_string(),
+    })?;
+    analyze_reader(name, source.reader, source.gzip, factory)
+}
+
+/// Analyses a capture read from `reader` (already decompressed).
+pub fn analyze_reader(
+    name: String,
+    reader: impl Read,
+    gzip: bool,
+    factory: Option<Box<dyn ConsumerFactory>>,
+) -> Result<Analysis, AnalyzeError> {
+    let mut link = LinkStats::default();
+    let mut decoder = Decoder::new();
+    let mut flows = FlowTable::new(factory);
+    let on_frame = |frame: &Frame<'_>| {
+        if frame.number % EXPIRE_EVERY == 0 {
+            decoder.expire(frame.ts);
+        }
+        let net = match capture::strip_link_layer(frame.link_type, frame.data) {
+            Ok(net) => net,
+            Err(LinkLayer::UnsupportedLinkType(lt)) => {
+                *link.unsupported_link_types.entry(lt).or_insert(0) += 1;
+                return;
+            }
+            Err(LinkLayer::Truncated) => {
+                link.truncated_link_headers += 1;
+                return;
+            }
+            Err(LinkLayer::UnknownAddressFamily(_)) => {
+                link.unknown_address_families += 1;
+                return;
+            }
+        };
+        if let Decoded::Packet(packet) = decoder.decode(net, frame.ts) {
+            flows.add(frame, &packet);
+        }
+    };
+    let capture = CaptureReader::read(reader, on_frame).map_err(|source| AnalyzeError::Capture {
+        name: name.clone(),
+        source,
+    })?;
+    decoder.finish();
+    flows.finish();
+    let flow_stats = flows.stats.clone();
+    Ok(Analysis {
+        name,
+        gzip,
+        capture,
+        link,
+        net: decoder.stats,
+        flow: flow_stats,
+        conversations: flows.into_conversations(),
+    })
+}

@@ -1,0 +1,538 @@
+//! Walks the records of a pcap or pcapng stream with pcap-parser's streaming readers and
+//! hands every packet record to a callback as a [`Frame`], numbered like Wireshark.
+//!
+//! What pcap-parser leaves to us and is done here: legacy pcap in both byte orders and with
+//! nanosecond magic; pcapng per-interface `if_tsresol`/`if_tsoffset`; Simple and Obsolete
+//! Packet Blocks (the obsolete one arrives as an unknown block, decoded here per pcapng
+//! spec appendix); cutting EPB padding at the captured length; keeping Decryption Secrets
+//! Blocks and counting comments; and turning parser errors into messages with the byte
+//! offset of the record that could not be read. A record whose declared length exceeds
+//! the read buffer is reported as corrupt instead of being allocated.
+
+use super::{ByteOrder, DecryptionSecrets, Format, Frame, MAX_COMMENTS_KEPT, MAX_SECRETS_BYTES, Timestamp};
+use pcap_parser::pcapng::Block;
+use pcap_parser::traits::PcapReaderIterator;
+use pcap_parser::{LegacyPcapReader, PcapBlockOwned, PcapError, PcapNGReader};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::Read;
+
+/// Read buffer: must hold the largest record (tcpdump's snaplen is 262144; pcapng blocks add
+/// options). Records declaring more than this are treated as corrupt.
+pub const READ_BUFFER: usize = 4 << 20;
+
+/// Bytes read before choosing the container reader.
+const FIRST_CHUNK: usize = 256 << 10;
+/// pcapng option code for comments (`opt_comment`), valid in every block.
+const OPT_COMMENT: u16 = 1;
+/// pcapng Obsolete Packet Block type.
+const OBSOLETE_PACKET_BLOCK: u32 = 0x0000_0002;
+
+/// What the file itself says, filled while reading.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct CaptureInfo {
+    pub format: Option<Format>,
+    pub byte_order: Option<ByteOrder>,
+    /// "micro" / "nano" for legacy pcap; per interface for pcapng.
+    pub ts_precision: Option<String>,
+    /// Frames per link type, keyed by LINKTYPE value.
+    pub link_types: BTreeMap<u32, u64>,
+    pub interfaces: Vec<InterfaceInfo>,
+    pub frames: u64,
+    /// Sum of wire lengths.
+    pub wire_bytes: u64,
+    /// Sum of captured lengths.
+    pub captured_bytes: u64,
+    /// Frames whose captured length is below the wire length (snaplen cuts).
+    pub frames_cut_by_snaplen: u64,
+    pub first_ts: Option<Timestamp>,
+    pub last_ts: Option<Timestamp>,
+    /// Frames whose timestamp is earlier than the previous frame's.
+    pub out_of_order_timestamps: u64,
+    pub comments: Vec<String>,
+    pub comments_total: u64,
+    pub sections: u64,
+    pub secrets: Vec<DecryptionSecrets>,
+    /// Bytes of the input consumed (decompressed bytes for gzip input).
+    pub bytes_read: u64,
+    /// Packet blocks referring to an interface that was never described.
+    pub frames_unknown_interface: u64,
+    /// Set when reading stopped early: where and why. Frames before it were processed.
+    pub stopped: Option<CaptureError>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InterfaceInfo {
+    pub link_type: u32,
+    pub snaplen: u32,
+    /// Timestamp units per second.
+    pub ts_units_per_sec: u64,
+    pub name: Option<String>,
+}
+
+/// Why a capture could not be read, or stopped being readable, and where.
+#[derive(Debug, Clone, thiserror::Error, Serialize)]
+pub enum CaptureError {
+    #[error("empty input: no capture header")]
+    Empty,
+    #[error("not a pcap or pcapng capture (first bytes: {first_bytes})")]
+    NotACapture { first_bytes: String },
+    #[error("file ends in the middle of a record at byte offset {offset} (truncated capture)")]
+    Truncated { offset: u64 },
+    #[error("corrupt record at byte offset {offset}: {reason}")]
+    Corrupt { offset: u64, reason: String },
+    #[error("read error at byte offset {offset}: {reason}")]
+    Io { offset: u64, reason: String },
+}
+
+impl CaptureError {
+    /// Byte offset the error refers to (0 for header errors).
+    pub fn offset(&self) -> u64 {
+        match self {
+            CaptureError::Empty | CaptureError::NotACapture { .. } => 0,
+            CaptureError::Truncated { offset }
+            | CaptureError::Corrupt { offset, .. }
+            | CaptureError::Io { offset, .. } => *offset,
+        }
+    }
+}
+
+/// Result of reading a whole capture: either nothing could be read (`Err`), or some or all of
+/// it was (`info.stopped` says where reading ended early).
+pub type ReadOutcome = Result<CaptureInfo, CaptureError>;
+
+/// Reads capture records from a byte stream.
+pub struct CaptureReader;
+
+struct NgInterface {
+    link_type: u32,
+    /// Units per second; `None` when the resolution cannot be represented.
+    units_per_sec: u64,
+    offset_secs: i64,
+    snaplen: u32,
+}
+
+impl CaptureReader {
+    /// Reads every record of `input`, calling `on_frame` for each packet in file order.
+    pub fn read<R: Read>(mut input: R, mut on_frame: impl FnMut(&Frame<'_>)) -> ReadOutcome {
+        // The container readers parse their file header from their first read, so hand them
+        // a first chunk large enough to hold it whatever the source's read sizes.
+        let mut head = vec![0u8; FIRST_CHUNK];
+        let got = read_up_to(&mut input, &mut head).map_err(|e| CaptureError::Io {
+            offset: 0,
+            reason: e.to_string(),
+        })?;
+        if got == 0 {
+            return Err(CaptureError::Empty);
+        }
+        head.truncate(got);
+        let mut magic = [0u8; 4];
+        let n = got.min(4);
+        magic[..n].copy_from_slice(&head[..n]);
+        let magic_le = u32::from_le_bytes(magic);
+        if got < 4 {
+            return Err(CaptureError::NotACapture {
+                first_bytes: describe_bytes(&head),
+            });
+        }
+        let chained = std::io::Cursor::new(head).chain(input);
+        match magic_le {
+            0x0A0D_0D0A => read_pcapng(chained, &mut on_frame),
+            0xA1B2_C3D4 | 0xD4C3_B2A1 | 0xA1B2_3C4D | 0x4D3C_B2A1 | 0xA1B2_CD34 | 0x34CD_B2A1 => {
+                read_legacy(chained, &mut on_frame)
+            }
+            _ => Err(CaptureError::NotACapture {
+                first_bytes: describe_bytes(&magic),
+            }),
+        }
+    }
+}
+
+fn read_up_to(input: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match input.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+fn describe_bytes(bytes: &[u8]) -> String {
+    let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let text: String = bytes
+        .iter()
+        .map(|&b| if b.is_ascii_graphic() || b == b' ' { b as char } else { '.' })
+        .collect();
+    format!("{} \"{}\"", hex.join(" "), text)
+}
+
+/// Maps a pcap-parser error at `offset` to ours. `Incomplete` is handled by the callers.
+fn map_error<I>(err: &PcapError<I>, offset: u64) -> CaptureError {
+    match err {
+        PcapError::UnexpectedEof | PcapError::Incomplete(_) => CaptureError::Truncated { offset },
+        PcapError::BufferTooSmall => CaptureError::Corrupt {
+            offset,
+            reason: format!("record declares a length above {} bytes", READ_BUFFER),
+        },
+        PcapError::ReadError => CaptureError::Io {
+            offset,
+            reason: "the input could not be read (bad gzip data or I/O error)".into(),
+        },
+        PcapError::HeaderNotRecognized => CaptureError::NotACapture {
+            first_bytes: String::new(),
+        },
+        PcapError::NomError(_, kind) | PcapError::OwnedNomError(_, kind) => CaptureError::Corrupt {
+            offset,
+            reason: format!("malformed record ({kind:?})"),
+        },
+        PcapError::Eof => CaptureError::Truncated { offset },
+    }
+}
+
+/// Outcome of asking the reader for more input after `Incomplete`.
+enum Refill {
+    Again,
+    Stop(CaptureError),
+}
+
+fn refill<R: PcapReaderIterator + ?Sized>(reader: &mut R, offset: u64, stall: &mut u32) -> Refill {
+    // pcap-parser reports the end of input inside a record as `UnexpectedEof` on the next
+    // call; this guard only stops a reader that keeps asking without progress.
+    *stall += 1;
+    if *stall > 100_000 {
+        return Refill::Stop(CaptureError::Truncated { offset });
+    }
+    match reader.refill() {
+        Ok(()) => Refill::Again,
+        Err(e) => Refill::Stop(map_error(&e, offset)),
+    }
+}
+
+struct FrameCounter<'i> {
+    info: &'i mut CaptureInfo,
+    last_ts: Option<Timestamp>,
+}
+
+impl FrameCounter<'_> {
+    fn account(&mut self, frame: &Frame<'_>) {
+        let info = &mut *self.info;
+        info.frames = frame.number;
+        info.wire_bytes += u64::from(frame.wire_len);
+        info.captured_bytes += frame.data.len() as u64;
+        if (frame.data.len() as u64) < u64::from(frame.wire_len) {
+            info.frames_cut_by_snaplen += 1;
+        }
+        *info.link_types.entry(frame.link_type).or_insert(0) += 1;
+        if info.first_ts.is_none() {
+            info.first_ts = Some(frame.ts);
+        }
+        if let Some(prev) = self.last_ts
+            && frame.ts < prev
+        {
+            info.out_of_order_timestamps += 1;
+        }
+        self.last_ts = Some(frame.ts);
+        info.last_ts = Some(info.last_ts.map_or(frame.ts, |t| t.max(frame.ts)));
+    }
+}
+
+fn read_legacy<R: Read>(input: R, on_frame: &mut impl FnMut(&Frame<'_>)) -> ReadOutcome {
+    let mut reader = LegacyPcapReader::new(READ_BUFFER, input).map_err(|e| match e {
+        PcapError::Incomplete(_) | PcapError::UnexpectedEof | PcapError::Eof => {
+            CaptureError::Truncated { offset: 0 }
+        }
+        other => map_error(&other, 0),
+    })?;
+    let mut info = CaptureInfo {
+        format: Some(Format::Pcap),
+        ..Default::default()
+    };
+    let mut offset: u64 = 0;
+    let mut number: u64 = 0;
+    let mut link_type = 0u32;
+    let mut nanos = false;
+    let mut stall = 0u32;
+    let mut last_ts = None;
+    loop {
+        match reader.next() {
+            Ok((consumed, block)) => {
+                stall = 0;
+                match block {
+                    PcapBlockOwned::LegacyHeader(hdr) => {
+                        link_type = hdr.network.0 as u32;
+                        nanos = hdr.is_nanosecond_precision();
+                        info.byte_order = Some(if hdr.is_bigendian() {
+                            ByteOrder::Big
+                        } else {
+                            ByteOrder::Little
+                        });
+                        info.ts_precision = Some(if nanos { "nano" } else { "micro" }.into());
+                        info.interfaces.push(InterfaceInfo {
+                            link_type,
+                            snaplen: hdr.snaplen,
+                            ts_units_per_sec: if nanos { 1_000_000_000 } else { 1_000_000 },
+                            name: None,
+                        });
+                    }
+                    PcapBlockOwned::Legacy(rec) => {
+                        number += 1;
+                        let frac = if nanos {
+                            i64::from(rec.ts_usec)
+                        } else {
+                            i64::from(rec.ts_usec) * 1000
+                        };
+                        let ts = Timestamp(i64::from(rec.ts_sec) * 1_000_000_000 + frac);
+                        let cap = (rec.caplen as usize).min(rec.data.len());
+                        let frame = Frame {
+                            number,
+                            ts,
+                            link_type,
+                            interface: 0,
+                            wire_len: rec.origlen.max(cap as u32),
+                            data: &rec.data[..cap],
+                        };
+                        let mut counter = FrameCounter {
+                            info: &mut info,
+                            last_ts,
+                        };
+                        counter.account(&frame);
+                        last_ts = counter.last_ts;
+                        on_frame(&frame);
+                    }
+                    PcapBlockOwned::NG(_) => {}
+                }
+                offset += consumed as u64;
+                reader.consume(consumed);
+            }
+            Err(PcapError::Eof) => break,
+            Err(PcapError::Incomplete(_)) => match refill(&mut reader, offset, &mut stall) {
+                Refill::Again => continue,
+                Refill::Stop(err) => {
+                    info.stopped = Some(err);
+                    break;
+                }
+            },
+            Err(e) => {
+                info.stopped = Some(map_error(&e, offset));
+                break;
+            }
+        }
+    }
+    info.bytes_read = offset;
+    Ok(info)
+}
+
+fn units_per_sec(tsresol: u8) -> Option<u64> {
+    let exp = u32::from(tsresol & 0x7f);
+    if tsresol & 0x80 == 0 {
+        10u64.checked_pow(exp)
+    } else {
+        1u64.checked_shl(exp).filter(|_| exp < 64)
+    }
+}
+
+fn ng_timestamp(iface: Option<&NgInterface>, high: u32, low: u32) -> Timestamp {
+    let raw = (u64::from(high) << 32) | u64::from(low);
+    let (units, offset) = iface.map_or((1_000_000, 0), |i| (i.units_per_sec, i.offset_secs));
+    let units = units.max(1);
+    let secs = raw / units;
+    let frac = raw % units;
+    let nanos = (u128::from(frac) * 1_000_000_000 / u128::from(units)) as i64;
+    let secs = i64::try_from(secs).unwrap_or(i64::MAX / 2_000_000_000).saturating_add(offset);
+    Timestamp(secs.saturating_mul(1_000_000_000).saturating_add(nanos))
+}
+
+fn push_comment(info: &mut CaptureInfo, bytes: &[u8]) {
+    info.comments_total += 1;
+    if info.comments.len() < MAX_COMMENTS_KEPT {
+        let text = String::from_utf8_lossy(bytes);
+        info.comments.push(text.trim_end_matches('\0').chars().take(512).collect());
+    }
+}
+
+fn read_pcapng<R: Read>(input: R, on_frame: &mut impl FnMut(&Frame<'_>)) -> ReadOutcome {
+    let mut reader = PcapNGReader::new(READ_BUFFER, input).map_err(|e| match e {
+        PcapError::Incomplete(_) | PcapError::UnexpectedEof | PcapError::Eof => {
+            CaptureError::Truncated { offset: 0 }
+        }
+        other => map_error(&other, 0),
+    })?;
+    let mut info = CaptureInfo {
+        format: Some(Format::Pcapng),
+        ..Default::default()
+    };
+    let mut interfaces: Vec<NgInterface> = Vec::new();
+    let mut big_endian = false;
+    let mut offset: u64 = 0;
+    let mut number: u64 = 0;
+    let mut stall = 0u32;
+    let mut last_ts = None;
+    let mut secrets_bytes = 0usize;
+    loop {
+        match reader.next() {
+            Ok((consumed, block)) => {
+                stall = 0;
+                if let PcapBlockOwned::NG(block) = block {
+                    let mut packet: Option<(u32, Timestamp, u32, &[u8])> = None;
+                    match &block {
+                        Block::SectionHeader(shb) => {
+                            interfaces.clear();
+                            big_endian = shb.big_endian();
+                            info.sections += 1;
+                            info.byte_order = Some(if big_endian {
+                                ByteOrder::Big
+                            } else {
+                                ByteOrder::Little
+                            });
+                            for opt in shb.options.iter().filter(|o| o.code.0 == OPT_COMMENT) {
+                                push_comment(&mut info, &opt.value);
+                            }
+                        }
+                        Block::InterfaceDescription(idb) => {
+                            let units = units_per_sec(idb.if_tsresol).unwrap_or(1_000_000);
+                            let name = idb
+                                .options
+                                .iter()
+                                .find(|o| o.code.0 == 2)
+                                .map(|o| String::from_utf8_lossy(&o.value).trim_end_matches('\0').to_string());
+                            info.interfaces.push(InterfaceInfo {
+                                link_type: idb.linktype.0 as u32,
+                                snaplen: idb.snaplen,
+                                ts_units_per_sec: units,
+                                name,
+                            });
+                            interfaces.push(NgInterface {
+                                link_type: idb.linktype.0 as u32,
+                                units_per_sec: units,
+                                offset_secs: idb.if_tsoffset,
+                                snaplen: idb.snaplen,
+                            });
+                        }
+                        Block::EnhancedPacket(epb) => {
+                            for opt in epb.options.iter().filter(|o| o.code.0 == OPT_COMMENT) {
+                                push_comment(&mut info, &opt.value);
+                            }
+                            let iface = interfaces.get(epb.if_id as usize);
+                            let cap = (epb.caplen as usize).min(epb.data.len());
+                            packet = Some((
+                                epb.if_id,
+                                ng_timestamp(iface, epb.ts_high, epb.ts_low),
+                                epb.origlen,
+                                &epb.data[..cap],
+                            ));
+                        }
+                        Block::SimplePacket(spb) => {
+                            // SPB: interface 0, no timestamp; captured length is
+                            // min(original length, snaplen) (pcapng spec 4.4).
+                            let snap = interfaces.first().map_or(u32::MAX, |i| i.snaplen);
+                            let snap = if snap == 0 { u32::MAX } else { snap };
+                            let data = spb.data;
+                            let cap = (spb.origlen.min(snap) as usize).min(data.len());
+                            let ts = last_ts.unwrap_or_default();
+                            packet = Some((0, ts, spb.origlen, &data[..cap]));
+                        }
+                        Block::DecryptionSecrets(dsb) => {
+                            let len = (dsb.secrets_len as usize).min(dsb.data.len());
+                            let keep = secrets_bytes + len <= MAX_SECRETS_BYTES;
+                            if keep {
+                                secrets_bytes += len;
+                            }
+                            info.secrets.push(DecryptionSecrets {
+                                secrets_type: dsb.secrets_type.0,
+                                after_frame: number,
+                                data: if keep { dsb.data[..len].to_vec() } else { Vec::new() },
+                                length: len,
+                            });
+                        }
+                        Block::Unknown(unknown) if unknown.block_type == OBSOLETE_PACKET_BLOCK => {
+                            packet = parse_obsolete_packet(unknown.data, big_endian, &interfaces);
+                        }
+                        _ => {}
+                    }
+                    if let Some((if_id, ts, origlen, data)) = packet {
+                        number += 1;
+                        let link_type = match interfaces.get(if_id as usize) {
+                            Some(i) => i.link_type,
+                            None => {
+                                info.frames_unknown_interface += 1;
+                                u32::MAX
+                            }
+                        };
+                        let frame = Frame {
+                            number,
+                            ts,
+                            link_type,
+                            interface: if_id,
+                            wire_len: origlen.max(data.len() as u32),
+                            data,
+                        };
+                        let mut counter = FrameCounter {
+                            info: &mut info,
+                            last_ts,
+                        };
+                        counter.account(&frame);
+                        last_ts = counter.last_ts;
+                        on_frame(&frame);
+                    }
+                }
+                offset += consumed as u64;
+                reader.consume(consumed);
+            }
+            Err(PcapError::Eof) => break,
+            Err(PcapError::Incomplete(_)) => match refill(&mut reader, offset, &mut stall) {
+                Refill::Again => continue,
+                Refill::Stop(err) => {
+                    info.stopped = Some(err);
+                    break;
+                }
+            },
+            Err(e) => {
+                info.stopped = Some(map_error(&e, offset));
+                break;
+            }
+        }
+    }
+    info.ts_precision = Some(
+        info.interfaces
+            .iter()
+            .map(|i| match i.ts_units_per_sec {
+                1_000_000 => "micro".to_string(),
+                1_000_000_000 => "nano".to_string(),
+                u => format!("1/{u}s"),
+            })
+            .collect::<Vec<_>>()
+            .join(","),
+    );
+    info.bytes_read = offset;
+    Ok(info)
+}
+
+/// Obsolete Packet Block body (pcapng draft, appendix "Packet Block"): interface id (u16),
+/// drops count (u16), timestamp high/low (u32 each), captured length, packet length, data.
+fn parse_obsolete_packet<'a>(
+    body: &'a [u8],
+    big_endian: bool,
+    interfaces: &[NgInterface],
+) -> Option<(u32, Timestamp, u32, &'a [u8])> {
+    let u16_at = |o: usize| {
+        let b = [*body.get(o)?, *body.get(o + 1)?];
+        Some(if big_endian { u16::from_be_bytes(b) } else { u16::from_le_bytes(b) })
+    };
+    let u32_at = |o: usize| {
+        let b: [u8; 4] = body.get(o..o + 4)?.try_into().ok()?;
+        Some(if big_endian { u32::from_be_bytes(b) } else { u32::from_le_bytes(b) })
+    };
+    let if_id = u32::from(u16_at(0)?);
+    let high = u32_at(4)?;
+    let low = u32_at(8)?;
+    let caplen = u32_at(12)? as usize;
+    let origlen = u32_at(16)?;
+    let data = body.get(20..)?;
+    let data = &data[..caplen.min(data.len())];
+    let ts = ng_timestamp(interfaces.get(if_id as usize), high, low);
+    Some((if_id, ts, origlen, data))
+}

@@ -1,0 +1,48 @@
+//! The interface between TCP reassembly and the protocol decoders that read byte streams.
+//! A consumer receives each direction's bytes in order, is told about holes, and says when
+//! it has seen enough: from then on that direction keeps only metadata.
+
+use super::Side;
+
+/// Where delivered bytes came from.
+#[derive(Debug, Clone, Copy)]
+pub struct Chunk {
+    /// Frame that carried the first delivered byte.
+    pub frame: u64,
+    pub ts: crate::capture::Timestamp,
+    /// Offset of the first byte in the direction's stream (0 = first data byte).
+    pub stream_offset: u64,
+}
+
+/// What a consumer wants after a delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Want {
+    More,
+    /// Stop delivering (and buffering) this direction.
+    Done,
+}
+
+/// Reads one TCP conversation's byte streams.
+pub trait StreamConsumer {
+    /// In-order bytes of one direction.
+    fn data(&mut self, side: Side, bytes: &[u8], chunk: Chunk) -> Want;
+    /// `missing` bytes of this direction will never be delivered (not captured).
+    fn gap(&mut self, side: Side, missing: u64, frame: u64) -> Want {
+        let _ = (side, missing, frame);
+        Want::More
+    }
+}
+
+/// Description of a new TCP conversation, for deciding whether to read its streams.
+#[derive(Debug, Clone, Copy)]
+pub struct NewConversation {
+    pub stream: u64,
+    pub client: super::Endpoint,
+    pub server: super::Endpoint,
+    pub first_frame: u64,
+}
+
+/// Chooses the consumer (if any) of each new TCP conversation.
+pub trait ConsumerFactory {
+    fn consumer_for(&mut self, conversation: &NewConversation) -> Option<Box<dyn StreamConsumer>>;
+}

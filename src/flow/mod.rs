@@ -1,0 +1,553 @@
+//! Stage 3 — flow: groups packets into conversations (TCP and UDP, keyed by 5-tuple),
+//! numbers them exactly as Wireshark's `tcp.stream` / `udp.stream`, decides client and
+//! server, keeps per-direction metadata, attaches ICMP errors to the flow they quote, and
+//! reassembles TCP byte streams for registered consumers ([`consumer`], [`tcp`]).
+//!
+//! Wireshark numbering: a new TCP stream starts at the first packet of an unseen 5-tuple,
+//! and again when a SYN without ACK arrives whose sequence number differs from the base
+//! sequence number of that direction (port reuse) — packet-tcp.c's rule. UDP streams are
+//! one per 5-tuple. Client and server: the sender of a SYN without ACK is the client; else
+//! the receiver of a SYN+ACK; else the side on a well-known port is the server; else the
+//! sender of the first packet is the client.
+//!
+//! The table holds at most [`MAX_CONVERSATIONS`] conversations; packets of conversations
+//! beyond that are counted in [`FlowStats::packets_untracked`] and reported.
+
+pub mod consumer;
+pub mod tcp;
+
+use crate::capture::{Frame, Timestamp};
+use crate::net::{IcmpError, Packet, TcpSegment, Transport};
+use consumer::{ConsumerFactory, NewConversation, StreamConsumer};
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+use std::fmt;
+use std::net::IpAddr;
+use tcp::TcpDirection;
+
+/// Conversations kept per capture.
+pub const MAX_CONVERSATIONS: usize = 100_000;
+/// ICMP errors listed per conversation (all are counted).
+pub const MAX_ICMP_PER_CONVERSATION: usize = 16;
+/// Ports taken as "the server side" when no SYN says otherwise: below 1024, plus these.
+pub const WELL_KNOWN_HIGH_PORTS: [u16; 4] = [3389, 3391, 8080, 8443];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    Tcp,
+    Udp,
+}
+
+/// Which end of a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    Client,
+    Server,
+}
+
+impl Side {
+    pub fn other(self) -> Side {
+        match self {
+            Side::Client => Side::Server,
+            Side::Server => Side::Client,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Endpoint {
+    pub ip: IpAddr,
+    pub port: u16,
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.ip {
+            IpAddr::V4(ip) => write!(f, "{ip}:{}", self.port),
+            IpAddr::V6(ip) => write!(f, "[{ip}]:{}", self.port),
+        }
+    }
+}
+
+/// How the client was told from the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleBasis {
+    FirstPacket,
+    WellKnownPort,
+    SynAck,
+    Syn,
+}
+
+/// Per-direction counters.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DirectionStats {
+    pub packets: u64,
+    /// Wire bytes of the frames (as Wireshark's conversation table counts).
+    pub bytes: u64,
+    /// Transport payload bytes according to the IP headers.
+    pub payload_bytes: u64,
+    pub first_frame: Option<u64>,
+    pub last_frame: Option<u64>,
+    pub ttl_min: Option<u8>,
+    pub ttl_max: Option<u8>,
+    pub bad_checksums: u64,
+}
+
+/// An ICMP error that quoted this conversation.
+#[derive(Debug, Clone, Serialize)]
+pub struct IcmpNote {
+    pub frame: u64,
+    pub ts: Timestamp,
+    /// Router or host that sent the error.
+    pub from: IpAddr,
+    #[serde(rename = "type")]
+    pub icmp_type: u8,
+    pub code: u8,
+    pub name: &'static str,
+    pub mtu: Option<u32>,
+    /// Which side's packet the error quoted.
+    pub about: Side,
+}
+
+/// TCP-only state of a conversation.
+#[derive(Default)]
+pub struct TcpState {
+    pub client: TcpDirection,
+    pub server: TcpDirection,
+    pub syn_frame: Option<u64>,
+    pub syn_ts: Option<Timestamp>,
+    pub synack_frame: Option<u64>,
+    pub synack_ts: Option<Timestamp>,
+    /// Client's ACK completing the three-way handshake.
+    pub handshake_ack_frame: Option<u64>,
+    pub handshake_ack_ts: Option<Timestamp>,
+}
+
+impl TcpState {
+    pub fn dir(&self, side: Side) -> &TcpDirection {
+        match side {
+            Side::Client => &self.client,
+            Side::Server => &self.server,
+        }
+    }
+}
+
+/// One TCP or UDP conversation.
+pub struct Conversation {
+    pub protocol: Protocol,
+    /// Wireshark's `tcp.stream` / `udp.stream`.
+    pub stream: u64,
+    pub client: Endpoint,
+    pub server: Endpoint,
+    pub role_basis: RoleBasis,
+    pub first_frame: u64,
+    pub last_frame: u64,
+    pub first_ts: Timestamp,
+    pub last_ts: Timestamp,
+    pub to_server: DirectionStats,
+    pub to_client: DirectionStats,
+    pub tcp: Option<TcpState>,
+    pub icmp_errors: Vec<IcmpNote>,
+    pub icmp_error_count: u64,
+    consumer: Option<Box<dyn StreamConsumer>>,
+}
+
+impl Conversation {
+    pub fn stats(&self, from: Side) -> &DirectionStats {
+        match from {
+            Side::Client => &self.to_server,
+            Side::Server => &self.to_client,
+        }
+    }
+    pub fn packets(&self) -> u64 {
+        self.to_server.packets + self.to_client.packets
+    }
+    pub fn bytes(&self) -> u64 {
+        self.to_server.bytes + self.to_client.bytes
+    }
+    /// Wireshark display filter selecting this conversation.
+    pub fn wireshark_filter(&self) -> String {
+        match self.protocol {
+            Protocol::Tcp => format!("tcp.stream eq {}", self.stream),
+            Protocol::Udp => format!("udp.stream eq {}", self.stream),
+        }
+    }
+    fn side_of(&self, src: IpAddr, src_port: u16) -> Side {
+        if self.client.ip == src && self.client.port == src_port {
+            Side::Client
+        } else {
+            Side::Server
+        }
+    }
+    fn swap_roles(&mut self, basis: RoleBasis) {
+        std::mem::swap(&mut self.client, &mut self.server);
+        std::mem::swap(&mut self.to_server, &mut self.to_client);
+        if let Some(t) = self.tcp.as_mut() {
+            std::mem::swap(&mut t.client, &mut t.server);
+        }
+        for note in &mut self.icmp_errors {
+            note.about = note.about.other();
+        }
+        self.role_basis = basis;
+    }
+}
+
+/// Counters of the flow stage.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FlowStats {
+    pub tcp_conversations: u64,
+    pub udp_conversations: u64,
+    /// Packets of conversations not tracked because the table was full.
+    pub packets_untracked: u64,
+    pub conversations_untracked: u64,
+    pub icmp_errors: u64,
+    /// ICMP errors whose quoted flow is not a conversation of the capture.
+    pub icmp_errors_unmatched: u64,
+    /// Peak bytes held for TCP reassembly.
+    pub peak_reassembly_bytes: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct FlowKey {
+    protocol: Protocol,
+    lo: (IpAddr, u16),
+    hi: (IpAddr, u16),
+}
+
+impl FlowKey {
+    fn new(protocol: Protocol, a: (IpAddr, u16), b: (IpAddr, u16)) -> Self {
+        if a <= b {
+            FlowKey { protocol, lo: a, hi: b }
+        } else {
+            FlowKey { protocol, lo: b, hi: a }
+        }
+    }
+}
+
+/// The conversation table of one capture.
+pub struct FlowTable {
+    conversations: Vec<Conversation>,
+    index: FxHashMap<FlowKey, usize>,
+    next_tcp_stream: u64,
+    next_udp_stream: u64,
+    factory: Option<Box<dyn ConsumerFactory>>,
+    reassembly_bytes: usize,
+    pub stats: FlowStats,
+}
+
+impl Default for FlowTable {
+    fn default() -> Self {
+        Self::new(None)
+    }
+}
+
+fn is_well_known(port: u16) -> bool {
+    port < 1024 || WELL_KNOWN_HIGH_PORTS.contains(&port)
+}
+
+impl FlowTable {
+    pub fn new(factory: Option<Box<dyn ConsumerFactory>>) -> Self {
+        FlowTable {
+            conversations: Vec::new(),
+            index: FxHashMap::default(),
+            next_tcp_stream: 0,
+            next_udp_stream: 0,
+            factory,
+            reassembly_bytes: 0,
+            stats: FlowStats::default(),
+        }
+    }
+
+    pub fn conversations(&self) -> &[Conversation] {
+        &self.conversations
+    }
+
+    /// Adds one decoded packet of `frame`.
+    pub fn add(&mut self, frame: &Frame<'_>, packet: &Packet<'_>) {
+        match &packet.transport {
+            Transport::Tcp(seg) => self.add_tcp(frame, packet, seg),
+            Transport::Udp(udp) => {
+                let src = (packet.src, udp.src_port);
+                let dst = (packet.dst, udp.dst_port);
+                let key = FlowKey::new(Protocol::Udp, src, dst);
+                let idx = match self.index.get(&key) {
+                    Some(&i) => i,
+                    None => match self.create(key, Protocol::Udp, frame, src, dst, RoleBasis::FirstPacket) {
+                        Some(i) => i,
+                        None => return,
+                    },
+                };
+                let conv = &mut self.conversations[idx];
+                let side = conv.side_of(packet.src, udp.src_port);
+                touch(conv, side, frame, packet, u64::from(udp.payload_len), udp.checksum_ok);
+            }
+            Transport::IcmpError(err) => self.add_icmp_error(frame, packet, err),
+            _ => {}
+        }
+    }
+
+    fn create(
+        &mut self,
+        key: FlowKey,
+        protocol: Protocol,
+        frame: &Frame<'_>,
+        src: (IpAddr, u16),
+        dst: (IpAddr, u16),
+        basis: RoleBasis,
+    ) -> Option<usize> {
+        if self.conversations.len() >= MAX_CONVERSATIONS {
+            self.stats.packets_untracked += 1;
+            if self.index.len() < MAX_CONVERSATIONS * 2 {
+                // Remember the key so later packets of it are not counted as new conversations.
+                self.index.insert(key, usize::MAX);
+                self.stats.conversations_untracked += 1;
+            }
+            return None;
+        }
+        let (client, server, basis) = match basis {
+            RoleBasis::Syn => (src, dst, basis),
+            RoleBasis::SynAck => (dst, src, basis),
+            _ => match (is_well_known(src.1), is_well_known(dst.1)) {
+                (true, false) => (dst, src, RoleBasis::WellKnownPort),
+                (false, true) => (src, dst, RoleBasis::WellKnownPort),
+                _ => (src, dst, RoleBasis::FirstPacket),
+            },
+        };
+        let stream = match protocol {
+            Protocol::Tcp => {
+                self.next_tcp_stream += 1;
+                self.stats.tcp_conversations += 1;
+                self.next_tcp_stream - 1
+            }
+            Protocol::Udp => {
+                self.next_udp_stream += 1;
+                self.stats.udp_conversations += 1;
+                self.next_udp_stream - 1
+            }
+        };
+        let client = Endpoint { ip: client.0, port: client.1 };
+        let server = Endpoint { ip: server.0, port: server.1 };
+        let consumer = match (protocol, self.factory.as_mut()) {
+            (Protocol::Tcp, Some(f)) => f.consumer_for(&NewConversation {
+                stream,
+                client,
+                server,
+                first_frame: frame.number,
+            }),
+            _ => None,
+        };
+        let delivering = consumer.is_some();
+        let conv = Conversation {
+            protocol,
+            stream,
+            client,
+            server,
+            role_basis: basis,
+            first_frame: frame.number,
+            last_frame: frame.number,
+            first_ts: frame.ts,
+            last_ts: frame.ts,
+            to_server: DirectionStats::default(),
+            to_client: DirectionStats::default(),
+            tcp: (protocol == Protocol::Tcp).then(|| TcpState {
+                client: TcpDirection::new(delivering),
+                server: TcpDirection::new(delivering),
+                ..Default::default()
+            }),
+            icmp_errors: Vec::new(),
+            icmp_error_count: 0,
+            consumer,
+        };
+        self.conversations.push(conv);
+        let idx = self.conversations.len() - 1;
+        self.index.insert(key, idx);
+        Some(idx)
+    }
+
+    fn add_tcp(&mut self, frame: &Frame<'_>, packet: &Packet<'_>, seg: &TcpSegment<'_>) {
+        let src = (packet.src, seg.src_port);
+        let dst = (packet.dst, seg.dst_port);
+        let key = FlowKey::new(Protocol::Tcp, src, dst);
+        let pure_syn = seg.flags.syn() && !seg.flags.ack();
+        let basis = if pure_syn {
+            RoleBasis::Syn
+        } else if seg.flags.syn() {
+            RoleBasis::SynAck
+        } else {
+            RoleBasis::FirstPacket
+        };
+        let idx = match self.index.get(&key) {
+            Some(&usize::MAX) => {
+                self.stats.packets_untracked += 1;
+                return;
+            }
+            Some(&i) => {
+                if pure_syn && self.is_port_reuse(i, packet, seg) {
+                    self.finish_conversation(i);
+                    match self.create(key, Protocol::Tcp, frame, src, dst, basis) {
+                        Some(n) => n,
+                        None => return,
+                    }
+                } else {
+                    i
+                }
+            }
+            None => match self.create(key, Protocol::Tcp, frame, src, dst, basis) {
+                Some(i) => i,
+                None => return,
+            },
+        };
+        let conv = &mut self.conversations[idx];
+        if conv.role_basis < basis && basis >= RoleBasis::SynAck {
+            let sender_is_client = conv.side_of(packet.src, seg.src_port) == Side::Client;
+            // A SYN's sender is the client; a SYN+ACK's sender is the server.
+            let should_swap = (basis == RoleBasis::Syn) != sender_is_client;
+            if should_swap {
+                conv.swap_roles(basis);
+            } else {
+                conv.role_basis = basis;
+            }
+        }
+        let side = conv.side_of(packet.src, seg.src_port);
+        touch(conv, side, frame, packet, u64::from(seg.payload_len), seg.checksum_ok);
+        let Some(tcp) = conv.tcp.as_mut() else { return };
+        if seg.flags.syn() {
+            if !seg.flags.ack() && side == Side::Client && tcp.syn_frame.is_none() {
+                tcp.syn_frame = Some(frame.number);
+                tcp.syn_ts = Some(frame.ts);
+            } else if seg.flags.ack() && side == Side::Server && tcp.synack_frame.is_none() {
+                tcp.synack_frame = Some(frame.number);
+                tcp.synack_ts = Some(frame.ts);
+            }
+        } else if side == Side::Client
+            && seg.flags.ack()
+            && tcp.synack_frame.is_some()
+            && tcp.handshake_ack_frame.is_none()
+            && tcp.server.stats.isn.is_some_and(|isn| seg.ack == isn.wrapping_add(1))
+        {
+            tcp.handshake_ack_frame = Some(frame.number);
+            tcp.handshake_ack_ts = Some(frame.ts);
+        }
+        let consumer = conv.consumer.as_deref_mut().map(|c| (c, side));
+        let (this, peer) = match side {
+            Side::Client => (&mut tcp.client, &mut tcp.server),
+            Side::Server => (&mut tcp.server, &mut tcp.client),
+        };
+        let before = this.buffered_bytes();
+        this.segment(seg, frame.number, frame.ts, consumer);
+        if seg.flags.ack() && !seg.flags.rst() {
+            peer.peer_acked(seg.ack, frame.number);
+        }
+        let after = this.buffered_bytes();
+        self.reassembly_bytes = (self.reassembly_bytes + after).saturating_sub(before);
+        self.stats.peak_reassembly_bytes = self.stats.peak_reassembly_bytes.max(self.reassembly_bytes);
+    }
+
+    /// packet-tcp.c: a SYN whose sequence number differs from the base sequence number of
+    /// its direction starts a new conversation on the same ports.
+    fn is_port_reuse(&self, idx: usize, packet: &Packet<'_>, seg: &TcpSegment<'_>) -> bool {
+        let conv = &self.conversations[idx];
+        let side = conv.side_of(packet.src, seg.src_port);
+        let Some(tcp) = conv.tcp.as_ref() else { return false };
+        let dir = tcp.dir(side);
+        let base = match (dir.stats.isn, dir.stats.midstream) {
+            (Some(isn), _) => Some(isn),
+            (None, true) => dir.first_seq().map(|s| s.wrapping_sub(1)),
+            (None, false) => None,
+        };
+        base.is_some_and(|b| b != seg.seq)
+    }
+
+    fn add_icmp_error(&mut self, frame: &Frame<'_>, packet: &Packet<'_>, err: &IcmpError) {
+        self.stats.icmp_errors += 1;
+        let Some(q) = err.quoted else {
+            self.stats.icmp_errors_unmatched += 1;
+            return;
+        };
+        let protocol = match q.protocol {
+            6 => Protocol::Tcp,
+            17 => Protocol::Udp,
+            _ => {
+                self.stats.icmp_errors_unmatched += 1;
+                return;
+            }
+        };
+        let key = FlowKey::new(protocol, (q.src, q.src_port), (q.dst, q.dst_port));
+        let Some(&idx) = self.index.get(&key) else {
+            self.stats.icmp_errors_unmatched += 1;
+            return;
+        };
+        let Some(conv) = self.conversations.get_mut(idx) else {
+            self.stats.icmp_errors_unmatched += 1;
+            return;
+        };
+        conv.icmp_error_count += 1;
+        if conv.icmp_errors.len() < MAX_ICMP_PER_CONVERSATION {
+            let about = conv.side_of(q.src, q.src_port);
+            conv.icmp_errors.push(IcmpNote {
+                frame: frame.number,
+                ts: frame.ts,
+                from: packet.src,
+                icmp_type: err.icmp_type,
+                code: err.code,
+                name: err.name(),
+                mtu: err.mtu,
+                about,
+            });
+        }
+    }
+
+    fn finish_conversation(&mut self, idx: usize) {
+        let conv = &mut self.conversations[idx];
+        let Some(tcp) = conv.tcp.as_mut() else { return };
+        let released = tcp.client.buffered_bytes() + tcp.server.buffered_bytes();
+        match conv.consumer.as_deref_mut() {
+            Some(c) => {
+                tcp.client.finish(Some((&mut *c, Side::Client)));
+                tcp.server.finish(Some((&mut *c, Side::Server)));
+            }
+            None => {
+                tcp.client.finish(None);
+                tcp.server.finish(None);
+            }
+        }
+        self.reassembly_bytes = self.reassembly_bytes.saturating_sub(released);
+    }
+
+    /// End of capture: flushes reassembly and turns open holes into gaps.
+    pub fn finish(&mut self) -> &[Conversation] {
+        for i in 0..self.conversations.len() {
+            self.finish_conversation(i);
+        }
+        &self.conversations
+    }
+}
+
+fn touch(conv: &mut Conversation, side: Side, frame: &Frame<'_>, packet: &Packet<'_>, payload: u64, checksum_ok: Option<bool>) {
+    conv.last_frame = frame.number;
+    conv.last_ts = conv.last_ts.max(frame.ts);
+    let d = match side {
+        Side::Client => &mut conv.to_server,
+        Side::Server => &mut conv.to_client,
+    };
+    d.packets += 1;
+    d.bytes += u64::from(frame.wire_len);
+    d.payload_bytes += payload;
+    d.first_frame.get_or_insert(frame.number);
+    d.last_frame = Some(frame.number);
+    d.ttl_min = Some(d.ttl_min.map_or(packet.ttl, |t| t.min(packet.ttl)));
+    d.ttl_max = Some(d.ttl_max.map_or(packet.ttl, |t| t.max(packet.ttl)));
+    if checksum_ok == Some(false) {
+        d.bad_checksums += 1;
+    }
+}
+
+impl FlowTable {
+    /// The conversations, in Wireshark stream order within each protocol.
+    pub fn into_conversations(self) -> Vec<Conversation> {
+        self.conversations
+    }
+}

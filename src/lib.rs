@@ -1,0 +1,13 @@
+//! rdptriage — explains why Remote Desktop connections failed, from packet captures.
+//!
+//! The crate is a one-way pipeline, one module per stage, each knowing only the one before:
+//! [`capture`] (files and link layers) → [`net`] (IP / TCP / UDP / ICMP) → [`flow`]
+//! (conversations, TCP reassembly) → [`report`] (table and JSON). [`analyze`] drives it for
+//! one input.
+#![forbid(unsafe_code)]
+
+pub mod analyze;
+pub mod capture;
+pub mod flow;
+pub mod net;
+pub mod report;

@@ -1,0 +1,538 @@
+//! The `rdptriage/1` JSON document (one per input file). Field names are public interface:
+//! add fields, never rename them. Documented in docs/json-schema.md.
+
+use crate::analyze::{Analysis, AnalyzeError};
+use crate::capture::{self, CaptureError, Timestamp};
+use crate::flow::tcp::{FrameList, Gap, TcpDirectionStats};
+use crate::flow::{Conversation, IcmpNote, Protocol, RoleBasis, Side};
+use crate::net::TcpOptions;
+use serde::Serialize;
+
+pub const SCHEMA: &str = "rdptriage/1";
+
+#[derive(Debug, Serialize)]
+pub struct FileReport {
+    pub schema: &'static str,
+    pub file: FileSummary,
+    pub connections: Vec<ConnectionReport>,
+    pub findings: Vec<Finding>,
+    pub diagnosis: Diagnosis,
+}
+
+/// A detector's judgement (filled by the detection stage).
+#[derive(Debug, Serialize)]
+pub struct Finding {
+    pub id: String,
+    pub severity: Severity,
+    /// Stream number of the connection the finding is about.
+    pub connection: Option<u64>,
+    pub frames: Vec<u64>,
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Serialize, Default)]
+pub struct Diagnosis {
+    pub causes: Vec<Cause>,
+}
+
+/// A ranked explanation of a failure (filled by the diagnosis stage).
+#[derive(Debug, Serialize)]
+pub struct Cause {
+    pub cause: String,
+    pub confidence: f64,
+    pub findings: Vec<String>,
+    pub summary: String,
+    pub remedy: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LinkTypeCount {
+    pub link_type: u32,
+    pub name: String,
+    pub frames: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Warning {
+    pub kind: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ErrorInfo {
+    pub kind: &'static str,
+    pub message: String,
+    pub offset: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BadChecksums {
+    pub ipv4_header: u64,
+    pub tcp: u64,
+    pub udp: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SecretsSummary {
+    pub secrets_type: String,
+    pub length: usize,
+    pub after_frame: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Limits {
+    pub conversations_untracked: u64,
+    pub packets_untracked: u64,
+    pub peak_reassembly_bytes: usize,
+}
+
+#[derive(Debug, Serialize, Default)]
+pub struct FileSummary {
+    pub path: String,
+    pub format: Option<capture::Format>,
+    pub gzip: bool,
+    pub byte_order: Option<capture::ByteOrder>,
+    pub ts_precision: Option<String>,
+    pub link_types: Vec<LinkTypeCount>,
+    pub interfaces: Vec<capture::InterfaceInfo>,
+    pub packets: u64,
+    pub bytes: u64,
+    pub captured_bytes: u64,
+    pub bytes_read: u64,
+    pub first_packet: Option<Timestamp>,
+    pub last_packet: Option<Timestamp>,
+    pub duration_s: f64,
+    pub ipv4_packets: u64,
+    pub ipv6_packets: u64,
+    pub non_ip_frames: u64,
+    pub unsupported_link_frames: u64,
+    pub decode_errors: u64,
+    pub frames_cut_by_snaplen: u64,
+    pub bad_checksums: Option<BadChecksums>,
+    pub ip_fragments: Option<crate::net::defrag::DefragStats>,
+    pub tcp_conversations: u64,
+    pub udp_conversations: u64,
+    pub icmp_errors: u64,
+    pub icmp_errors_unmatched: u64,
+    pub comments: Vec<String>,
+    pub comments_total: u64,
+    pub decryption_secrets: Vec<SecretsSummary>,
+    pub limits: Option<Limits>,
+    pub warnings: Vec<Warning>,
+    pub error: Option<ErrorInfo>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DirectionReport {
+    pub packets: u64,
+    pub bytes: u64,
+    pub payload_bytes: u64,
+    pub first_frame: Option<u64>,
+    pub last_frame: Option<u64>,
+    pub ttl_min: Option<u8>,
+    pub ttl_max: Option<u8>,
+    pub bad_checksums: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tcp: Option<TcpDirectionReport>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TcpDirectionReport {
+    pub isn: Option<u32>,
+    pub midstream: bool,
+    pub syn_options: Option<TcpOptions>,
+    pub syn: FrameList,
+    pub fin: FrameList,
+    pub rst: FrameList,
+    pub zero_window: FrameList,
+    pub retransmissions: u64,
+    pub retransmitted_bytes: u64,
+    pub out_of_order: u64,
+    pub keepalives: u64,
+    pub gap_count: u64,
+    pub gap_bytes: u64,
+    pub gaps: Vec<Gap>,
+    pub delivered_bytes: u64,
+    pub buffer_cap_hits: u64,
+}
+
+impl From<&TcpDirectionStats> for TcpDirectionReport {
+    fn from(s: &TcpDirectionStats) -> Self {
+        TcpDirectionReport {
+            isn: s.isn,
+            midstream: s.midstream,
+            syn_options: s.syn_options,
+            syn: s.syn.clone(),
+            fin: s.fin.clone(),
+            rst: s.rst.clone(),
+            zero_window: s.zero_window.clone(),
+            retransmissions: s.retransmissions,
+            retransmitted_bytes: s.retransmitted_bytes,
+            out_of_order: s.out_of_order,
+            keepalives: s.keepalives,
+            gap_count: s.gap_count,
+            gap_bytes: s.gap_bytes,
+            gaps: s.gaps.clone(),
+            delivered_bytes: s.delivered_bytes,
+            buffer_cap_hits: s.buffer_cap_hits,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Handshake {
+    pub syn_frame: Option<u64>,
+    pub synack_frame: Option<u64>,
+    pub ack_frame: Option<u64>,
+    /// SYN → SYN+ACK, as seen at the capture point.
+    pub syn_to_synack_ms: Option<f64>,
+    /// SYN+ACK → ACK.
+    pub synack_to_ack_ms: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ConnectionReport {
+    /// `tcp/<stream>` or `udp/<stream>`.
+    pub id: String,
+    pub transport: Protocol,
+    pub stream: u64,
+    pub client: String,
+    pub server: String,
+    pub role_basis: RoleBasis,
+    pub first_frame: u64,
+    pub last_frame: u64,
+    pub start: Timestamp,
+    pub duration_s: f64,
+    pub packets: u64,
+    pub bytes: u64,
+    pub client_to_server: DirectionReport,
+    pub server_to_client: DirectionReport,
+    /// How it ended: `fin_client`, `fin_server`, `rst_client`, `rst_server`,
+    /// `syn_unanswered`, `open` (TCP); `none` (UDP).
+    pub end: &'static str,
+    pub end_frame: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handshake: Option<Handshake>,
+    pub icmp_errors: Vec<IcmpNote>,
+    pub icmp_error_count: u64,
+    pub wireshark_filter: String,
+}
+
+/// How a conversation ended, and the frame that shows it.
+pub fn conversation_end(c: &Conversation) -> (&'static str, Option<u64>) {
+    let Some(tcp) = c.tcp.as_ref() else {
+        return ("none", None);
+    };
+    let first = |a: Option<u64>, b: Option<u64>| match (a, b) {
+        (Some(x), Some(y)) if y < x => Some((Side::Server, y)),
+        (Some(x), _) => Some((Side::Client, x)),
+        (None, Some(y)) => Some((Side::Server, y)),
+        (None, None) => None,
+    };
+    if let Some((side, f)) = first(tcp.client.stats.rst.first(), tcp.server.stats.rst.first()) {
+        return (if side == Side::Client { "rst_client" } else { "rst_server" }, Some(f));
+    }
+    if let Some((side, f)) = first(tcp.client.stats.fin.first(), tcp.server.stats.fin.first()) {
+        return (if side == Side::Client { "fin_client" } else { "fin_server" }, Some(f));
+    }
+    let only_syns = c.to_server.packets > 0 && tcp.client.stats.syn.count == c.to_server.packets;
+    if c.to_client.packets == 0 && only_syns {
+        return ("syn_unanswered", c.to_server.last_frame);
+    }
+    ("open", None)
+}
+
+fn direction(c: &Conversation, from: Side) -> DirectionReport {
+    let s = c.stats(from);
+    DirectionReport {
+        packets: s.packets,
+        bytes: s.bytes,
+        payload_bytes: s.payload_bytes,
+        first_frame: s.first_frame,
+        last_frame: s.last_frame,
+        ttl_min: s.ttl_min,
+        ttl_max: s.ttl_max,
+        bad_checksums: s.bad_checksums,
+        tcp: c.tcp.as_ref().map(|t| TcpDirectionReport::from(&t.dir(from).stats)),
+    }
+}
+
+fn ms_between(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<f64> {
+    Some(a?.secs_until(b?) * 1000.0)
+}
+
+pub fn connection_report(c: &Conversation) -> ConnectionReport {
+    let (end, end_frame) = conversation_end(c);
+    ConnectionReport {
+        id: format!(
+            "{}/{}",
+            match c.protocol {
+                Protocol::Tcp => "tcp",
+                Protocol::Udp => "udp",
+            },
+            c.stream
+        ),
+        transport: c.protocol,
+        stream: c.stream,
+        client: c.client.to_string(),
+        server: c.server.to_string(),
+        role_basis: c.role_basis,
+        first_frame: c.first_frame,
+        last_frame: c.last_frame,
+        start: c.first_ts,
+        duration_s: c.first_ts.secs_until(c.last_ts),
+        packets: c.packets(),
+        bytes: c.bytes(),
+        client_to_server: direction(c, Side::Client),
+        server_to_client: direction(c, Side::Server),
+        end,
+        end_frame,
+        handshake: c.tcp.as_ref().map(|t| Handshake {
+            syn_frame: t.syn_frame,
+            synack_frame: t.synack_frame,
+            ack_frame: t.handshake_ack_frame,
+            syn_to_synack_ms: ms_between(t.syn_ts, t.synack_ts),
+            synack_to_ack_ms: ms_between(t.synack_ts, t.handshake_ack_ts),
+        }),
+        icmp_errors: c.icmp_errors.clone(),
+        icmp_error_count: c.icmp_error_count,
+        wireshark_filter: c.wireshark_filter(),
+    }
+}
+
+fn error_kind(e: &CaptureError) -> &'static str {
+    match e {
+        CaptureError::Empty => "empty",
+        CaptureError::NotACapture { .. } => "not_a_capture",
+        CaptureError::Truncated { .. } => "truncated",
+        CaptureError::Corrupt { .. } => "corrupt",
+        CaptureError::Io { .. } => "io",
+    }
+}
+
+fn secrets_type_name(t: u32) -> String {
+    match t {
+        0x544c_534b => "tls_key_log".into(),
+        0x5747_4b4c => "wireguard_key_log".into(),
+        0x5a4e_5750 => "zigbee_nwk_key".into(),
+        other => format!("0x{other:08x}"),
+    }
+}
+
+fn warnings(a: &Analysis) -> Vec<Warning> {
+    let mut w = Vec::new();
+    let cap = &a.capture;
+    if let Some(stop) = &cap.stopped {
+        w.push(Warning {
+            kind: error_kind(stop),
+            message: format!(
+                "{}: {stop}; the {} frames before it were analysed",
+                a.name, cap.frames
+            ),
+            offset: Some(stop.offset()),
+        });
+    }
+    if cap.frames_cut_by_snaplen > 0 {
+        w.push(Warning {
+            kind: "snaplen",
+            message: format!(
+                "{} frames were cut by the capture's snapshot length; their missing bytes count as gaps",
+                cap.frames_cut_by_snaplen
+            ),
+            offset: None,
+        });
+    }
+    for (lt, n) in &a.link.unsupported_link_types {
+        w.push(Warning {
+            kind: "unsupported_link_type",
+            message: format!("{n} frames of link type {} ({lt}) are not decoded", capture::link_type_name(*lt)),
+            offset: None,
+        });
+    }
+    if a.link.truncated_link_headers > 0 {
+        w.push(Warning {
+            kind: "truncated_link_header",
+            message: format!("{} frames are shorter than their link-layer header", a.link.truncated_link_headers),
+            offset: None,
+        });
+    }
+    let n = &a.net;
+    let bad = n.bad_ipv4_header_checksums + n.bad_tcp_checksums + n.bad_udp_checksums;
+    if bad > 0 {
+        w.push(Warning {
+            kind: "bad_checksums",
+            message: format!(
+                "{bad} packets have bad checksums (IPv4 header {}, TCP {}, UDP {}); kept — usually checksum offloading on the capturing host",
+                n.bad_ipv4_header_checksums, n.bad_tcp_checksums, n.bad_udp_checksums
+            ),
+            offset: None,
+        });
+    }
+    if n.decode_errors > 0 {
+        w.push(Warning {
+            kind: "decode_errors",
+            message: format!("{} packets could not be decoded past their IP header", n.decode_errors),
+            offset: None,
+        });
+    }
+    if cap.out_of_order_timestamps > 0 {
+        w.push(Warning {
+            kind: "timestamps_out_of_order",
+            message: format!("{} frames carry a timestamp earlier than the frame before", cap.out_of_order_timestamps),
+            offset: None,
+        });
+    }
+    if cap.frames_unknown_interface > 0 {
+        w.push(Warning {
+            kind: "unknown_interface",
+            message: format!("{} packet blocks name an interface that was never described", cap.frames_unknown_interface),
+            offset: None,
+        });
+    }
+    if a.flow.conversations_untracked > 0 {
+        w.push(Warning {
+            kind: "limit_conversations",
+            message: format!(
+                "conversation table full ({} conversations): {} more conversations ({} packets) were not tracked",
+                crate::flow::MAX_CONVERSATIONS,
+                a.flow.conversations_untracked,
+                a.flow.packets_untracked
+            ),
+            offset: None,
+        });
+    }
+    let f = &n.fragments;
+    if f.datagrams_evicted + f.datagrams_expired + f.datagrams_incomplete_at_end + f.datagrams_with_truncated_fragment > 0 {
+        w.push(Warning {
+            kind: "ip_fragments",
+            message: format!(
+                "IP fragments not reassembled: {} datagrams incomplete at end, {} expired, {} evicted (limit), {} with a fragment cut by the snaplen",
+                f.datagrams_incomplete_at_end, f.datagrams_expired, f.datagrams_evicted, f.datagrams_with_truncated_fragment
+            ),
+            offset: None,
+        });
+    }
+    let cap_hits: u64 = a
+        .conversations
+        .iter()
+        .filter_map(|c| c.tcp.as_ref())
+        .map(|t| t.client.stats.buffer_cap_hits + t.server.stats.buffer_cap_hits)
+        .sum();
+    if cap_hits > 0 {
+        w.push(Warning {
+            kind: "limit_reassembly",
+            message: format!(
+                "the TCP reassembly buffer cap ({} bytes per direction) was hit {cap_hits} times; gaps were declared",
+                crate::flow::tcp::MAX_BUFFERED_BYTES
+            ),
+            offset: None,
+        });
+    }
+    w
+}
+
+/// The JSON document of an analysed file.
+pub fn file_report(a: &Analysis) -> FileReport {
+    let cap = &a.capture;
+    let file = FileSummary {
+        path: a.name.clone(),
+        format: cap.format,
+        gzip: a.gzip,
+        byte_order: cap.byte_order,
+        ts_precision: cap.ts_precision.clone(),
+        link_types: cap
+            .link_types
+            .iter()
+            .map(|(&lt, &n)| LinkTypeCount {
+                link_type: lt,
+                name: capture::link_type_name(lt),
+                frames: n,
+            })
+            .collect(),
+        interfaces: cap.interfaces.clone(),
+        packets: cap.frames,
+        bytes: cap.wire_bytes,
+        captured_bytes: cap.captured_bytes,
+        bytes_read: cap.bytes_read,
+        first_packet: cap.first_ts,
+        last_packet: cap.last_ts,
+        duration_s: match (cap.first_ts, cap.last_ts) {
+            (Some(a), Some(b)) => a.secs_until(b),
+            _ => 0.0,
+        },
+        ipv4_packets: a.net.ipv4_packets,
+        ipv6_packets: a.net.ipv6_packets,
+        non_ip_frames: a.net.non_ip_frames + a.link.unknown_address_families,
+        unsupported_link_frames: a.link.unsupported_link_types.values().sum(),
+        decode_errors: a.net.decode_errors,
+        frames_cut_by_snaplen: cap.frames_cut_by_snaplen,
+        bad_checksums: Some(BadChecksums {
+            ipv4_header: a.net.bad_ipv4_header_checksums,
+            tcp: a.net.bad_tcp_checksums,
+            udp: a.net.bad_udp_checksums,
+        }),
+        ip_fragments: Some(a.net.fragments.clone()),
+        tcp_conversations: a.flow.tcp_conversations,
+        udp_conversations: a.flow.udp_conversations,
+        icmp_errors: a.flow.icmp_errors,
+        icmp_errors_unmatched: a.flow.icmp_errors_unmatched,
+        comments: cap.comments.clone(),
+        comments_total: cap.comments_total,
+        decryption_secrets: cap
+            .secrets
+            .iter()
+            .map(|s| SecretsSummary {
+                secrets_type: secrets_type_name(s.secrets_type),
+                length: s.length,
+                after_frame: s.after_frame,
+            })
+            .collect(),
+        limits: Some(Limits {
+            conversations_untracked: a.flow.conversations_untracked,
+            packets_untracked: a.flow.packets_untracked,
+            peak_reassembly_bytes: a.flow.peak_reassembly_bytes,
+        }),
+        warnings: warnings(a),
+        error: None,
+    };
+    FileReport {
+        schema: SCHEMA,
+        file,
+        connections: a.conversations.iter().map(connection_report).collect(),
+        findings: Vec::new(),
+        diagnosis: Diagnosis::default(),
+    }
+}
+
+/// The JSON document of an input that could not be read at all.
+pub fn error_report(err: &AnalyzeError) -> FileReport {
+    let (path, kind, offset) = match err {
+        AnalyzeError::Open { name, .. } => (name.clone(), "open", 0),
+        AnalyzeError::Capture { name, source } => (name.clone(), error_kind(source), source.offset()),
+    };
+    FileReport {
+        schema: SCHEMA,
+        file: FileSummary {
+            path,
+            error: Some(ErrorInfo {
+                kind,
+                message: err.to_string(),
+                offset,
+            }),
+            ..Default::default()
+        },
+        connections: Vec::new(),
+        findings: Vec::new(),
+        diagnosis: Diagnosis::default(),
+    }
+}

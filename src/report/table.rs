@@ -1,0 +1,93 @@
+//! Human-readable output: a summary block per file, then one row per conversation.
+
+use super::json::{ConnectionReport, FileReport};
+use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use std::fmt::Write;
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[u]) }
+}
+
+fn end_text(c: &ConnectionReport) -> String {
+    let frame = c.end_frame.map(|f| format!(" (#{f})")).unwrap_or_default();
+    let how = match c.end {
+        "fin_client" => "FIN by client",
+        "fin_server" => "FIN by server",
+        "rst_client" => "RST by client",
+        "rst_server" => "RST by server",
+        "syn_unanswered" => "no answer to SYN",
+        "open" => "still open",
+        _ => "-",
+    };
+    format!("{how}{frame}")
+}
+
+/// Renders one file's report as text.
+pub fn render(report: &FileReport) -> String {
+    let f = &report.file;
+    let mut out = String::new();
+    let _ = writeln!(out, "== {}", f.path);
+    if let Some(err) = &f.error {
+        let _ = writeln!(out, "   ERROR: {}", err.message);
+        return out;
+    }
+    let format = match f.format {
+        Some(crate::capture::Format::Pcap) => "pcap",
+        Some(crate::capture::Format::Pcapng) => "pcapng",
+        None => "?",
+    };
+    let links: Vec<String> = f.link_types.iter().map(|l| format!("{} ({})", l.name, l.frames)).collect();
+    let _ = writeln!(
+        out,
+        "   format {format}{}, link types: {}",
+        if f.gzip { " (gzip)" } else { "" },
+        if links.is_empty() { "-".to_string() } else { links.join(", ") }
+    );
+    let span = match (&f.first_packet, &f.last_packet) {
+        (Some(a), Some(b)) => format!("{} → {} ({:.3} s)", a.to_rfc3339(), b.to_rfc3339(), f.duration_s),
+        _ => "-".into(),
+    };
+    let _ = writeln!(
+        out,
+        "   {} packets, {}; {} TCP and {} UDP conversations; {span}",
+        f.packets,
+        human_bytes(f.bytes),
+        f.tcp_conversations,
+        f.udp_conversations
+    );
+    for w in &f.warnings {
+        let _ = writeln!(out, "   warning: {}", w.message);
+    }
+    if report.connections.is_empty() {
+        let _ = writeln!(out, "   (no TCP or UDP conversations)");
+        return out;
+    }
+    let mut table = Table::new();
+    table.load_style(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
+    table.set_header(vec![
+        "id", "client", "server", "pkts c→s", "bytes c→s", "pkts s→c", "bytes s→c", "duration", "end", "filter",
+    ]);
+    for c in &report.connections {
+        table.add_row(vec![
+            c.id.clone(),
+            c.client.clone(),
+            c.server.clone(),
+            c.client_to_server.packets.to_string(),
+            human_bytes(c.client_to_server.bytes),
+            c.server_to_client.packets.to_string(),
+            human_bytes(c.server_to_client.bytes),
+            format!("{:.3} s", c.duration_s),
+            end_text(c),
+            c.wireshark_filter.clone(),
+        ]);
+    }
+    let _ = writeln!(out, "{table}");
+    out
+}
