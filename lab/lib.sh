@@ -207,7 +207,7 @@ build_shim() {
 start_xvfb() {   # N
     local n="$1"
     rm -f "/tmp/.X$n-lock" "/tmp/.X11-unix/X$n"
-    bg "xvfb$n" Xvfb ":$n" -nolisten tcp -screen 0 1024x768x24
+    bg "xvfb$n" Xvfb ":$n" -nolisten tcp -noreset -screen 0 1024x768x24
     wait_for 10 test -S "/tmp/.X11-unix/X$n" || { log "Xvfb :$n did not start"; return 1; }
 }
 

@@ -12,7 +12,7 @@ make_ca
 make_cert good 10.0.2.2 "IP:10.0.2.2"
 build_shim
 CLIENT_DISPLAY=64; start_xvfb $CLIENT_DISPLAY
-SERVER_DISPLAY=65; start_xvfb $SERVER_DISPLAY
+SERVER_DISPLAY=65; start_xvfb $SERVER_DISPLAY; SERVER_XVFB=$LAST_PID
 mkdir -p "$WORK/home" "$WORK/shome/.config/freerdp/shadow"
 cp "$CA_DIR/good.crt" "$WORK/shome/.config/freerdp/shadow/shadow.crt"
 cp "$CA_DIR/good.key" "$WORK/shome/.config/freerdp/shadow/shadow.key"
@@ -26,6 +26,11 @@ run_case() {
     [[ -n "$ONLY" && "$ONLY" != "$name" ]] && return 0
     log "case $name"
     rm -rf "$WORK/home/.config" "$OUT/$name.keys"
+    # the server's Xvfb does not always survive a shadow server being stopped: restart if gone
+    if ! kill -0 "$SERVER_XVFB" 2>/dev/null; then
+        log "restarting Xvfb :$SERVER_DISPLAY"; cat "$WORK/xvfb$SERVER_DISPLAY.out" >&2 || true
+        start_xvfb $SERVER_DISPLAY; SERVER_XVFB=$LAST_PID
+    fi
     bg_ns $SRV_NS shadow env HOME="$WORK/shome" DISPLAY=:$SERVER_DISPLAY \
         freerdp-shadow-cli /port:3389 /bind-address:$SRV_IP /sam-file:"$WORK/sam" $sargs
     local spid=$LAST_PID

@@ -1,0 +1,1 @@
+ip netns exec rdpt-cli env DISPLAY=:64 HOME=/tmp/rdpt-lab.bcRnPF/home SSL_CERT_FILE=/tmp/rdpt-lab.bcRnPF/ca/ca.crt SSL_CERT_DIR=/tmp/rdpt-lab.bcRnPF/ca/certs RDPT_KEYLOG=/work/main/samples/rdp-neg-ssl-required-shadow.keys LD_PRELOAD=/tmp/rdpt-lab.bcRnPF/keylog_shim.so timeout 15 xfreerdp /v:10.0.2.2 /cert:deny /log-level:INFO /size:320x240 /bpp:16 /u:labuser /p:labpass /sec:rdp
