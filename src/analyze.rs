@@ -4,7 +4,7 @@
 use crate::capture::{self, CaptureError, CaptureInfo, CaptureReader, Frame, LinkLayer};
 use crate::flow::consumer::ConsumerFactory;
 use crate::flow::{Conversation, FlowStats, FlowTable};
-use crate::net::{Decoded, Decoder, NetStats};
+use crate::net::{Decoded, Decoder, NetStats, tunnel};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -12,6 +12,8 @@ use std::path::Path;
 
 /// How often (in frames) fragment timeouts are checked.
 const EXPIRE_EVERY: u64 = 4096;
+/// Tunnels unwrapped inside one frame.
+const MAX_TUNNEL_DEPTH: usize = 3;
 
 /// Frames the link-layer stage could not use, by reason.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -44,7 +46,10 @@ pub enum AnalyzeError {
 }
 
 /// Analyses the file at `path` (`-` = standard input).
-pub fn analyze_path(path: &Path, factory: Option<Box<dyn ConsumerFactory>>) -> Result<Analysis, AnalyzeError> {
+pub fn analyze_path(
+    path: &Path,
+    factory: Option<Box<dyn ConsumerFactory>>,
+) -> Result<Analysis, AnalyzeError> {
     let name = path.display().to_string();
     let source = capture::open_source(path).map_err(|e| AnalyzeError::Open {
         name: name.clone(),
@@ -82,14 +87,29 @@ pub fn analyze_reader(
                 return;
             }
         };
-        if let Decoded::Packet(packet) = decoder.decode(net, frame.ts) {
-            flows.add(frame, &packet);
+        let mut next = Some(net);
+        let mut depth = 0;
+        while let Some(net) = next.take() {
+            match decoder.decode(net, frame.ts) {
+                Decoded::Packet(packet) => {
+                    flows.add(frame, &packet);
+                    depth += 1;
+                    if depth <= MAX_TUNNEL_DEPTH {
+                        next = tunnel::inner(&packet);
+                    }
+                }
+                Decoded::Reassembled(header) => {
+                    flows.add(frame, &decoder.reassembled_packet(header))
+                }
+                Decoded::FragmentHeld | Decoded::NotIp(_) | Decoded::Error(_) => {}
+            }
         }
     };
-    let capture = CaptureReader::read(reader, on_frame).map_err(|source| AnalyzeError::Capture {
-        name: name.clone(),
-        source,
-    })?;
+    let capture =
+        CaptureReader::read(reader, on_frame).map_err(|source| AnalyzeError::Capture {
+            name: name.clone(),
+            source,
+        })?;
     decoder.finish();
     flows.finish();
     let flow_stats = flows.stats.clone();

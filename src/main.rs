@@ -52,7 +52,10 @@ enum OutputFormat {
 const CAPTURE_SUFFIXES: [&str; 5] = [".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz"];
 
 fn is_capture_name(path: &Path) -> bool {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
     CAPTURE_SUFFIXES.iter().any(|s| name.ends_with(s))
 }
 
@@ -97,7 +100,8 @@ fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     let several = results.len() > 1;
     let mut sink: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?,
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
@@ -124,7 +128,11 @@ fn run(args: AnalyzeArgs) -> Result<ExitCode> {
         }
     }
     sink.flush()?;
-    Ok(if unreadable { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if unreadable {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn main() -> ExitCode {

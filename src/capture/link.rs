@@ -85,13 +85,21 @@ pub fn strip_link_layer(link_type: u32, frame: &[u8]) -> Result<NetworkPayload<'
 }
 
 fn null_loop(frame: &[u8], network_order: bool) -> Result<NetworkPayload<'_>, LinkLayer> {
-    let header: [u8; 4] = frame.get(..4).ok_or(LinkLayer::Truncated)?.try_into().unwrap_or([0; 4]);
+    let header: [u8; 4] = frame
+        .get(..4)
+        .ok_or(LinkLayer::Truncated)?
+        .try_into()
+        .unwrap_or([0; 4]);
     let family = if network_order {
         u32::from_be_bytes(header)
     } else {
         // NULL is in the capturing host's byte order: a family number never exceeds 16 bits.
         let le = u32::from_le_bytes(header);
-        if le > 0xFFFF { u32::from_be_bytes(header) } else { le }
+        if le > 0xFFFF {
+            u32::from_be_bytes(header)
+        } else {
+            le
+        }
     };
     let ether_type = match family {
         2 => ETHERTYPE_IPV4,
@@ -163,14 +171,24 @@ mod tests {
         let be = [0, 0, 0, 2, 0x45];
         assert_eq!(strip_link_layer(0, &le).unwrap().ether_type, ETHERTYPE_IPV4);
         assert_eq!(strip_link_layer(0, &be).unwrap().ether_type, ETHERTYPE_IPV4);
-        assert_eq!(strip_link_layer(108, &[0, 0, 0, 30, 0x60]).unwrap().ether_type, ETHERTYPE_IPV6);
-        assert_eq!(strip_link_layer(108, &[0, 0, 0, 7]), Err(LinkLayer::UnknownAddressFamily(7)));
+        assert_eq!(
+            strip_link_layer(108, &[0, 0, 0, 30, 0x60])
+                .unwrap()
+                .ether_type,
+            ETHERTYPE_IPV6
+        );
+        assert_eq!(
+            strip_link_layer(108, &[0, 0, 0, 7]),
+            Err(LinkLayer::UnknownAddressFamily(7))
+        );
     }
 
     #[test]
     fn qinq_tags_are_unwrapped_outer_first() {
         let mut f = vec![0u8; 12];
-        f.extend_from_slice(&[0x88, 0xA8, 0x00, 200, 0x81, 0x00, 0x00, 100, 0x08, 0x00, 0x45]);
+        f.extend_from_slice(&[
+            0x88, 0xA8, 0x00, 200, 0x81, 0x00, 0x00, 100, 0x08, 0x00, 0x45,
+        ]);
         let p = strip_link_layer(1, &f).unwrap();
         assert_eq!(p.vlan, [200, 100]);
         assert_eq!(p.ether_type, ETHERTYPE_IPV4);
@@ -182,6 +200,9 @@ mod tests {
         for lt in [0, 1, 12, 101, 108, 113, 228, 229, 276] {
             assert!(strip_link_layer(lt, &[]).is_err());
         }
-        assert_eq!(strip_link_layer(147, &[1, 2]), Err(LinkLayer::UnsupportedLinkType(147)));
+        assert_eq!(
+            strip_link_layer(147, &[1, 2]),
+            Err(LinkLayer::UnsupportedLinkType(147))
+        );
     }
 }

@@ -10,7 +10,9 @@ mod link;
 mod reader;
 mod source;
 
-pub use link::{ETHERTYPE_IPV4, ETHERTYPE_IPV6, LinkLayer, NetworkPayload, link_type_name, strip_link_layer};
+pub use link::{
+    ETHERTYPE_IPV4, ETHERTYPE_IPV6, LinkLayer, NetworkPayload, link_type_name, strip_link_layer,
+};
 pub use reader::{CaptureError, CaptureInfo, CaptureReader, InterfaceInfo, ReadOutcome};
 pub use source::{InputSource, open_source};
 

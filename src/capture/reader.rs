@@ -9,7 +9,9 @@
 //! offset of the record that could not be read. A record whose declared length exceeds
 //! the read buffer is reported as corrupt instead of being allocated.
 
-use super::{ByteOrder, DecryptionSecrets, Format, Frame, MAX_COMMENTS_KEPT, MAX_SECRETS_BYTES, Timestamp};
+use super::{
+    ByteOrder, DecryptionSecrets, Format, Frame, MAX_COMMENTS_KEPT, MAX_SECRETS_BYTES, Timestamp,
+};
 use pcap_parser::pcapng::Block;
 use pcap_parser::traits::PcapReaderIterator;
 use pcap_parser::{LegacyPcapReader, PcapBlockOwned, PcapError, PcapNGReader};
@@ -165,7 +167,13 @@ fn describe_bytes(bytes: &[u8]) -> String {
     let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
     let text: String = bytes
         .iter()
-        .map(|&b| if b.is_ascii_graphic() || b == b' ' { b as char } else { '.' })
+        .map(|&b| {
+            if b.is_ascii_graphic() || b == b' ' {
+                b as char
+            } else {
+                '.'
+            }
+        })
         .collect();
     format!("{} \"{}\"", hex.join(" "), text)
 }
@@ -342,7 +350,9 @@ fn ng_timestamp(iface: Option<&NgInterface>, high: u32, low: u32) -> Timestamp {
     let secs = raw / units;
     let frac = raw % units;
     let nanos = (u128::from(frac) * 1_000_000_000 / u128::from(units)) as i64;
-    let secs = i64::try_from(secs).unwrap_or(i64::MAX / 2_000_000_000).saturating_add(offset);
+    let secs = i64::try_from(secs)
+        .unwrap_or(i64::MAX / 2_000_000_000)
+        .saturating_add(offset);
     Timestamp(secs.saturating_mul(1_000_000_000).saturating_add(nanos))
 }
 
@@ -350,7 +360,8 @@ fn push_comment(info: &mut CaptureInfo, bytes: &[u8]) {
     info.comments_total += 1;
     if info.comments.len() < MAX_COMMENTS_KEPT {
         let text = String::from_utf8_lossy(bytes);
-        info.comments.push(text.trim_end_matches('\0').chars().take(512).collect());
+        info.comments
+            .push(text.trim_end_matches('\0').chars().take(512).collect());
     }
 }
 
@@ -394,11 +405,11 @@ fn read_pcapng<R: Read>(input: R, on_frame: &mut impl FnMut(&Frame<'_>)) -> Read
                         }
                         Block::InterfaceDescription(idb) => {
                             let units = units_per_sec(idb.if_tsresol).unwrap_or(1_000_000);
-                            let name = idb
-                                .options
-                                .iter()
-                                .find(|o| o.code.0 == 2)
-                                .map(|o| String::from_utf8_lossy(&o.value).trim_end_matches('\0').to_string());
+                            let name = idb.options.iter().find(|o| o.code.0 == 2).map(|o| {
+                                String::from_utf8_lossy(&o.value)
+                                    .trim_end_matches('\0')
+                                    .to_string()
+                            });
                             info.interfaces.push(InterfaceInfo {
                                 link_type: idb.linktype.0 as u32,
                                 snaplen: idb.snaplen,
@@ -444,7 +455,11 @@ fn read_pcapng<R: Read>(input: R, on_frame: &mut impl FnMut(&Frame<'_>)) -> Read
                             info.secrets.push(DecryptionSecrets {
                                 secrets_type: dsb.secrets_type.0,
                                 after_frame: number,
-                                data: if keep { dsb.data[..len].to_vec() } else { Vec::new() },
+                                data: if keep {
+                                    dsb.data[..len].to_vec()
+                                } else {
+                                    Vec::new()
+                                },
                                 length: len,
                             });
                         }
@@ -520,11 +535,19 @@ fn parse_obsolete_packet<'a>(
 ) -> Option<(u32, Timestamp, u32, &'a [u8])> {
     let u16_at = |o: usize| {
         let b = [*body.get(o)?, *body.get(o + 1)?];
-        Some(if big_endian { u16::from_be_bytes(b) } else { u16::from_le_bytes(b) })
+        Some(if big_endian {
+            u16::from_be_bytes(b)
+        } else {
+            u16::from_le_bytes(b)
+        })
     };
     let u32_at = |o: usize| {
         let b: [u8; 4] = body.get(o..o + 4)?.try_into().ok()?;
-        Some(if big_endian { u32::from_be_bytes(b) } else { u32::from_le_bytes(b) })
+        Some(if big_endian {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        })
     };
     let if_id = u32::from(u16_at(0)?);
     let high = u32_at(4)?;

@@ -220,9 +220,17 @@ struct FlowKey {
 impl FlowKey {
     fn new(protocol: Protocol, a: (IpAddr, u16), b: (IpAddr, u16)) -> Self {
         if a <= b {
-            FlowKey { protocol, lo: a, hi: b }
+            FlowKey {
+                protocol,
+                lo: a,
+                hi: b,
+            }
         } else {
-            FlowKey { protocol, lo: b, hi: a }
+            FlowKey {
+                protocol,
+                lo: b,
+                hi: a,
+            }
         }
     }
 }
@@ -275,14 +283,28 @@ impl FlowTable {
                 let key = FlowKey::new(Protocol::Udp, src, dst);
                 let idx = match self.index.get(&key) {
                     Some(&i) => i,
-                    None => match self.create(key, Protocol::Udp, frame, src, dst, RoleBasis::FirstPacket) {
+                    None => match self.create(
+                        key,
+                        Protocol::Udp,
+                        frame,
+                        src,
+                        dst,
+                        RoleBasis::FirstPacket,
+                    ) {
                         Some(i) => i,
                         None => return,
                     },
                 };
                 let conv = &mut self.conversations[idx];
                 let side = conv.side_of(packet.src, udp.src_port);
-                touch(conv, side, frame, packet, u64::from(udp.payload_len), udp.checksum_ok);
+                touch(
+                    conv,
+                    side,
+                    frame,
+                    packet,
+                    u64::from(udp.payload_len),
+                    udp.checksum_ok,
+                );
             }
             Transport::IcmpError(err) => self.add_icmp_error(frame, packet, err),
             _ => {}
@@ -328,8 +350,14 @@ impl FlowTable {
                 self.next_udp_stream - 1
             }
         };
-        let client = Endpoint { ip: client.0, port: client.1 };
-        let server = Endpoint { ip: server.0, port: server.1 };
+        let client = Endpoint {
+            ip: client.0,
+            port: client.1,
+        };
+        let server = Endpoint {
+            ip: server.0,
+            port: server.1,
+        };
         let consumer = match (protocol, self.factory.as_mut()) {
             (Protocol::Tcp, Some(f)) => f.consumer_for(&NewConversation {
                 stream,
@@ -412,7 +440,14 @@ impl FlowTable {
             }
         }
         let side = conv.side_of(packet.src, seg.src_port);
-        touch(conv, side, frame, packet, u64::from(seg.payload_len), seg.checksum_ok);
+        touch(
+            conv,
+            side,
+            frame,
+            packet,
+            u64::from(seg.payload_len),
+            seg.checksum_ok,
+        );
         let Some(tcp) = conv.tcp.as_mut() else { return };
         if seg.flags.syn() {
             if !seg.flags.ack() && side == Side::Client && tcp.syn_frame.is_none() {
@@ -426,7 +461,11 @@ impl FlowTable {
             && seg.flags.ack()
             && tcp.synack_frame.is_some()
             && tcp.handshake_ack_frame.is_none()
-            && tcp.server.stats.isn.is_some_and(|isn| seg.ack == isn.wrapping_add(1))
+            && tcp
+                .server
+                .stats
+                .isn
+                .is_some_and(|isn| seg.ack == isn.wrapping_add(1))
         {
             tcp.handshake_ack_frame = Some(frame.number);
             tcp.handshake_ack_ts = Some(frame.ts);
@@ -443,7 +482,8 @@ impl FlowTable {
         }
         let after = this.buffered_bytes();
         self.reassembly_bytes = (self.reassembly_bytes + after).saturating_sub(before);
-        self.stats.peak_reassembly_bytes = self.stats.peak_reassembly_bytes.max(self.reassembly_bytes);
+        self.stats.peak_reassembly_bytes =
+            self.stats.peak_reassembly_bytes.max(self.reassembly_bytes);
     }
 
     /// packet-tcp.c: a SYN whose sequence number differs from the base sequence number of
@@ -451,7 +491,9 @@ impl FlowTable {
     fn is_port_reuse(&self, idx: usize, packet: &Packet<'_>, seg: &TcpSegment<'_>) -> bool {
         let conv = &self.conversations[idx];
         let side = conv.side_of(packet.src, seg.src_port);
-        let Some(tcp) = conv.tcp.as_ref() else { return false };
+        let Some(tcp) = conv.tcp.as_ref() else {
+            return false;
+        };
         let dir = tcp.dir(side);
         let base = match (dir.stats.isn, dir.stats.midstream) {
             (Some(isn), _) => Some(isn),
@@ -476,9 +518,21 @@ impl FlowTable {
             }
         };
         let key = FlowKey::new(protocol, (q.src, q.src_port), (q.dst, q.dst_port));
-        let Some(&idx) = self.index.get(&key) else {
-            self.stats.icmp_errors_unmatched += 1;
-            return;
+        let idx = match self.index.get(&key) {
+            Some(&idx) => idx,
+            None => {
+                // Wireshark dissects the quoted header and opens a conversation for it, which
+                // takes a stream number; do the same so later numbers agree. Such a
+                // conversation has no packets of its own and is not reported unless some
+                // arrive later.
+                self.stats.icmp_errors_unmatched += 1;
+                let quoted = (q.src, q.src_port);
+                let peer = (q.dst, q.dst_port);
+                match self.create(key, protocol, frame, quoted, peer, RoleBasis::FirstPacket) {
+                    Some(idx) => idx,
+                    None => return,
+                }
+            }
         };
         let Some(conv) = self.conversations.get_mut(idx) else {
             self.stats.icmp_errors_unmatched += 1;
@@ -526,7 +580,14 @@ impl FlowTable {
     }
 }
 
-fn touch(conv: &mut Conversation, side: Side, frame: &Frame<'_>, packet: &Packet<'_>, payload: u64, checksum_ok: Option<bool>) {
+fn touch(
+    conv: &mut Conversation,
+    side: Side,
+    frame: &Frame<'_>,
+    packet: &Packet<'_>,
+    payload: u64,
+    checksum_ok: Option<bool>,
+) {
     conv.last_frame = frame.number;
     conv.last_ts = conv.last_ts.max(frame.ts);
     let d = match side {

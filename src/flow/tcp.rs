@@ -16,8 +16,8 @@
 //! for data already received). A gap is declared (and the consumer told) when the direction
 //! ends with FIN or RST, when the capture ends, or when the buffer cap is hit.
 
-use super::consumer::{Chunk, StreamConsumer, Want};
 use super::Side;
+use super::consumer::{Chunk, StreamConsumer, Want};
 use crate::capture::Timestamp;
 use crate::net::{TcpOptions, TcpSegment};
 use serde::Serialize;
@@ -187,7 +187,13 @@ impl TcpDirection {
                 if start > self.high_rel && len > 0 {
                     self.open_hole(self.high_rel, start, frame);
                 }
-                self.advance(seq_end, seg.seq.wrapping_add(u32::from(syn)).wrapping_add(seg.payload_len).wrapping_add(u32::from(fin)));
+                self.advance(
+                    seq_end,
+                    seg.seq
+                        .wrapping_add(u32::from(syn))
+                        .wrapping_add(seg.payload_len)
+                        .wrapping_add(u32::from(fin)),
+                );
             } else if len > 0 {
                 let filled = self.fill_holes(start, data_end);
                 if filled > 0 {
@@ -197,7 +203,11 @@ impl TcpDirection {
                     self.stats.retransmitted_bytes += len.min(self.high_rel.saturating_sub(start));
                 }
                 if seq_end > self.high_rel {
-                    let new_seq = seg.seq.wrapping_add(u32::from(syn)).wrapping_add(seg.payload_len).wrapping_add(u32::from(fin));
+                    let new_seq = seg
+                        .seq
+                        .wrapping_add(u32::from(syn))
+                        .wrapping_add(seg.payload_len)
+                        .wrapping_add(u32::from(fin));
                     self.advance(seq_end, new_seq);
                 }
             } else if syn && seq_end <= self.high_rel && self.stats.syn.count > 1 {
@@ -383,7 +393,15 @@ impl TcpDirection {
             };
             self.buffered_bytes -= seg.data.len();
             if start + seg.claimed > self.deliver_rel {
-                self.emit(start, &seg.data, seg.claimed, seg.frame, seg.ts, consumer, side);
+                self.emit(
+                    start,
+                    &seg.data,
+                    seg.claimed,
+                    seg.frame,
+                    seg.ts,
+                    consumer,
+                    side,
+                );
             }
         }
     }

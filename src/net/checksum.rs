@@ -59,7 +59,13 @@ mod tests {
     #[test]
     fn rfc1071_example_sums_to_ddf2() {
         // RFC 1071 section 3 example: 00 01 f2 03 f4 f5 f6 f7 sums to ddf2.
-        assert_eq!(fold(sum_words(&[0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7], 0)), 0xddf2);
+        assert_eq!(
+            fold(sum_words(
+                &[0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7],
+                0
+            )),
+            0xddf2
+        );
     }
 
     #[test]

@@ -46,7 +46,9 @@ impl FragmentOf {
     }
     fn offset_more(&self) -> (u32, bool) {
         match *self {
-            FragmentOf::V4 { offset, more, .. } | FragmentOf::V6 { offset, more, .. } => (offset, more),
+            FragmentOf::V4 { offset, more, .. } | FragmentOf::V6 { offset, more, .. } => {
+                (offset, more)
+            }
         }
     }
 }
@@ -84,7 +86,14 @@ pub struct Defragmenter {
 impl Defragmenter {
     /// Adds a fragment; returns `Some(())` when its datagram is complete, then available
     /// from [`Defragmenter::completed`] until the next call.
-    pub fn add(&mut self, key: FragmentKey, frag: FragmentOf, data: &[u8], cut: bool, ts: Timestamp) -> Option<()> {
+    pub fn add(
+        &mut self,
+        key: FragmentKey,
+        frag: FragmentOf,
+        data: &[u8],
+        cut: bool,
+        ts: Timestamp,
+    ) -> Option<()> {
         self.stats.fragments += 1;
         let (offset, more) = frag.offset_more();
         let end = offset.saturating_add(data.len() as u32);
@@ -111,7 +120,11 @@ impl Defragmenter {
             }
             // First copy wins: only write bytes not yet present.
             let mut cursor = offset;
-            for &(a, b) in entry.ranges.iter().chain(std::iter::once(&(u32::MAX, u32::MAX))) {
+            for &(a, b) in entry
+                .ranges
+                .iter()
+                .chain(std::iter::once(&(u32::MAX, u32::MAX)))
+            {
                 if cursor >= end {
                     break;
                 }
@@ -159,9 +172,14 @@ impl Defragmenter {
 
     fn make_room(&mut self, incoming: usize) {
         while !self.pending.is_empty()
-            && (self.pending.len() >= MAX_PENDING_DATAGRAMS || self.pending_bytes + incoming > MAX_PENDING_BYTES)
+            && (self.pending.len() >= MAX_PENDING_DATAGRAMS
+                || self.pending_bytes + incoming > MAX_PENDING_BYTES)
         {
-            let oldest = self.pending.iter().min_by_key(|(_, p)| p.first_ts).map(|(k, _)| *k);
+            let oldest = self
+                .pending
+                .iter()
+                .min_by_key(|(_, p)| p.first_ts)
+                .map(|(k, _)| *k);
             match oldest {
                 Some(k) => {
                     self.remove(&k);
@@ -229,17 +247,66 @@ mod tests {
     fn out_of_order_fragments_reassemble_and_first_copy_wins() {
         let mut d = Defragmenter::default();
         let t = Timestamp(0);
-        assert!(d.add(key(), FragmentOf::V4 { id: 7, offset: 8, more: false }, b"BBBBBBBB", false, t).is_none());
+        assert!(
+            d.add(
+                key(),
+                FragmentOf::V4 {
+                    id: 7,
+                    offset: 8,
+                    more: false
+                },
+                b"BBBBBBBB",
+                false,
+                t
+            )
+            .is_none()
+        );
         // Overlapping duplicate of the tail with different bytes: ignored.
-        assert!(d.add(key(), FragmentOf::V4 { id: 7, offset: 8, more: false }, b"XXXXXXXX", false, t).is_none());
-        assert!(d.add(key(), FragmentOf::V4 { id: 7, offset: 0, more: true }, b"AAAAAAAA", false, t).is_some());
+        assert!(
+            d.add(
+                key(),
+                FragmentOf::V4 {
+                    id: 7,
+                    offset: 8,
+                    more: false
+                },
+                b"XXXXXXXX",
+                false,
+                t
+            )
+            .is_none()
+        );
+        assert!(
+            d.add(
+                key(),
+                FragmentOf::V4 {
+                    id: 7,
+                    offset: 0,
+                    more: true
+                },
+                b"AAAAAAAA",
+                false,
+                t
+            )
+            .is_some()
+        );
         assert_eq!(d.completed(), b"AAAAAAAABBBBBBBB");
     }
 
     #[test]
     fn garbage_offsets_do_not_allocate_beyond_limit() {
         let mut d = Defragmenter::default();
-        let r = d.add(key(), FragmentOf::V6 { id: 7, offset: 0xFFF8 * 8, more: false }, b"12345678", false, Timestamp(0));
+        let r = d.add(
+            key(),
+            FragmentOf::V6 {
+                id: 7,
+                offset: 0xFFF8 * 8,
+                more: false,
+            },
+            b"12345678",
+            false,
+            Timestamp(0),
+        );
         assert!(r.is_none());
         assert!(d.pending_bytes < 1 << 20);
     }

@@ -56,22 +56,35 @@ impl IcmpError {
 }
 
 fn is_error(v6: bool, icmp_type: u8) -> bool {
-    if v6 { (1..=4).contains(&icmp_type) } else { matches!(icmp_type, 3 | 4 | 5 | 11 | 12) }
+    if v6 {
+        (1..=4).contains(&icmp_type)
+    } else {
+        matches!(icmp_type, 3 | 4 | 5 | 11 | 12)
+    }
 }
 
 /// Decodes an ICMP or ICMPv6 message (header and body).
-pub fn decode(v6: bool, msg: &[u8]) -> Transport<'static> {
+pub fn decode(v6: bool, msg: &[u8]) -> Transport<'_> {
     let (Some(&icmp_type), Some(&code)) = (msg.first(), msg.get(1)) else {
         return Transport::Other {
             protocol: if v6 { 58 } else { 1 },
+            payload: msg,
         };
     };
     if !is_error(v6, icmp_type) {
-        return Transport::Icmp { v6, icmp_type, code };
+        return Transport::Icmp {
+            v6,
+            icmp_type,
+            code,
+        };
     }
     let mtu = match (v6, icmp_type, code) {
-        (false, 3, 4) => msg.get(6..8).map(|b| u32::from(u16::from_be_bytes([b[0], b[1]]))),
-        (true, 2, _) => msg.get(4..8).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]])),
+        (false, 3, 4) => msg
+            .get(6..8)
+            .map(|b| u32::from(u16::from_be_bytes([b[0], b[1]]))),
+        (true, 2, _) => msg
+            .get(4..8)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]])),
         _ => None,
     };
     let quoted = msg.get(8..).and_then(quoted_flow);
@@ -95,12 +108,22 @@ fn quoted_flow(body: &[u8]) -> Option<QuotedFlow> {
             }
             let src: [u8; 4] = body.get(12..16)?.try_into().ok()?;
             let dst: [u8; 4] = body.get(16..20)?.try_into().ok()?;
-            (*body.get(9)?, IpAddr::V4(Ipv4Addr::from(src)), IpAddr::V4(Ipv4Addr::from(dst)), body.get(ihl..)?)
+            (
+                *body.get(9)?,
+                IpAddr::V4(Ipv4Addr::from(src)),
+                IpAddr::V4(Ipv4Addr::from(dst)),
+                body.get(ihl..)?,
+            )
         }
         6 => {
             let src: [u8; 16] = body.get(8..24)?.try_into().ok()?;
             let dst: [u8; 16] = body.get(24..40)?.try_into().ok()?;
-            (*body.get(6)?, IpAddr::V6(Ipv6Addr::from(src)), IpAddr::V6(Ipv6Addr::from(dst)), body.get(40..)?)
+            (
+                *body.get(6)?,
+                IpAddr::V6(Ipv6Addr::from(src)),
+                IpAddr::V6(Ipv6Addr::from(dst)),
+                body.get(40..)?,
+            )
         }
         _ => return None,
     };
@@ -112,7 +135,8 @@ fn quoted_flow(body: &[u8]) -> Option<QuotedFlow> {
         src_port: u16::from_be_bytes([ports[0], ports[1]]),
         dst_port: u16::from_be_bytes([ports[2], ports[3]]),
         tcp_seq: if protocol == 6 {
-            l4.get(4..8).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+            l4.get(4..8)
+                .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
         } else {
             None
         },

@@ -9,9 +9,12 @@
 pub mod checksum;
 pub mod defrag;
 pub mod icmp;
+pub mod tunnel;
 
 use crate::capture::{ETHERTYPE_IPV4, ETHERTYPE_IPV6, NetworkPayload, Timestamp};
-use etherparse::{EtherType, LaxNetSlice, LaxSlicedPacket, TcpOptionElement, TcpSlice, TransportSlice, UdpSlice};
+use etherparse::{
+    EtherType, LaxNetSlice, LaxSlicedPacket, TcpOptionElement, TcpSlice, TransportSlice, UdpSlice,
+};
 pub use icmp::{IcmpError, QuotedFlow};
 use serde::Serialize;
 use std::net::IpAddr;
@@ -95,9 +98,17 @@ pub enum Transport<'a> {
     /// ICMP / ICMPv6 error quoting a packet of some flow.
     IcmpError(IcmpError),
     /// Any other ICMP / ICMPv6 message.
-    Icmp { v6: bool, icmp_type: u8, code: u8 },
-    /// Another IP protocol, or a transport header too short to decode.
-    Other { protocol: u8 },
+    Icmp {
+        v6: bool,
+        icmp_type: u8,
+        code: u8,
+    },
+    /// Another IP protocol (its payload, for tunnels), or a transport header too short to
+    /// decode.
+    Other {
+        protocol: u8,
+        payload: &'a [u8],
+    },
 }
 
 /// One decoded IP packet (possibly reassembled from fragments).
@@ -129,10 +140,24 @@ pub struct NetStats {
     pub fragments: defrag::DefragStats,
 }
 
+/// IP header fields of a datagram just completed from fragments.
+#[derive(Debug, Clone, Copy)]
+pub struct ReassembledHeader {
+    pub src: IpAddr,
+    pub dst: IpAddr,
+    pub ttl: u8,
+    pub ip_id: Option<u16>,
+    pub dont_fragment: bool,
+    pub protocol: u8,
+}
+
 /// What one frame turned out to be.
 #[derive(Debug)]
 pub enum Decoded<'a> {
     Packet(Packet<'a>),
+    /// The frame completed a fragmented datagram: get it with
+    /// [`Decoder::reassembled_packet`].
+    Reassembled(ReassembledHeader),
     /// An IP fragment held until its datagram is complete.
     FragmentHeld,
     /// Not IPv4/IPv6 (ARP, LLDP, …): the ether type.
@@ -154,7 +179,7 @@ impl Decoder {
     }
 
     /// Decodes one frame's network payload.
-    pub fn decode<'a>(&'a mut self, net: NetworkPayload<'a>, ts: Timestamp) -> Decoded<'a> {
+    pub fn decode<'a>(&mut self, net: NetworkPayload<'a>, ts: Timestamp) -> Decoded<'a> {
         let ether_type = net.ether_type;
         if ether_type != ETHERTYPE_IPV4 && ether_type != ETHERTYPE_IPV6 {
             self.stats.non_ip_frames += 1;
@@ -226,28 +251,25 @@ impl Decoder {
                 vlan: net.vlan,
                 id: id.id(),
             };
-            let complete = self.defrag.add(key, id, payload.payload, payload.incomplete, ts);
+            let complete = self
+                .defrag
+                .add(key, id, payload.payload, payload.incomplete, ts);
             return match complete {
                 None => Decoded::FragmentHeld,
-                Some(()) => {
-                    let data = self.defrag.completed();
-                    let transport = decode_transport(&mut self.stats, src, dst, protocol, data, data.len() as u32, true);
-                    Decoded::Packet(Packet {
-                        src,
-                        dst,
-                        ttl,
-                        ip_id,
-                        dont_fragment: df,
-                        reassembled: true,
-                        transport,
-                    })
-                }
+                Some(()) => Decoded::Reassembled(ReassembledHeader {
+                    src,
+                    dst,
+                    ttl,
+                    ip_id,
+                    dont_fragment: df,
+                    protocol,
+                }),
             };
         }
         let transport = match (&sliced.transport, protocol) {
-            (Some(TransportSlice::Icmpv4(_)), _) | (Some(TransportSlice::Icmpv6(_)), _) | (None, 1 | 58) => {
-                icmp::decode(protocol == 58, payload.payload)
-            }
+            (Some(TransportSlice::Icmpv4(_)), _)
+            | (Some(TransportSlice::Icmpv6(_)), _)
+            | (None, 1 | 58) => icmp::decode(protocol == 58, payload.payload),
             _ => decode_transport(
                 &mut self.stats,
                 src,
@@ -267,6 +289,29 @@ impl Decoder {
             reassembled: false,
             transport,
         })
+    }
+
+    /// The datagram completed by the frame that returned [`Decoded::Reassembled`].
+    pub fn reassembled_packet(&mut self, h: ReassembledHeader) -> Packet<'_> {
+        let data = self.defrag.completed();
+        let transport = decode_transport(
+            &mut self.stats,
+            h.src,
+            h.dst,
+            h.protocol,
+            data,
+            data.len() as u32,
+            true,
+        );
+        Packet {
+            src: h.src,
+            dst: h.dst,
+            ttl: h.ttl,
+            ip_id: h.ip_id,
+            dont_fragment: h.dont_fragment,
+            reassembled: true,
+            transport,
+        }
     }
 
     /// Drops fragments older than the reassembly timeout; call now and then with the
@@ -289,11 +334,19 @@ fn claimed_payload_len(net: &LaxNetSlice<'_>, captured: usize) -> u32 {
             let h = v4.header();
             let total = usize::from(h.total_len());
             let hl = usize::from(h.ihl()) * 4;
-            if total == 0 { None } else { total.checked_sub(hl + v4.extensions().auth.map_or(0, |a| a.slice().len())) }
+            if total == 0 {
+                None
+            } else {
+                total.checked_sub(hl + v4.extensions().auth.map_or(0, |a| a.slice().len()))
+            }
         }
         LaxNetSlice::Ipv6(v6) => {
             let pl = usize::from(v6.header().payload_length());
-            if pl == 0 { None } else { pl.checked_sub(v6.extensions().slice().len()) }
+            if pl == 0 {
+                None
+            } else {
+                pl.checked_sub(v6.extensions().slice().len())
+            }
         }
         LaxNetSlice::Arp(_) => None,
     };
@@ -346,26 +399,41 @@ fn decode_transport<'a>(
                     window: tcp.window_size(),
                     options: tcp_options(&tcp),
                     payload,
-                    payload_len: claimed_len.saturating_sub(header_len).max(payload.len() as u32),
+                    payload_len: claimed_len
+                        .saturating_sub(header_len)
+                        .max(payload.len() as u32),
                     checksum_ok,
                 })
             }
             Err(_) => {
                 stats.decode_errors += 1;
-                Transport::Other { protocol }
+                Transport::Other {
+                    protocol,
+                    payload: data,
+                }
             }
         },
         IPPROTO_UDP => match UdpSlice::from_slice_lax(data) {
+            // A length field below the header size is malformed (RFC 768); Wireshark
+            // rejects such datagrams too, so they join no conversation.
+            Ok(udp) if udp.length() < 8 => {
+                stats.decode_errors += 1;
+                Transport::Other {
+                    protocol,
+                    payload: data,
+                }
+            }
             Ok(udp) => {
-                let checksum_ok = if complete && udp.checksum() != 0 && usize::from(udp.length()) == data.len() {
-                    let ok = checksum::transport_ok(src, dst, IPPROTO_UDP, data);
-                    if !ok {
-                        stats.bad_udp_checksums += 1;
-                    }
-                    Some(ok)
-                } else {
-                    None
-                };
+                let checksum_ok =
+                    if complete && udp.checksum() != 0 && usize::from(udp.length()) == data.len() {
+                        let ok = checksum::transport_ok(src, dst, IPPROTO_UDP, data);
+                        if !ok {
+                            stats.bad_udp_checksums += 1;
+                        }
+                        Some(ok)
+                    } else {
+                        None
+                    };
                 let payload = udp.payload();
                 Transport::Udp(UdpDatagram {
                     src_port: udp.source_port(),
@@ -377,12 +445,18 @@ fn decode_transport<'a>(
             }
             Err(_) => {
                 stats.decode_errors += 1;
-                Transport::Other { protocol }
+                Transport::Other {
+                    protocol,
+                    payload: data,
+                }
             }
         },
         1 => icmp::decode(false, data),
         58 => icmp::decode(true, data),
-        other => Transport::Other { protocol: other },
+        other => Transport::Other {
+            protocol: other,
+            payload: data,
+        },
     }
 }
 

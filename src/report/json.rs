@@ -240,10 +240,24 @@ pub fn conversation_end(c: &Conversation) -> (&'static str, Option<u64>) {
         (None, None) => None,
     };
     if let Some((side, f)) = first(tcp.client.stats.rst.first(), tcp.server.stats.rst.first()) {
-        return (if side == Side::Client { "rst_client" } else { "rst_server" }, Some(f));
+        return (
+            if side == Side::Client {
+                "rst_client"
+            } else {
+                "rst_server"
+            },
+            Some(f),
+        );
     }
     if let Some((side, f)) = first(tcp.client.stats.fin.first(), tcp.server.stats.fin.first()) {
-        return (if side == Side::Client { "fin_client" } else { "fin_server" }, Some(f));
+        return (
+            if side == Side::Client {
+                "fin_client"
+            } else {
+                "fin_server"
+            },
+            Some(f),
+        );
     }
     let only_syns = c.to_server.packets > 0 && tcp.client.stats.syn.count == c.to_server.packets;
     if c.to_client.packets == 0 && only_syns {
@@ -263,7 +277,10 @@ fn direction(c: &Conversation, from: Side) -> DirectionReport {
         ttl_min: s.ttl_min,
         ttl_max: s.ttl_max,
         bad_checksums: s.bad_checksums,
-        tcp: c.tcp.as_ref().map(|t| TcpDirectionReport::from(&t.dir(from).stats)),
+        tcp: c
+            .tcp
+            .as_ref()
+            .map(|t| TcpDirectionReport::from(&t.dir(from).stats)),
     }
 }
 
@@ -355,14 +372,20 @@ fn warnings(a: &Analysis) -> Vec<Warning> {
     for (lt, n) in &a.link.unsupported_link_types {
         w.push(Warning {
             kind: "unsupported_link_type",
-            message: format!("{n} frames of link type {} ({lt}) are not decoded", capture::link_type_name(*lt)),
+            message: format!(
+                "{n} frames of link type {} ({lt}) are not decoded",
+                capture::link_type_name(*lt)
+            ),
             offset: None,
         });
     }
     if a.link.truncated_link_headers > 0 {
         w.push(Warning {
             kind: "truncated_link_header",
-            message: format!("{} frames are shorter than their link-layer header", a.link.truncated_link_headers),
+            message: format!(
+                "{} frames are shorter than their link-layer header",
+                a.link.truncated_link_headers
+            ),
             offset: None,
         });
     }
@@ -381,21 +404,30 @@ fn warnings(a: &Analysis) -> Vec<Warning> {
     if n.decode_errors > 0 {
         w.push(Warning {
             kind: "decode_errors",
-            message: format!("{} packets could not be decoded past their IP header", n.decode_errors),
+            message: format!(
+                "{} packets could not be decoded past their IP header",
+                n.decode_errors
+            ),
             offset: None,
         });
     }
     if cap.out_of_order_timestamps > 0 {
         w.push(Warning {
             kind: "timestamps_out_of_order",
-            message: format!("{} frames carry a timestamp earlier than the frame before", cap.out_of_order_timestamps),
+            message: format!(
+                "{} frames carry a timestamp earlier than the frame before",
+                cap.out_of_order_timestamps
+            ),
             offset: None,
         });
     }
     if cap.frames_unknown_interface > 0 {
         w.push(Warning {
             kind: "unknown_interface",
-            message: format!("{} packet blocks name an interface that was never described", cap.frames_unknown_interface),
+            message: format!(
+                "{} packet blocks name an interface that was never described",
+                cap.frames_unknown_interface
+            ),
             offset: None,
         });
     }
@@ -412,7 +444,12 @@ fn warnings(a: &Analysis) -> Vec<Warning> {
         });
     }
     let f = &n.fragments;
-    if f.datagrams_evicted + f.datagrams_expired + f.datagrams_incomplete_at_end + f.datagrams_with_truncated_fragment > 0 {
+    if f.datagrams_evicted
+        + f.datagrams_expired
+        + f.datagrams_incomplete_at_end
+        + f.datagrams_with_truncated_fragment
+        > 0
+    {
         w.push(Warning {
             kind: "ip_fragments",
             message: format!(
@@ -508,7 +545,12 @@ pub fn file_report(a: &Analysis) -> FileReport {
     FileReport {
         schema: SCHEMA,
         file,
-        connections: a.conversations.iter().map(connection_report).collect(),
+        connections: a
+            .conversations
+            .iter()
+            .filter(|c| c.packets() > 0)
+            .map(connection_report)
+            .collect(),
         findings: Vec::new(),
         diagnosis: Diagnosis::default(),
     }
@@ -518,7 +560,9 @@ pub fn file_report(a: &Analysis) -> FileReport {
 pub fn error_report(err: &AnalyzeError) -> FileReport {
     let (path, kind, offset) = match err {
         AnalyzeError::Open { name, .. } => (name.clone(), "open", 0),
-        AnalyzeError::Capture { name, source } => (name.clone(), error_kind(source), source.offset()),
+        AnalyzeError::Capture { name, source } => {
+            (name.clone(), error_kind(source), source.offset())
+        }
     };
     FileReport {
         schema: SCHEMA,

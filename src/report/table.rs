@@ -12,7 +12,11 @@ fn human_bytes(n: u64) -> String {
         v /= 1024.0;
         u += 1;
     }
-    if u == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[u]) }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
 }
 
 fn end_text(c: &ConnectionReport) -> String {
@@ -43,15 +47,28 @@ pub fn render(report: &FileReport) -> String {
         Some(crate::capture::Format::Pcapng) => "pcapng",
         None => "?",
     };
-    let links: Vec<String> = f.link_types.iter().map(|l| format!("{} ({})", l.name, l.frames)).collect();
+    let links: Vec<String> = f
+        .link_types
+        .iter()
+        .map(|l| format!("{} ({})", l.name, l.frames))
+        .collect();
     let _ = writeln!(
         out,
         "   format {format}{}, link types: {}",
         if f.gzip { " (gzip)" } else { "" },
-        if links.is_empty() { "-".to_string() } else { links.join(", ") }
+        if links.is_empty() {
+            "-".to_string()
+        } else {
+            links.join(", ")
+        }
     );
     let span = match (&f.first_packet, &f.last_packet) {
-        (Some(a), Some(b)) => format!("{} → {} ({:.3} s)", a.to_rfc3339(), b.to_rfc3339(), f.duration_s),
+        (Some(a), Some(b)) => format!(
+            "{} → {} ({:.3} s)",
+            a.to_rfc3339(),
+            b.to_rfc3339(),
+            f.duration_s
+        ),
         _ => "-".into(),
     };
     let _ = writeln!(
@@ -70,9 +87,20 @@ pub fn render(report: &FileReport) -> String {
         return out;
     }
     let mut table = Table::new();
-    table.load_style(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
+    table
+        .load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled);
     table.set_header(vec![
-        "id", "client", "server", "pkts c→s", "bytes c→s", "pkts s→c", "bytes s→c", "duration", "end", "filter",
+        "id",
+        "client",
+        "server",
+        "pkts c→s",
+        "bytes c→s",
+        "pkts s→c",
+        "bytes s→c",
+        "duration",
+        "end",
+        "filter",
     ]);
     for c in &report.connections {
         table.add_row(vec![

@@ -1,0 +1,95 @@
+//! Helpers shared by the integration tests: where the shared corpus is, and comparing our
+//! conversations with expectations recorded from tshark.
+#![allow(dead_code)]
+
+use rdptriage::analyze::analyze_path;
+use rdptriage::report::json::{FileReport, file_report};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+pub fn project_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The shared corpus, or `None` when the tests that need it are to be skipped: only when the
+/// folder is absent AND `RDPTRIAGE_REQUIRE_CORPUS` is unset. CI sets it, so there a missing
+/// corpus fails the run.
+pub fn corpus_dir() -> Option<PathBuf> {
+    let dir = project_dir().join("../shared/corpus");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if std::env::var_os("RDPTRIAGE_REQUIRE_CORPUS").is_some() {
+        panic!(
+            "RDPTRIAGE_REQUIRE_CORPUS is set but {} does not exist",
+            dir.display()
+        );
+    }
+    eprintln!(
+        "skipping: {} is absent and RDPTRIAGE_REQUIRE_CORPUS is unset",
+        dir.display()
+    );
+    None
+}
+
+pub fn report_of(path: &Path) -> FileReport {
+    let analysis = analyze_path(path, None).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    file_report(&analysis)
+}
+
+/// Compares every expected conversation (as recorded from tshark) with ours; returns the
+/// differences, one line each.
+pub fn compare_connections(file: &str, expected: &[Value], report: &FileReport) -> Vec<String> {
+    let mut diffs = Vec::new();
+    if expected.len() != report.connections.len() {
+        diffs.push(format!(
+            "{file}: {} conversations expected, {} found",
+            expected.len(),
+            report.connections.len()
+        ));
+    }
+    for e in expected {
+        let transport = e["transport"].as_str().unwrap_or_default();
+        let stream = e["stream"].as_u64().unwrap_or(u64::MAX);
+        let Some(c) = report
+            .connections
+            .iter()
+            .find(|c| c.id == format!("{transport}/{stream}"))
+        else {
+            diffs.push(format!("{file}: {transport}/{stream} missing"));
+            continue;
+        };
+        let ours = [
+            ("client", Value::from(c.client.clone())),
+            ("server", Value::from(c.server.clone())),
+            (
+                "packets_client_to_server",
+                Value::from(c.client_to_server.packets),
+            ),
+            (
+                "packets_server_to_client",
+                Value::from(c.server_to_client.packets),
+            ),
+            (
+                "bytes_client_to_server",
+                Value::from(c.client_to_server.bytes),
+            ),
+            (
+                "bytes_server_to_client",
+                Value::from(c.server_to_client.bytes),
+            ),
+            ("first_frame", Value::from(c.first_frame)),
+            ("last_frame", Value::from(c.last_frame)),
+            ("end", Value::from(c.end)),
+        ];
+        for (field, value) in ours {
+            if e.get(field).is_some_and(|v| *v != value) {
+                diffs.push(format!(
+                    "{file}: {transport}/{stream} {field}: expected {}, got {value}",
+                    e[field]
+                ));
+            }
+        }
+    }
+    diffs
+}
