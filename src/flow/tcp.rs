@@ -175,7 +175,12 @@ impl TcpDirection {
             return;
         }
         let len = u64::from(seg.payload_len);
-        let start = self.rel(seg.seq) + u64::from(syn);
+        let syn_at = self.rel(seg.seq);
+        if syn && self.stats.syn.count > 1 && syn_at < self.high_rel {
+            // The same SYN again (Wireshark counts it as a retransmission too).
+            self.stats.retransmissions += 1;
+        }
+        let start = syn_at + u64::from(syn);
         let data_end = start + len;
         let seq_end = data_end + u64::from(fin);
         if !syn && !fin && len <= 1 && start + 1 == self.high_rel {
@@ -210,8 +215,6 @@ impl TcpDirection {
                         .wrapping_add(u32::from(fin));
                     self.advance(seq_end, new_seq);
                 }
-            } else if syn && seq_end <= self.high_rel && self.stats.syn.count > 1 {
-                self.stats.retransmissions += 1;
             }
         }
         if len > 0 && self.delivering {

@@ -93,3 +93,4 @@ pub fn compare_connections(file: &str, expected: &[Value], report: &FileReport) 
     }
     diffs
 }
+pub mod pcap_writer;
