@@ -130,7 +130,7 @@ def analyse(path):
     for r in rows:
         fno = int(r["frame.number"][0])
         flen = int(r["frame.len"][0])
-        trel = float(r["frame.time_relative"][0])
+        trel = float(r["frame.time_relative"][0]) if r["frame.time_relative"] else None  # SPB: no timestamp
         reasm4 += len(r["ip.reassembled.length"])
         reasm6 += len(r["ipv6.reassembled.length"])
         protos = r["frame.protocols"][0].split(":") if r["frame.protocols"] else []
@@ -221,7 +221,7 @@ def analyse(path):
             ("first_frame", pkts[0]["frame"]), ("last_frame", pkts[-1]["frame"]),
             ("end", end),
             ("client_rule", rule),
-            ("first_time_relative", round(pkts[0]["t"], 9)),
+            ("first_time_relative", None if pkts[0]["t"] is None else round(pkts[0]["t"], 9)),
         ]))
     return rows, conns, reasm4, reasm6, icmp_error_frames
 
