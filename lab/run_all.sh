@@ -11,6 +11,7 @@ SCENARIOS=(
     openssl_loopback.sh
     xrdp_tls.sh
     shadow_nla.sh
+    network.sh
 )
 fail=0
 for s in "${SCENARIOS[@]}"; do
