@@ -21,7 +21,7 @@ use std::io::Read;
 
 /// Read buffer: must hold the largest record (tcpdump's snaplen is 262144; pcapng blocks add
 /// options). Records declaring more than this are treated as corrupt.
-pub const READ_BUFFER: usize = 4 << 20;
+pub const READ_BUFFER: usize = (1 << 20) + (64 << 10);
 
 /// Bytes read before choosing the container reader.
 const FIRST_CHUNK: usize = 256 << 10;
