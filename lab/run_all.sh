@@ -12,6 +12,7 @@ SCENARIOS=(
     xrdp_tls.sh
     shadow_nla.sh
     network.sh
+    gateway.sh
 )
 fail=0
 for s in "${SCENARIOS[@]}"; do
