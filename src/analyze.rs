@@ -69,7 +69,7 @@ pub fn analyze_reader(
     let mut decoder = Decoder::new();
     let mut flows = FlowTable::new(factory);
     let on_frame = |frame: &Frame<'_>| {
-        if frame.number % EXPIRE_EVERY == 0 {
+        if frame.number.is_multiple_of(EXPIRE_EVERY) {
             decoder.expire(frame.ts);
         }
         let net = match capture::strip_link_layer(frame.link_type, frame.data) {

@@ -217,10 +217,11 @@ impl TcpDirection {
                 }
             }
         }
-        if len > 0 && self.delivering {
-            if let Some((c, side)) = consumer.as_mut() {
-                self.deliver(start, seg.payload, len, frame, ts, &mut **c, *side);
-            }
+        if len > 0
+            && self.delivering
+            && let Some((c, side)) = consumer.as_mut()
+        {
+            self.deliver(start, seg.payload, len, frame, ts, &mut **c, *side);
         }
         if fin {
             self.flush(consumer.as_mut().map(|(c, s)| (&mut **c, *s)));
