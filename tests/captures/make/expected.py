@@ -37,7 +37,7 @@ import subprocess
 import sys
 
 FIELDS = [
-    "frame.number", "frame.len", "frame.time_relative", "frame.protocols",
+    "frame.number", "frame.len", "frame.time_relative", "frame.time_epoch", "frame.protocols",
     "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
     "tcp.srcport", "tcp.dstport", "tcp.stream", "tcp.flags",
     "udp.srcport", "udp.dstport", "udp.stream",
@@ -223,7 +223,8 @@ def analyse(path):
             ("client_rule", rule),
             ("first_time_relative", None if pkts[0]["t"] is None else round(pkts[0]["t"], 9)),
         ]))
-    return rows, conns, reasm4, reasm6, icmp_error_frames
+    times = [r["frame.time_epoch"][0] for r in rows if r["frame.time_epoch"]]
+    return rows, conns, reasm4, reasm6, icmp_error_frames, times
 
 
 def main():
@@ -241,7 +242,7 @@ def main():
     for rel in a.files:
         path = os.path.join(a.base, rel)
         fmt, gz, links = file_format(path)
-        rows, conns, r4, r6, icmperr = analyse(path)
+        rows, conns, r4, r6, icmperr, times = analyse(path)
         c = collections.OrderedDict()
         c["file"] = rel
         c["format"] = fmt
@@ -251,6 +252,9 @@ def main():
         c["ipv4_fragments_reassembled"] = r4
         c["ipv6_fragments_reassembled"] = r6
         c["icmp_error_frames"] = icmperr
+        # tshark frame.time_epoch of the first and last frame that has a timestamp
+        c["first_time_epoch"] = times[0] if times else None
+        c["last_time_epoch"] = times[-1] if times else None
         c["connections"] = conns
         if rel in notes:
             c["notes"] = notes[rel]
