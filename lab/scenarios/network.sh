@@ -33,9 +33,16 @@ CLIENT_DISPLAY=66; start_xvfb $CLIENT_DISPLAY
 mkdir -p "$WORK/home"
 C=$CA_DIR
 rtr() { ip netns exec $RTR_NS "$@"; }
+FWD_PID=""
 router_reset() {
     rtr iptables -F; rtr iptables -F -t mangle
     rtr ip link set c0 mtu 1500
+    if [[ -n "$FWD_PID" ]]; then
+        stop_pid "$FWD_PID"; FWD_PID=""
+        cp "$WORK/forwarder.out" "$LOGS/$CUR_CASE.router.txt" || true
+        cat "$WORK/forwarder.out" >&2 || true
+    fi
+    rtr sysctl -qw net.ipv4.ip_forward=1
 }
 
 # run_case NAME CLIENT_TIMEOUT "CLIENT ARGS" SERVER_MODE SETUP_FN DURING_FN SERVER_SIDE_CAPTURE
@@ -46,6 +53,7 @@ run_case() {
     log "case $name"
     rm -rf "$WORK/home/.config" "$OUT/$name.keys"
     router_reset
+    CUR_CASE=$name
     local xpid=""
     case "$mode" in
         xrdp|xrdp-stopped)
@@ -103,6 +111,21 @@ mtu_blackhole() {
     rtr iptables -A OUTPUT -p icmp --icmp-type fragmentation-needed -j DROP
 }
 
+# lossy, high-latency path: kernel forwarding off on the router, a user-space forwarder
+# (tools/lossy_forwarder.py) relays IPv4 with LOSSY_DELAY_MS one-way delay and LOSSY_LOSS loss
+lossy_path() {
+    rtr sysctl -qw net.ipv4.ip_forward=0
+    local cmac smac
+    cmac=$(ip netns exec $CLI_NS cat /sys/class/net/eth0/address)
+    smac=$(ip netns exec $SRV_NS cat /sys/class/net/eth0/address)
+    bg_ns $RTR_NS forwarder ${PY:-python3} "$LAB_DIR/tools/lossy_forwarder.py" --a c0 --a-peer-mac "$cmac" \
+        --b s0 --b-peer-mac "$smac" --delay-ms "${LOSSY_DELAY_MS:-200}" --loss "${LOSSY_LOSS:-0.15}" \
+        --seed "${LOSSY_SEED:-7}" --lifetime 60
+    FWD_PID=$LAST_PID
+    sleep 1
+}
+PY=/usr/bin/python3; [[ -x $PY ]] || PY=python3
+
 run_case rdp-port-closed 15 "/sec:tls" none nothing nothing no
 run_case rdp-syn-dropped 12 "/sec:tls" xrdp drop_syn nothing no
 run_case rdp-icmp-admin-prohibited 15 "/sec:tls" xrdp icmp_admin nothing no
@@ -110,4 +133,5 @@ run_case rdp-rst-mid-handshake 15 "/sec:tls" xrdp rst_clienthello nothing yes
 run_case rdp-rst-mid-session 8 "/sec:tls" xrdp nothing rst_later no
 run_case rdp-hung-server 20 "/sec:tls" xrdp-stopped nothing nothing no
 run_case rdp-mtu-blackhole 20 "/sec:tls" xrdp-big mtu_blackhole nothing yes
+run_case rdp-lossy-high-latency 20 "/sec:tls" xrdp lossy_path nothing no
 versions >"$LOGS/network.versions"

@@ -1,0 +1,1 @@
+ip netns exec rdpt-cli env DISPLAY=:66 HOME=/tmp/rdpt-lab.6BV20S/home SSL_CERT_FILE=/tmp/rdpt-lab.6BV20S/ca/ca.crt SSL_CERT_DIR=/tmp/rdpt-lab.6BV20S/ca/certs RDPT_KEYLOG=/work/main/samples/rdp-lossy-high-latency.keys LD_PRELOAD=/tmp/rdpt-lab.6BV20S/keylog_shim.so timeout 20 xfreerdp /v:10.0.2.2 /u:labuser /cert:deny /log-level:INFO /size:320x240 /bpp:16 /sec:tls
