@@ -10,4 +10,5 @@ pub mod analyze;
 pub mod capture;
 pub mod flow;
 pub mod net;
+pub mod proto;
 pub mod report;
