@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Whole-binary speed and peak memory over large replicated captures (see BENCHMARKS.md).
+#
+#   benches/large_capture.sh [SIZE...]        # default: 1g 4g
+#   RUNS=5 KEEP=1 benches/large_capture.sh 1g
+#
+# For each SIZE: builds bench-data/large-SIZE.pcap with the make_large_capture bench
+# target (unless it exists), reads it once to warm the page cache, then runs
+#   /usr/bin/time -v target/release/rdptriage analyze --format json -o /dev/null FILE
+# RUNS times (default 3) and prints every run and the medians: wall seconds, GB/s
+# (file bytes / wall seconds, 1 GB = 1e9 bytes), CPU seconds (user + sys), and peak RSS.
+# The generated files are deleted at the end unless KEEP=1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-3}
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1g 4g)
+mkdir -p bench-data
+cargo build --release --quiet
+for size in "${sizes[@]}"; do
+    file=bench-data/large-$size.pcap
+    [ -f "$file" ] || cargo bench --quiet --bench make_large_capture -- "$file" "$size"
+    bytes=$(stat -c %s "$file")
+    cat "$file" > /dev/null
+    walls=() cpus=() rss=()
+    for run in $(seq "$RUNS"); do
+        out=$(/usr/bin/time -v target/release/rdptriage analyze --format json -o /dev/null \
+            "$file" 2>&1 >/dev/null)
+        wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, p, ":"); s = 0;
+            for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s}' <<<"$out")
+        user=$(awk -F': ' '/User time/ {print $2}' <<<"$out")
+        sys=$(awk -F': ' '/System time/ {print $2}' <<<"$out")
+        kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' <<<"$out")
+        cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%.2f", u + s}')
+        gbs=$(awk -v b="$bytes" -v w="$wall" 'BEGIN {printf "%.2f", b / w / 1e9}')
+        printf '%s run %d: wall %.2f s (%s GB/s), cpu %s s, peak RSS %.1f MiB, load %s\n' \
+            "$file" "$run" "$wall" "$gbs" "$cpu" "$(awk -v k="$kb" 'BEGIN {print k / 1024}')" \
+            "$(cut -d' ' -f1 /proc/loadavg)"
+        walls+=("$wall") cpus+=("$cpu") rss+=("$kb")
+    done
+    median() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+    mw=$(median "${walls[@]}") mc=$(median "${cpus[@]}") mr=$(median "${rss[@]}")
+    printf '%s median of %d: %s bytes, wall %.2f s = %.2f GB/s, cpu %.2f s = %.2f GB/s, peak RSS %.1f MiB\n' \
+        "$file" "$RUNS" "$bytes" "$mw" "$(awk -v b="$bytes" -v w="$mw" 'BEGIN {print b / w / 1e9}')" \
+        "$mc" "$(awk -v b="$bytes" -v c="$mc" 'BEGIN {print b / c / 1e9}')" \
+        "$(awk -v k="$mr" 'BEGIN {print k / 1024}')"
+done
+if [ "${KEEP:-0}" != 1 ]; then
+    for size in "${sizes[@]}"; do rm -f "bench-data/large-$size.pcap"; done
+fi
