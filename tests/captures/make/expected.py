@@ -30,6 +30,7 @@ Rules (applied per tshark tcp.stream / udp.stream):
 import argparse
 import collections
 import gzip
+import hashlib
 import json
 import os
 import struct
@@ -227,11 +228,56 @@ def analyse(path):
     return rows, conns, reasm4, reasm6, icmp_error_frames, times
 
 
+def follow_tcp(path, streams, batch=150):
+    """Reassembled TCP payload per direction, from tshark -z follow,tcp,raw,N
+    (tshark's own reassembly: retransmitted/overlapping bytes once, in order).
+    Returns {stream: {node_addr: bytes}}."""
+    res = {}
+    streams = list(streams)
+    for i in range(0, len(streams), batch):
+        cmd = ["tshark", "-r", path, "-n", "-q"]
+        for sid in streams[i:i + batch]:
+            cmd += ["-z", "follow,tcp,raw,%d" % sid]
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+        cur = None
+        for line in out.splitlines():
+            if line.startswith("Filter: tcp.stream eq "):
+                cur = int(line.split()[-1])
+                res[cur] = {"nodes": [], "data": [bytearray(), bytearray()]}
+            elif line.startswith("Node ") and cur is not None:
+                res[cur]["nodes"].append(line.split(": ", 1)[1].strip())
+            elif cur is not None and line and not line.startswith("=") and not line.startswith("Follow:"):
+                node = 1 if line.startswith("\t") else 0
+                res[cur]["data"][node] += bytes.fromhex(line.strip())
+    return res
+
+
+def add_follow(path, conns):
+    tcp = [c for c in conns if c["transport"] == "tcp"]
+    fol = follow_tcp(path, [c["stream"] for c in tcp])
+    for c in tcp:
+        f = fol.get(c["stream"])
+        by = {}
+        if f:
+            for node, data in zip(f["nodes"], f["data"]):
+                by[node] = bytes(data)
+        cs = by.get(c["client"], b"")
+        sc = by.get(c["server"], b"")
+        c["stream_bytes_client_to_server"] = len(cs)
+        c["stream_bytes_server_to_client"] = len(sc)
+        c["stream_sha256_client_to_server"] = hashlib.sha256(cs).hexdigest() if cs else None
+        c["stream_sha256_server_to_client"] = hashlib.sha256(sc).hexdigest() if sc else None
+        if f and set(f["nodes"]) - {c["client"], c["server"]} and (len(cs) + len(sc)):
+            print("warning: follow nodes %s vs %s/%s" % (f["nodes"], c["client"], c["server"]), file=sys.stderr)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--base", required=True)
     ap.add_argument("--notes")
     ap.add_argument("--generated-by")
+    ap.add_argument("--follow", action="store_true",
+                    help="add reassembled TCP payload length + sha256 per direction (tshark follow,tcp,raw)")
     ap.add_argument("files", nargs="+")
     a = ap.parse_args()
     notes = json.load(open(a.notes)) if a.notes else {}
@@ -243,6 +289,8 @@ def main():
         path = os.path.join(a.base, rel)
         fmt, gz, links = file_format(path)
         rows, conns, r4, r6, icmperr, times = analyse(path)
+        if a.follow:
+            add_follow(path, conns)
         c = collections.OrderedDict()
         c["file"] = rel
         c["format"] = fmt

@@ -200,7 +200,23 @@ rec_tls() {   # openssl s_server/s_client with a key log (for the DSB pcapng)
   stop; wait $srv
 }
 
-names=${*:-"eth_lo eth_lo_nsec sll tun frag icmp tcp_conns tls vlan"}
+rec_bulk() {   # 30 KB HTTP download over veth, offloads off, every 7th server segment dropped after capture
+  for ns in a b; do ip netns exec rdpt-$ns ethtool -K rdpt-v$ns tso off gso off gro off >/dev/null 2>&1; done
+  mkdir -p $WORK/www
+  $PY -c "import sys; sys.stdout.write(''.join('line %05d of the rdptriage bulk test file\\n' % i for i in range(700)))" > $WORK/www/bulk.txt
+  $B timeout 20 $PY -m http.server 8080 --bind 10.9.0.2 --directory $WORK/www >/dev/null 2>&1 &
+  local srv=$!
+  $A iptables -A INPUT -p tcp --sport 8080 -m statistic --mode nth --every 7 --packet 3 -j DROP
+  sleep 1
+  cap rdpt-a tcp-bulk-retrans.pcap -i rdpt-va
+  $A timeout 15 curl -s -o $WORK/bulk.out http://10.9.0.2:8080/bulk.txt
+  stop
+  $A iptables -F INPUT
+  kill $srv; wait $srv 2>/dev/null
+  cmp $WORK/bulk.out $WORK/www/bulk.txt && echo "bulk download intact"
+}
+
+names=${*:-"eth_lo eth_lo_nsec sll tun frag icmp tcp_conns tls bulk vlan"}
 lab_up
 for n in $names; do echo "== $n"; rec_$n; done
 sh "$HERE/netns.sh" down
