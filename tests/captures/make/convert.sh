@@ -18,6 +18,8 @@ $P eth2null eth-lo.pcap null-le.pcap --dlt 0 --file-endian le --af-endian le --a
 $P eth2null eth-lo.pcap null-be.pcap --dlt 0 --file-endian be --af-endian be --af6 28
 $P eth2null eth-lo.pcap null-le-file-be-af.pcap --dlt 0 --file-endian le --af-endian be --af6 24
 $P eth2null eth-lo.pcap loop-openbsd.pcap --dlt 108 --file-endian le --af6 24
+# --- SLL with the ARPHRD of kernel IP tunnels (ipip/sit cannot be created on this kernel)
+$P sll-hatype sll-tun.pcap sll-arphrd-tunnel.pcap --from 65534 --v4 768 --v6 776
 # --- pcapng
 editcap -F pcapng eth-lo.pcap $M/.tmp-eth-lo.pcapng
 editcap -F pcapng eth-lo-nsec.pcap pcapng-nsec.pcapng

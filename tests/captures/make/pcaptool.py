@@ -9,6 +9,9 @@ pcap commands
                                     replace the 14-byte Ethernet header by the
                                     4-byte address family (AF_INET=2, AF_INET6=N)
 pcapng commands
+  sll-hatype IN OUT [--from 65534 --v4 768 --v6 776]
+                                    SLL: relabel TUN (ARPHRD_NONE) packets with the
+                                    ARPHRD of ipip (768) / sit (776) tunnels
   ng-tsresol IN OUT CODE            set if_tsresol=CODE (e.g. 0x94 = 2^-20) on every
                                     IDB and rescale EPB/OPB/ISB timestamps
   ng-spb-opb IN OUT --spb i,j --opb k   turn packets i,j (1-based) into Simple
@@ -81,6 +84,20 @@ def cmd_eth2null(a):
         nd = struct.pack(afe + "I", af) + d[14:]
         recs.append([s, f, cap - 10, orig - 10, nd])
     p["recs"] = recs
+    write_pcap(a.out, p)
+
+
+def cmd_sll_hatype(a):
+    """SLL (v1): give packets with ARPHRD FROM the ARPHRD of a kernel IP tunnel:
+    IPv4 payload -> --v4 (768 ARPHRD_TUNNEL, ipip), IPv6 -> --v6 (776 ARPHRD_SIT)."""
+    p = read_pcap(a.inp)
+    assert p["link"] == 113
+    for r in p["recs"]:
+        d = r[4]
+        hatype, proto = struct.unpack(">H", d[2:4])[0], struct.unpack(">H", d[14:16])[0]
+        if hatype == a.frm:
+            new = a.v4 if proto == 0x0800 else a.v6 if proto == 0x86DD else hatype
+            r[4] = d[:2] + struct.pack(">H", new) + d[4:]
     write_pcap(a.out, p)
 
 
@@ -267,6 +284,9 @@ def main():
     p.add_argument("--dlt", type=int, default=0); p.add_argument("--file-endian", default="le")
     p.add_argument("--af-endian", default="le"); p.add_argument("--af6", type=int, default=30)
     p.set_defaults(f=cmd_eth2null)
+    p = sub.add_parser("sll-hatype"); p.add_argument("inp"); p.add_argument("out")
+    p.add_argument("--from", dest="frm", type=int, default=65534); p.add_argument("--v4", type=int, default=768)
+    p.add_argument("--v6", type=int, default=776); p.set_defaults(f=cmd_sll_hatype)
     p = sub.add_parser("ng-tsresol"); p.add_argument("inp"); p.add_argument("out")
     p.add_argument("code", type=lambda s: int(s, 0)); p.set_defaults(f=cmd_ng_tsresol)
     p = sub.add_parser("ng-spb-opb"); p.add_argument("inp"); p.add_argument("out")

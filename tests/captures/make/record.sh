@@ -216,7 +216,27 @@ rec_bulk() {   # 30 KB HTTP download over veth, offloads off, every 7th server s
   cmp $WORK/bulk.out $WORK/www/bulk.txt && echo "bulk download intact"
 }
 
-names=${*:-"eth_lo eth_lo_nsec sll tun frag icmp tcp_conns tls bulk vlan"}
+rec_vxlan() {   # kernel VXLAN (VNI 42, UDP 4789) between the namespaces; captured on the outer veth
+  for ns in a b; do
+    n=1; [ $ns = b ] && n=2; p=2; [ $ns = b ] && p=1
+    ip -n rdpt-$ns link add rdpt-vx address 02:00:00:07:00:0$n type vxlan id 42 dstport 4789 \
+       local 10.9.0.$n remote 10.9.0.$p
+    ip -n rdpt-$ns addr add 10.7.0.$n/24 dev rdpt-vx
+    ip -n rdpt-$ns link set rdpt-vx addrgenmode none
+    ip -n rdpt-$ns link set rdpt-vx up
+  done
+  sleep 2
+  bg $B timeout 20 $T tcp-server 10.7.0.2 3389 1
+  bg $B timeout 20 $T udp-echo 10.7.0.2 3391 1
+  sleep 0.5
+  cap rdpt-a eth-vxlan.pcap -i rdpt-va
+  $A timeout 10 $T tcp-client 10.7.0.2 3389 --msg vxlan
+  $A timeout 10 $T udp-send 10.7.0.2 3391 40 --reply
+  stop; waitbg
+  ip -n rdpt-a link del rdpt-vx; ip -n rdpt-b link del rdpt-vx
+}
+
+names=${*:-"eth_lo eth_lo_nsec sll tun frag icmp tcp_conns tls bulk vxlan vlan"}
 lab_up
 for n in $names; do echo "== $n"; rec_$n; done
 sh "$HERE/netns.sh" down
