@@ -5,10 +5,14 @@ use crate::capture::{self, CaptureError, CaptureInfo, CaptureReader, Frame, Link
 use crate::flow::consumer::ConsumerFactory;
 use crate::flow::{Conversation, FlowStats, FlowTable};
 use crate::net::{Decoded, Decoder, NetStats, tunnel};
+use crate::proto::Decoders;
+use crate::proto::observation::{Observation, ObservationLog, SharedLog};
 use serde::Serialize;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
+use std::rc::Rc;
 
 /// How often (in frames) fragment timeouts are checked.
 const EXPIRE_EVERY: u64 = 4096;
@@ -34,6 +38,8 @@ pub struct Analysis {
     pub net: NetStats,
     pub flow: FlowStats,
     pub conversations: Vec<Conversation>,
+    /// What the protocol decoders saw, by TCP stream number.
+    pub observations: BTreeMap<u64, Vec<Observation>>,
 }
 
 /// An input that could not be analysed at all.
@@ -45,7 +51,8 @@ pub enum AnalyzeError {
     Capture { name: String, source: CaptureError },
 }
 
-/// Analyses the file at `path` (`-` = standard input).
+/// Analyses the file at `path` (`-` = standard input). `factory` replaces the protocol
+/// decoders (tests use it to read streams themselves); `None` runs the standard ones.
 pub fn analyze_path(
     path: &Path,
     factory: Option<Box<dyn ConsumerFactory>>,
@@ -67,7 +74,9 @@ pub fn analyze_reader(
 ) -> Result<Analysis, AnalyzeError> {
     let mut link = LinkStats::default();
     let mut decoder = Decoder::new();
-    let mut flows = FlowTable::new(factory);
+    let log: SharedLog = Rc::new(RefCell::new(ObservationLog::default()));
+    let factory = factory.unwrap_or_else(|| Box::new(Decoders { log: log.clone() }));
+    let mut flows = FlowTable::new(Some(factory));
     let on_frame = |frame: &Frame<'_>| {
         if frame.number.is_multiple_of(EXPIRE_EVERY) {
             decoder.expire(frame.ts);
@@ -121,5 +130,6 @@ pub fn analyze_reader(
         net: decoder.stats,
         flow: flow_stats,
         conversations: flows.into_conversations(),
+        observations: std::mem::take(&mut log.borrow_mut().by_stream),
     })
 }

@@ -8,6 +8,7 @@
 
 pub mod analyze;
 pub mod capture;
+pub mod detect;
 pub mod flow;
 pub mod net;
 pub mod proto;

@@ -6,6 +6,7 @@ use crate::capture::{self, CaptureError, Timestamp};
 use crate::flow::tcp::{FrameList, Gap, TcpDirectionStats};
 use crate::flow::{Conversation, IcmpNote, Protocol, RoleBasis, Side};
 use crate::net::TcpOptions;
+use crate::proto::rdp::summary::RdpSetup;
 use serde::Serialize;
 
 pub const SCHEMA: &str = "rdptriage/1";
@@ -19,24 +20,7 @@ pub struct FileReport {
     pub diagnosis: Diagnosis,
 }
 
-/// A detector's judgement (filled by the detection stage).
-#[derive(Debug, Serialize)]
-pub struct Finding {
-    pub id: String,
-    pub severity: Severity,
-    /// Stream number of the connection the finding is about.
-    pub connection: Option<u64>,
-    pub frames: Vec<u64>,
-    pub summary: String,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
+pub use crate::detect::{Finding, Severity};
 
 #[derive(Debug, Serialize, Default)]
 pub struct Diagnosis {
@@ -225,6 +209,9 @@ pub struct ConnectionReport {
     pub handshake: Option<Handshake>,
     pub icmp_errors: Vec<IcmpNote>,
     pub icmp_error_count: u64,
+    /// RDP connection setup, when the connection carries RDP (see docs/json-schema.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rdp: Option<RdpSetup>,
     pub wireshark_filter: String,
 }
 
@@ -288,7 +275,7 @@ fn ms_between(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<f64> {
     Some(a?.secs_until(b?) * 1000.0)
 }
 
-pub fn connection_report(c: &Conversation) -> ConnectionReport {
+pub fn connection_report(c: &Conversation, rdp: Option<RdpSetup>) -> ConnectionReport {
     let (end, end_frame) = conversation_end(c);
     ConnectionReport {
         id: format!(
@@ -323,6 +310,7 @@ pub fn connection_report(c: &Conversation) -> ConnectionReport {
         }),
         icmp_errors: c.icmp_errors.clone(),
         icmp_error_count: c.icmp_error_count,
+        rdp,
         wireshark_filter: c.wireshark_filter(),
     }
 }
@@ -549,9 +537,18 @@ pub fn file_report(a: &Analysis) -> FileReport {
             .conversations
             .iter()
             .filter(|c| c.packets() > 0)
-            .map(connection_report)
+            .map(|c| {
+                let rdp = match c.protocol {
+                    Protocol::Tcp => a
+                        .observations
+                        .get(&c.stream)
+                        .and_then(|o| RdpSetup::from_observations(o)),
+                    Protocol::Udp => None,
+                };
+                connection_report(c, rdp)
+            })
             .collect(),
-        findings: Vec::new(),
+        findings: crate::detect::run(a),
         diagnosis: Diagnosis::default(),
     }
 }

@@ -33,6 +33,30 @@ fn end_text(c: &ConnectionReport) -> String {
     format!("{how}{frame}")
 }
 
+/// `cookie: requested → selected (or failure) · client name build`.
+fn rdp_text(c: &ConnectionReport) -> String {
+    let Some(r) = &c.rdp else {
+        return String::new();
+    };
+    let mut parts = Vec::new();
+    if let Some(cookie) = &r.cookie {
+        parts.push(format!("{cookie}:"));
+    } else if let Some(token) = &r.routing_target {
+        parts.push(format!("token {token}:"));
+    }
+    parts.push(r.outcome_line());
+    if let Some(core) = r.client.as_ref().and_then(|cl| cl.core.as_ref()) {
+        parts.push(format!(
+            "· {} build {}",
+            core.client_name, core.client_build
+        ));
+    }
+    if let Some(target) = &r.socks5_target {
+        parts.push(format!("· via SOCKS5 to {target}"));
+    }
+    parts.join(" ")
+}
+
 /// Renders one file's report as text.
 pub fn render(report: &FileReport) -> String {
     let f = &report.file;
@@ -100,6 +124,7 @@ pub fn render(report: &FileReport) -> String {
         "bytes s→c",
         "duration",
         "end",
+        "RDP",
         "filter",
     ]);
     for c in &report.connections {
@@ -113,9 +138,22 @@ pub fn render(report: &FileReport) -> String {
             human_bytes(c.server_to_client.bytes),
             format!("{:.3} s", c.duration_s),
             end_text(c),
+            rdp_text(c),
             c.wireshark_filter.clone(),
         ]);
     }
     let _ = writeln!(out, "{table}");
+    for f in &report.findings {
+        let severity = match f.severity {
+            crate::detect::Severity::Error => "ERROR",
+            crate::detect::Severity::Warning => "warning",
+            crate::detect::Severity::Info => "info",
+        };
+        let _ = writeln!(out, "   [{severity}] {}: {}", f.id, f.summary);
+        if let Some(m) = &f.meaning {
+            let _ = writeln!(out, "       {m}");
+        }
+        let _ = writeln!(out, "       Wireshark: {}", f.wireshark_filter);
+    }
     out
 }

@@ -1,0 +1,112 @@
+//! Stage 5 — detect: detectors judge the observations and the connection metadata and
+//! produce findings with stable ids, frames and a plain-words summary. A detector never
+//! parses bytes. One file per detector.
+
+mod rdp_decode_error;
+mod rdp_neg_downgrade;
+mod rdp_neg_failure;
+mod rdp_negotiation_incomplete;
+mod rdp_weak_security;
+
+use crate::analyze::Analysis;
+use crate::flow::{Conversation, Protocol};
+use crate::proto::rdp::summary::RdpSetup;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+/// A detector's judgement. `id`s are public interface: never renamed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub id: &'static str,
+    pub severity: Severity,
+    /// Stream number of the (TCP, unless stated) connection the finding is about.
+    pub connection: Option<u64>,
+    pub frames: Vec<u64>,
+    pub summary: String,
+    /// What it means for the administrator, when the summary alone does not say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meaning: Option<String>,
+    /// All connections involved, when more than one (e.g. a downgrade chain).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub connections: Vec<u64>,
+    pub wireshark_filter: String,
+}
+
+impl Finding {
+    pub fn new(
+        id: &'static str,
+        severity: Severity,
+        connection: u64,
+        frames: Vec<u64>,
+        summary: String,
+    ) -> Self {
+        Finding {
+            id,
+            severity,
+            connection: Some(connection),
+            wireshark_filter: frames_filter(connection, &frames),
+            frames,
+            summary,
+            meaning: None,
+            connections: Vec::new(),
+        }
+    }
+}
+
+/// `tcp.stream eq N` narrowed to the cited frames, e.g. `tcp.stream eq 0 && frame.number in {4 6}`.
+pub fn frames_filter(stream: u64, frames: &[u64]) -> String {
+    if frames.is_empty() {
+        return format!("tcp.stream eq {stream}");
+    }
+    let list: Vec<String> = frames.iter().map(u64::to_string).collect();
+    format!(
+        "tcp.stream eq {stream} && frame.number in {{{}}}",
+        list.join(" ")
+    )
+}
+
+/// A TCP conversation with its RDP setup, as detectors see it.
+pub struct RdpConnection<'a> {
+    pub conversation: &'a Conversation,
+    pub setup: RdpSetup,
+}
+
+/// The RDP connections of an analysis, in stream order.
+pub fn rdp_connections(a: &Analysis) -> Vec<RdpConnection<'_>> {
+    a.conversations
+        .iter()
+        .filter(|c| c.protocol == Protocol::Tcp)
+        .filter_map(|c| {
+            let obs = a.observations.get(&c.stream)?;
+            Some(RdpConnection {
+                conversation: c,
+                setup: RdpSetup::from_observations(obs)?,
+            })
+        })
+        .collect()
+}
+
+/// Runs every detector.
+pub fn run(a: &Analysis) -> Vec<Finding> {
+    let rdp = rdp_connections(a);
+    let mut findings = Vec::new();
+    findings.extend(rdp_neg_failure::detect(&rdp));
+    findings.extend(rdp_neg_downgrade::detect(&rdp));
+    findings.extend(rdp_negotiation_incomplete::detect(&rdp, a));
+    findings.extend(rdp_weak_security::detect(&rdp));
+    findings.extend(rdp_decode_error::detect(a));
+    findings.sort_by_key(|f| {
+        (
+            std::cmp::Reverse(f.severity),
+            f.frames.first().copied().unwrap_or(0),
+        )
+    });
+    findings
+}

@@ -1,0 +1,74 @@
+//! Typed observations: what the decoders saw on a connection, with the frame that shows it.
+//! Decoders only describe; detectors judge.
+
+use super::rdp::mcs::{ClientSettings, ServerSettings};
+use super::rdp::x224::{ConnectionConfirm, ConnectionRequest};
+use crate::capture::Timestamp;
+use crate::flow::Side;
+use serde::Serialize;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// Observations kept per connection (the first ones; later ones are counted).
+pub const MAX_OBSERVATIONS_PER_CONNECTION: usize = 64;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Observation {
+    /// Frame that completed the observed message (as Wireshark shows it).
+    pub frame: u64,
+    pub ts: Timestamp,
+    /// Who sent it.
+    pub from: Side,
+    #[serde(flatten)]
+    pub what: Observed,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Observed {
+    /// MS-RDPBCGR 2.2.1.1 Client X.224 Connection Request.
+    RdpConnectionRequest(ConnectionRequest),
+    /// MS-RDPBCGR 2.2.1.2 Server X.224 Connection Confirm.
+    RdpConnectionConfirm(ConnectionConfirm),
+    /// X.224 Disconnect Request.
+    X224DisconnectRequest,
+    /// MS-RDPBCGR 2.2.1.3 MCS Connect Initial with GCC Conference Create Request.
+    McsConnectInitial(Box<ClientSettings>),
+    /// MS-RDPBCGR 2.2.1.4 MCS Connect Response with GCC Conference Create Response.
+    McsConnectResponse(Box<ServerSettings>),
+    /// The RDP exchange follows bytes of another protocol on the same stream (a proxy).
+    TunnelPrefix {
+        bytes: usize,
+        /// RFC 1928 SOCKS5 CONNECT target, when the prefix is SOCKS5.
+        socks5_target: Option<String>,
+    },
+    /// First TLS record of this direction (after negotiation, or the direct approach).
+    TlsStart { direct: bool },
+    /// A message that could not be decoded; decoding of this direction stopped.
+    DecodeError {
+        decoder: &'static str,
+        offset: usize,
+        reason: String,
+    },
+}
+
+/// Observations of every TCP conversation, by stream number.
+#[derive(Debug, Default)]
+pub struct ObservationLog {
+    pub by_stream: BTreeMap<u64, Vec<Observation>>,
+    pub dropped: u64,
+}
+
+pub type SharedLog = Rc<RefCell<ObservationLog>>;
+
+impl ObservationLog {
+    pub fn record(&mut self, stream: u64, observation: Observation) {
+        let list = self.by_stream.entry(stream).or_default();
+        if list.len() < MAX_OBSERVATIONS_PER_CONNECTION {
+            list.push(observation);
+        } else {
+            self.dropped += 1;
+        }
+    }
+}
