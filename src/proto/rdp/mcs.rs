@@ -4,6 +4,10 @@
 //!
 //! Hand-written: no maintained crate decodes RDP's GCC blocks; the BER/PER framing used here
 //! is a handful of fixed tags and lengths.
+//!
+//! Every read goes through a bounds-checked [`Cursor`]; no length taken from the wire is used
+//! to allocate or index before it has been checked against the bytes that remain. Errors carry
+//! the offset within the X.224 Data payload where decoding stopped.
 
 use serde::Serialize;
 
@@ -13,6 +17,27 @@ pub struct McsError {
     /// Byte offset within the X.224 Data payload where decoding stopped.
     pub offset: usize,
     pub reason: String,
+}
+
+impl std::fmt::Display for McsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} at offset {}", self.reason, self.offset)
+    }
+}
+
+impl std::error::Error for McsError {}
+
+/// T.125 DomainParameters (the eight INTEGERs of the BER SEQUENCE).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct DomainParameters {
+    pub max_channel_ids: u32,
+    pub max_user_ids: u32,
+    pub max_token_ids: u32,
+    pub num_priorities: u32,
+    pub min_throughput: u32,
+    pub max_height: u32,
+    pub max_mcs_pdu_size: u32,
+    pub protocol_version: u32,
 }
 
 /// MS-RDPBCGR 2.2.1.3.2 TS_UD_CS_CORE (the fields later detectors and reports use).
@@ -33,6 +58,16 @@ pub struct ClientCore {
     pub client_dig_product_id: Option<String>,
     pub connection_type: Option<u8>,
     pub server_selected_protocol: Option<u32>,
+    pub keyboard_sub_type: Option<u32>,
+    pub keyboard_function_key: Option<u32>,
+    /// imeFileName (UTF-16LE, trimmed at NUL).
+    pub ime_file_name: Option<String>,
+    /// desktopPhysicalWidth / desktopPhysicalHeight in millimetres.
+    pub desktop_physical_width: Option<u32>,
+    pub desktop_physical_height: Option<u32>,
+    pub desktop_orientation: Option<u16>,
+    pub desktop_scale_factor: Option<u32>,
+    pub device_scale_factor: Option<u32>,
 }
 
 /// MS-RDPBCGR 2.2.1.3.3 TS_UD_CS_SEC.
@@ -68,6 +103,8 @@ pub struct ClientSettings {
     pub multitransport_flags: Option<u32>,
     /// Types of the blocks not decoded above.
     pub other_blocks: Vec<u16>,
+    /// T.125 Connect-Initial targetParameters.
+    pub target_parameters: Option<DomainParameters>,
 }
 
 /// MS-RDPBCGR 2.2.1.4.2 TS_UD_SC_CORE.
@@ -83,7 +120,11 @@ pub struct ServerCore {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerCertificate {
     /// 2.2.1.4.3.1.1 PROPRIETARYSERVERCERTIFICATE.
-    Proprietary { key_bits: u32, public_exponent: u32, permanent: bool },
+    Proprietary {
+        key_bits: u32,
+        public_exponent: u32,
+        permanent: bool,
+    },
     /// MS-RDPELE 2.2.1.4.2 X.509 certificate chain (root first, terminal server last).
     X509 {
         count: u32,
@@ -123,24 +164,945 @@ pub struct ServerSettings {
     /// TS_UD_SC_MULTITRANSPORT flags (2.2.1.4.6).
     pub multitransport_flags: Option<u32>,
     pub other_blocks: Vec<u16>,
+    /// T.125 Connect-Response calledConnectId.
+    pub called_connect_id: u32,
+    /// T.125 Connect-Response domainParameters.
+    pub domain_parameters: Option<DomainParameters>,
+    /// T.124 ConferenceCreateResponse result (0 = success), when the GCC header was decoded
+    /// field by field.
+    pub gcc_result: Option<u8>,
 }
+
+// ---------------------------------------------------------------------------------------------
+// Block type codes (MS-RDPBCGR 2.2.1.3.1, 2.2.1.4.1).
+
+pub const CS_CORE: u16 = 0xC001;
+pub const CS_SECURITY: u16 = 0xC002;
+pub const CS_NET: u16 = 0xC003;
+pub const CS_CLUSTER: u16 = 0xC004;
+pub const CS_MONITOR: u16 = 0xC005;
+pub const CS_MCS_MSGCHANNEL: u16 = 0xC006;
+pub const CS_MONITOR_EX: u16 = 0xC008;
+pub const CS_MULTITRANSPORT: u16 = 0xC00A;
+pub const SC_CORE: u16 = 0x0C01;
+pub const SC_SECURITY: u16 = 0x0C02;
+pub const SC_NET: u16 = 0x0C03;
+pub const SC_MCS_MSGCHANNEL: u16 = 0x0C04;
+pub const SC_MULTITRANSPORT: u16 = 0x0C08;
+
+/// Most X.509 certificates kept from a SERVER_CERTIFICATE chain.
+pub const MAX_KEPT_CERTIFICATES: usize = 16;
+/// Most bytes of X.509 certificates kept from a SERVER_CERTIFICATE chain.
+pub const MAX_KEPT_CERTIFICATE_BYTES: usize = 64 * 1024;
+
+/// T.124 object identifier 0.0.20.124.0.1 (Generic Conference Control), PER-encoded.
+const T124_OID: [u8; 5] = [0x00, 0x14, 0x7C, 0x00, 0x01];
+/// H.221 non-standard key of the client's GCC user data.
+const H221_CLIENT_KEY: &[u8; 4] = b"Duca";
+/// H.221 non-standard key of the server's GCC user data.
+const H221_SERVER_KEY: &[u8; 4] = b"McDn";
+
+// ---------------------------------------------------------------------------------------------
+// Bounds-checked cursor.
+
+/// A read position in `data` that never goes past `end`. Offsets in errors are absolute
+/// (relative to the start of the whole payload), also for sub-cursors.
+#[derive(Debug, Clone, Copy)]
+struct Cursor<'a> {
+    data: &'a [u8],
+    pos: usize,
+    /// Invariant: `pos <= end <= data.len()`.
+    end: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(data: &'a [u8]) -> Self {
+        Cursor {
+            data,
+            pos: 0,
+            end: data.len(),
+        }
+    }
+
+    fn remaining(&self) -> usize {
+        self.end.saturating_sub(self.pos)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.remaining() == 0
+    }
+
+    fn err(&self, reason: impl Into<String>) -> McsError {
+        McsError {
+            offset: self.pos,
+            reason: reason.into(),
+        }
+    }
+
+    fn err_at(offset: usize, reason: impl Into<String>) -> McsError {
+        McsError {
+            offset,
+            reason: reason.into(),
+        }
+    }
+
+    /// The next `n` bytes, or an error naming `what` when fewer remain.
+    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], McsError> {
+        if n > self.remaining() {
+            return Err(self.err(format!(
+                "{what}: truncated ({n} bytes needed, {} left)",
+                self.remaining()
+            )));
+        }
+        let bytes = self
+            .data
+            .get(self.pos..self.pos + n)
+            .ok_or_else(|| self.err(format!("{what}: truncated")))?;
+        self.pos += n;
+        Ok(bytes)
+    }
+
+    /// A cursor over the next `n` bytes; this one moves past them.
+    fn sub(&mut self, n: usize, what: &str) -> Result<Cursor<'a>, McsError> {
+        let start = self.pos;
+        self.take(n, what)?;
+        Ok(Cursor {
+            data: self.data,
+            pos: start,
+            end: start + n,
+        })
+    }
+
+    /// The rest of this cursor, as bytes.
+    fn rest(&self) -> &'a [u8] {
+        self.data.get(self.pos..self.end).unwrap_or_default()
+    }
+
+    fn skip(&mut self, n: usize, what: &str) -> Result<(), McsError> {
+        self.take(n, what).map(|_| ())
+    }
+
+    fn u8(&mut self, what: &str) -> Result<u8, McsError> {
+        let b = self.take(1, what)?;
+        Ok(b.first().copied().unwrap_or_default())
+    }
+
+    fn array<const N: usize>(&mut self, what: &str) -> Result<[u8; N], McsError> {
+        let b = self.take(N, what)?;
+        let mut out = [0u8; N];
+        out.copy_from_slice(b);
+        Ok(out)
+    }
+
+    fn u16_le(&mut self, what: &str) -> Result<u16, McsError> {
+        self.array::<2>(what).map(u16::from_le_bytes)
+    }
+
+    fn u16_be(&mut self, what: &str) -> Result<u16, McsError> {
+        self.array::<2>(what).map(u16::from_be_bytes)
+    }
+
+    fn u32_le(&mut self, what: &str) -> Result<u32, McsError> {
+        self.array::<4>(what).map(u32::from_le_bytes)
+    }
+
+    /// Optional trailing fields: `Some` only when the whole field is present.
+    fn opt_u8(&mut self) -> Option<u8> {
+        (self.remaining() >= 1).then(|| self.u8("").ok()).flatten()
+    }
+
+    fn opt_u16_le(&mut self) -> Option<u16> {
+        (self.remaining() >= 2)
+            .then(|| self.u16_le("").ok())
+            .flatten()
+    }
+
+    fn opt_u32_le(&mut self) -> Option<u32> {
+        (self.remaining() >= 4)
+            .then(|| self.u32_le("").ok())
+            .flatten()
+    }
+
+    fn opt_take(&mut self, n: usize) -> Option<&'a [u8]> {
+        (self.remaining() >= n)
+            .then(|| self.take(n, "").ok())
+            .flatten()
+    }
+
+    fn expect(&mut self, bytes: &[u8], what: &str) -> Result<(), McsError> {
+        let at = self.pos;
+        let got = self.take(bytes.len(), what)?;
+        if got != bytes {
+            return Err(Cursor::err_at(
+                at,
+                format!("{what}: expected {}, found {}", hex(bytes), hex(got)),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// UTF-16LE text from a fixed-size field, up to the first NUL.
+fn utf16_until_nul(bytes: &[u8]) -> String {
+    let units: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|p| u16::from_le_bytes([p[0], p[1]]))
+        .take_while(|&u| u != 0)
+        .collect();
+    String::from_utf16_lossy(&units)
+}
+
+/// 8-bit text from a fixed-size field, up to the first NUL.
+fn ascii_until_nul(bytes: &[u8]) -> String {
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    String::from_utf8_lossy(bytes.get(..end).unwrap_or_default()).into_owned()
+}
+
+// ---------------------------------------------------------------------------------------------
+// T.125 BER (X.690 basic encoding rules, definite lengths only).
+
+/// X.690 8.1.3 definite length (short form, or long form with up to 4 length octets).
+fn ber_length(c: &mut Cursor) -> Result<usize, McsError> {
+    let at = c.pos;
+    let first = c.u8("BER length")?;
+    if first < 0x80 {
+        return Ok(usize::from(first));
+    }
+    let n = first & 0x7F;
+    if n == 0 {
+        return Err(Cursor::err_at(at, "BER indefinite length not allowed"));
+    }
+    if n > 4 {
+        return Err(Cursor::err_at(at, format!("BER length of {n} octets")));
+    }
+    let mut len: usize = 0;
+    for _ in 0..n {
+        len = (len << 8) | usize::from(c.u8("BER length")?);
+    }
+    Ok(len)
+}
+
+/// A BER TLV with the given (single-octet) tag: a cursor over its contents.
+fn ber_tlv<'a>(c: &mut Cursor<'a>, tag: u8, what: &str) -> Result<Cursor<'a>, McsError> {
+    let at = c.pos;
+    let t = c.u8(what)?;
+    if t != tag {
+        return Err(Cursor::err_at(
+            at,
+            format!("{what}: expected BER tag {tag:#04x}, found {t:#04x}"),
+        ));
+    }
+    let len = ber_length(c)?;
+    c.sub(len, what)
+}
+
+/// BER INTEGER / ENUMERATED contents as an unsigned value (at most 32 significant bits).
+fn ber_uint(c: &mut Cursor, tag: u8, what: &str) -> Result<u32, McsError> {
+    let mut v = ber_tlv(c, tag, what)?;
+    if v.is_empty() {
+        return Err(v.err(format!("{what}: empty INTEGER")));
+    }
+    let mut value: u64 = 0;
+    while !v.is_empty() {
+        value = (value << 8) | u64::from(v.u8(what)?);
+        if value > u64::from(u32::MAX) {
+            return Err(v.err(format!("{what}: INTEGER too large")));
+        }
+    }
+    Ok(u32::try_from(value).unwrap_or(u32::MAX))
+}
+
+/// T.125 DomainParameters: SEQUENCE of eight INTEGERs.
+fn ber_domain_parameters(c: &mut Cursor, what: &str) -> Result<DomainParameters, McsError> {
+    let mut s = ber_tlv(c, 0x30, what)?;
+    let mut v = [0u32; 8];
+    for slot in &mut v {
+        *slot = ber_uint(&mut s, 0x02, what)?;
+    }
+    Ok(DomainParameters {
+        max_channel_ids: v[0],
+        max_user_ids: v[1],
+        max_token_ids: v[2],
+        num_priorities: v[3],
+        min_throughput: v[4],
+        max_height: v[5],
+        max_mcs_pdu_size: v[6],
+        protocol_version: v[7],
+    })
+}
+
+/// The contents of a BER application-tagged PDU (`7F tag`, high-tag-number form).
+fn ber_application<'a>(c: &mut Cursor<'a>, tag: u8, what: &str) -> Result<Cursor<'a>, McsError> {
+    c.expect(&[0x7F, tag], what)?;
+    let len = ber_length(c)?;
+    c.sub(len, what)
+}
+
+// ---------------------------------------------------------------------------------------------
+// T.124 PER (ALIGNED) pieces used by the GCC Conference Create Request/Response.
+
+/// X.691 10.9 length determinant: one octet (< 128) or two (15 bits, first has bit 7 set).
+fn per_length(c: &mut Cursor, what: &str) -> Result<usize, McsError> {
+    let at = c.pos;
+    let first = c.u8(what)?;
+    if first & 0x80 == 0 {
+        return Ok(usize::from(first));
+    }
+    if first & 0x40 != 0 {
+        return Err(Cursor::err_at(at, format!("{what}: fragmented PER length")));
+    }
+    let second = c.u8(what)?;
+    Ok((usize::from(first & 0x3F) << 8) | usize::from(second))
+}
+
+/// T.124 ConnectData header: Key CHOICE object, the T.124 OID and the connectPDU length.
+/// The length is read but not enforced: Windows servers write a fixed, wrong value in the
+/// Connect-Response.
+fn gcc_connect_data(c: &mut Cursor) -> Result<(), McsError> {
+    let at = c.pos;
+    let choice = c.u8("T.124 Key choice")?;
+    if choice != 0 {
+        return Err(Cursor::err_at(
+            at,
+            format!("T.124 Key: expected object (0), found {choice:#04x}"),
+        ));
+    }
+    let at = c.pos;
+    let oid_len = c.u8("T.124 object length")?;
+    let oid = c.take(usize::from(oid_len), "T.124 object")?;
+    if oid != T124_OID {
+        return Err(Cursor::err_at(
+            at,
+            format!("not T.124 GCC: object {}", hex(oid)),
+        ));
+    }
+    per_length(c, "T.124 connectPDU length")?;
+    Ok(())
+}
+
+/// PER octet string of fixed size 4 (the H.221 key): a zero length octet and the key.
+fn gcc_h221_key(c: &mut Cursor, key: &[u8; 4]) -> Result<(), McsError> {
+    let mut expected = [0u8; 5];
+    expected[1..].copy_from_slice(key);
+    c.expect(&expected, "H.221 key")
+}
+
+/// The GCC user data after the H.221 key: PER length and the bytes, bounded by what remains.
+fn gcc_user_data<'a>(c: &mut Cursor<'a>) -> Result<Cursor<'a>, McsError> {
+    let len = per_length(c, "GCC userData length")?;
+    c.sub(len, "GCC userData")
+}
+
+/// When the GCC header differs from the common layout, find the H.221 key and read the user
+/// data after it.
+fn gcc_find_key<'a>(mut c: Cursor<'a>, key: &[u8; 4]) -> Result<Cursor<'a>, McsError> {
+    let mut needle = [0u8; 5];
+    needle[1..].copy_from_slice(key);
+    let rest = c.rest();
+    let Some(i) = rest.windows(needle.len()).position(|w| w == needle) else {
+        return Err(c.err(format!(
+            "H.221 key {:?} not found",
+            String::from_utf8_lossy(key)
+        )));
+    };
+    c.skip(i + needle.len(), "H.221 key")?;
+    gcc_user_data(&mut c)
+}
+
+/// T.124 8.7 ConferenceCreateRequest (as laid out in MS-RDPBCGR 2.2.1.3 / 4.1.3): GCC PDU
+/// choice, selection, conferenceName "1", padding, one UserData set with the H.221 key "Duca".
+/// Returns the client user data.
+fn gcc_conference_create_request<'a>(c: &mut Cursor<'a>) -> Result<Cursor<'a>, McsError> {
+    gcc_connect_data(c)?;
+    let after_header = *c;
+    let structured = |c: &mut Cursor<'a>| -> Result<Cursor<'a>, McsError> {
+        c.expect(&[0x00], "ConnectGCCPDU choice (conferenceCreateRequest)")?;
+        c.expect(&[0x08], "ConferenceCreateRequest selection")?;
+        // ConferenceName::numeric, NumericString (SIZE (1..255)): length - 1, then 4-bit digits.
+        let digits = per_length(c, "conferenceName length")? + 1;
+        c.skip(digits.div_ceil(2), "conferenceName")?;
+        c.expect(&[0x00], "padding")?;
+        c.expect(&[0x01], "number of UserData sets")?;
+        c.expect(&[0xC0], "UserData choice")?;
+        gcc_h221_key(c, H221_CLIENT_KEY)?;
+        gcc_user_data(c)
+    };
+    match structured(c) {
+        Ok(user) => Ok(user),
+        Err(e) => {
+            let mut fallback = after_header;
+            match gcc_find_key(fallback, H221_CLIENT_KEY) {
+                Ok(user) => {
+                    fallback.pos = user.end;
+                    *c = fallback;
+                    Ok(user)
+                }
+                Err(_) => Err(e),
+            }
+        }
+    }
+}
+
+/// T.124 8.7 ConferenceCreateResponse (MS-RDPBCGR 2.2.1.4 / 4.1.4): GCC PDU choice, nodeID,
+/// tag, result, one UserData set with the H.221 key "McDn". Returns the GCC result (when the
+/// header had the common layout) and the server user data.
+fn gcc_conference_create_response<'a>(
+    c: &mut Cursor<'a>,
+) -> Result<(Option<u8>, Cursor<'a>), McsError> {
+    gcc_connect_data(c)?;
+    let after_header = *c;
+    let structured = |c: &mut Cursor<'a>| -> Result<(u8, Cursor<'a>), McsError> {
+        c.expect(&[0x14], "ConnectGCCPDU choice (conferenceCreateResponse)")?;
+        c.u16_be("nodeID")?;
+        // tag: unconstrained INTEGER, length octet then value.
+        let at = c.pos;
+        let tag_len = per_length(c, "tag length")?;
+        if tag_len == 0 || tag_len > 4 {
+            return Err(Cursor::err_at(
+                at,
+                format!("tag: INTEGER of {tag_len} octets"),
+            ));
+        }
+        c.skip(tag_len, "tag")?;
+        let result = c.u8("ConferenceCreateResponse result")?;
+        c.expect(&[0x01], "number of UserData sets")?;
+        c.expect(&[0xC0], "UserData choice")?;
+        gcc_h221_key(c, H221_SERVER_KEY)?;
+        Ok((result, gcc_user_data(c)?))
+    };
+    match structured(c) {
+        Ok((result, user)) => Ok((Some(result), user)),
+        Err(e) => match gcc_find_key(after_header, H221_SERVER_KEY) {
+            Ok(user) => {
+                let mut rest = after_header;
+                rest.pos = user.end;
+                *c = rest;
+                Ok((None, user))
+            }
+            Err(_) => Err(e),
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// User data blocks.
+
+/// MS-RDPBCGR 2.2.1.3.1 TS_UD_HEADER: splits user data into (type, body) blocks, the body
+/// being the block without its 4-byte header.
+fn for_each_block<'a>(
+    mut c: Cursor<'a>,
+    mut f: impl FnMut(u16, Cursor<'a>) -> Result<(), McsError>,
+) -> Result<(), McsError> {
+    while !c.is_empty() {
+        let at = c.pos;
+        let kind = c.u16_le("TS_UD_HEADER type")?;
+        let len = c.u16_le("TS_UD_HEADER length")?;
+        if len < 4 {
+            return Err(Cursor::err_at(
+                at,
+                format!("user data block {kind:#06x}: length {len} < 4"),
+            ));
+        }
+        let body = c.sub(usize::from(len) - 4, "user data block")?;
+        f(kind, body)?;
+    }
+    Ok(())
+}
+
+/// MS-RDPBCGR 2.2.1.3.2 TS_UD_CS_CORE. Fields from keyboardType on are taken only when the
+/// block holds all of them; decoding stops at the last complete field.
+fn cs_core(mut c: Cursor) -> Result<ClientCore, McsError> {
+    let mut core = ClientCore {
+        version: c.u32_le("CS_CORE version")?,
+        desktop_width: c.u16_le("CS_CORE desktopWidth")?,
+        desktop_height: c.u16_le("CS_CORE desktopHeight")?,
+        color_depth: c.u16_le("CS_CORE colorDepth")?,
+        ..ClientCore::default()
+    };
+    c.u16_le("CS_CORE SASSequence")?;
+    core.keyboard_layout = c.u32_le("CS_CORE keyboardLayout")?;
+    core.client_build = c.u32_le("CS_CORE clientBuild")?;
+    core.client_name = utf16_until_nul(c.take(32, "CS_CORE clientName")?);
+    // Optional tail (MS-RDPBCGR 2.2.1.3.2: each field present only if all before it are).
+    let tail = |c: &mut Cursor, core: &mut ClientCore| -> Option<()> {
+        core.keyboard_type = Some(c.opt_u32_le()?);
+        core.keyboard_sub_type = Some(c.opt_u32_le()?);
+        core.keyboard_function_key = Some(c.opt_u32_le()?);
+        core.ime_file_name = Some(utf16_until_nul(c.opt_take(64)?));
+        core.post_beta2_color_depth = Some(c.opt_u16_le()?);
+        c.opt_u16_le()?; // clientProductId
+        c.opt_u32_le()?; // serialNumber
+        core.high_color_depth = Some(c.opt_u16_le()?);
+        core.supported_color_depths = Some(c.opt_u16_le()?);
+        core.early_capability_flags = Some(c.opt_u16_le()?);
+        core.client_dig_product_id = Some(utf16_until_nul(c.opt_take(64)?));
+        core.connection_type = Some(c.opt_u8()?);
+        c.opt_u8()?; // pad1octet
+        core.server_selected_protocol = Some(c.opt_u32_le()?);
+        core.desktop_physical_width = Some(c.opt_u32_le()?);
+        core.desktop_physical_height = Some(c.opt_u32_le()?);
+        core.desktop_orientation = Some(c.opt_u16_le()?);
+        core.desktop_scale_factor = Some(c.opt_u32_le()?);
+        core.device_scale_factor = Some(c.opt_u32_le()?);
+        Some(())
+    };
+    let _ = tail(&mut c, &mut core);
+    Ok(core)
+}
+
+/// MS-RDPBCGR 2.2.1.3.3 TS_UD_CS_SEC. extEncryptionMethods is 0 when the block omits it.
+fn cs_security(mut c: Cursor) -> Result<ClientSecurity, McsError> {
+    Ok(ClientSecurity {
+        encryption_methods: c.u32_le("CS_SECURITY encryptionMethods")?,
+        ext_encryption_methods: c.opt_u32_le().unwrap_or(0),
+    })
+}
+
+/// MS-RDPBCGR 2.2.1.3.4 TS_UD_CS_NET with its 2.2.1.3.4.1 CHANNEL_DEF array.
+fn cs_net(mut c: Cursor) -> Result<Vec<ChannelDef>, McsError> {
+    let at = c.pos;
+    let count = c.u32_le("CS_NET channelCount")?;
+    let needed = usize::try_from(count)
+        .ok()
+        .and_then(|n| n.checked_mul(12))
+        .filter(|&n| n <= c.remaining())
+        .ok_or_else(|| {
+            Cursor::err_at(
+                at,
+                format!(
+                    "CS_NET: {count} channels do not fit in {} bytes",
+                    c.remaining()
+                ),
+            )
+        })?;
+    let mut channels = Vec::with_capacity(needed / 12);
+    for _ in 0..count {
+        let name = ascii_until_nul(c.take(8, "CHANNEL_DEF name")?);
+        let options = c.u32_le("CHANNEL_DEF options")?;
+        channels.push(ChannelDef { name, options });
+    }
+    Ok(channels)
+}
+
+/// MS-RDPBCGR 2.2.1.3.5 TS_UD_CS_CLUSTER.
+fn cs_cluster(mut c: Cursor) -> Result<ClientCluster, McsError> {
+    Ok(ClientCluster {
+        flags: c.u32_le("CS_CLUSTER flags")?,
+        redirected_session_id: c.u32_le("CS_CLUSTER redirectedSessionID")?,
+    })
+}
+
+/// MS-RDPBCGR 2.2.1.3.8 TS_UD_CS_MULTITRANSPORT.
+fn cs_multitransport(mut c: Cursor) -> Result<u32, McsError> {
+    c.u32_le("CS_MULTITRANSPORT flags")
+}
+
+/// MS-RDPBCGR 2.2.1.4.2 TS_UD_SC_CORE (clientRequestedProtocols and earlyCapabilityFlags are
+/// optional).
+fn sc_core(mut c: Cursor) -> Result<ServerCore, McsError> {
+    Ok(ServerCore {
+        version: c.u32_le("SC_CORE version")?,
+        client_requested_protocols: c.opt_u32_le(),
+        early_capability_flags: c.opt_u32_le(),
+    })
+}
+
+/// MS-RDPBCGR 2.2.1.4.3 TS_UD_SC_SEC1. serverRandomLen, serverCertLen, serverRandom and
+/// serverCertificate follow only when encryptionMethod or encryptionLevel is non-zero.
+fn sc_security(mut c: Cursor) -> Result<ServerSecurity, McsError> {
+    let mut sec = ServerSecurity {
+        encryption_method: c.u32_le("SC_SECURITY encryptionMethod")?,
+        encryption_level: c.u32_le("SC_SECURITY encryptionLevel")?,
+        ..ServerSecurity::default()
+    };
+    if sec.encryption_method == 0 && sec.encryption_level == 0 {
+        return Ok(sec);
+    }
+    if c.is_empty() {
+        return Ok(sec);
+    }
+    let random_len = c.u32_le("SC_SECURITY serverRandomLen")?;
+    sec.server_random_len = Some(random_len);
+    let cert_len = c.u32_le("SC_SECURITY serverCertLen")?;
+    sec.server_cert_len = Some(cert_len);
+    c.skip(
+        usize::try_from(random_len).unwrap_or(usize::MAX),
+        "SC_SECURITY serverRandom",
+    )?;
+    if cert_len > 0 {
+        let cert = c.sub(
+            usize::try_from(cert_len).unwrap_or(usize::MAX),
+            "SC_SECURITY serverCertificate",
+        )?;
+        sec.certificate = Some(server_certificate(cert)?);
+    }
+    Ok(sec)
+}
+
+/// MS-RDPBCGR 2.2.1.4.3.1 SERVER_CERTIFICATE: dwVersion (low 31 bits: 1 proprietary,
+/// 2 X.509; bit 31: temporary), then the certificate data.
+fn server_certificate(mut c: Cursor) -> Result<ServerCertificate, McsError> {
+    let at = c.pos;
+    let dw_version = c.u32_le("SERVER_CERTIFICATE dwVersion")?;
+    let permanent = dw_version & 0x8000_0000 == 0;
+    match dw_version & 0x7FFF_FFFF {
+        1 => proprietary_certificate(c, permanent),
+        2 => x509_chain(c, permanent),
+        v => Err(Cursor::err_at(
+            at,
+            format!("SERVER_CERTIFICATE: unknown certificate type {v}"),
+        )),
+    }
+}
+
+/// MS-RDPBCGR 2.2.1.4.3.1.1 PROPRIETARYSERVERCERTIFICATE (after dwVersion), with its
+/// 2.2.1.4.3.1.1.1 RSA_PUBLIC_KEY.
+fn proprietary_certificate(mut c: Cursor, permanent: bool) -> Result<ServerCertificate, McsError> {
+    c.u32_le("dwSigAlgId")?;
+    c.u32_le("dwKeyAlgId")?;
+    c.u16_le("wPublicKeyBlobType")?;
+    let blob_len = c.u16_le("wPublicKeyBlobLen")?;
+    let mut key = c.sub(usize::from(blob_len), "PublicKeyBlob")?;
+    let at = key.pos;
+    let magic = key.array::<4>("RSA_PUBLIC_KEY magic")?;
+    if &magic != b"RSA1" {
+        return Err(Cursor::err_at(
+            at,
+            format!(
+                "RSA_PUBLIC_KEY magic is {}, not RSA1 (52 53 41 31)",
+                hex(&magic)
+            ),
+        ));
+    }
+    key.u32_le("RSA_PUBLIC_KEY keylen")?;
+    let key_bits = key.u32_le("RSA_PUBLIC_KEY bitlen")?;
+    key.u32_le("RSA_PUBLIC_KEY datalen")?;
+    let public_exponent = key.u32_le("RSA_PUBLIC_KEY pubExp")?;
+    Ok(ServerCertificate::Proprietary {
+        key_bits,
+        public_exponent,
+        permanent,
+    })
+}
+
+/// MS-RDPELE 2.2.1.4.2 X.509 certificate chain (after dwVersion): NumCertBlobs, then
+/// {cbCert, DER certificate} for each. Keeps at most [`MAX_KEPT_CERTIFICATES`] certificates
+/// and [`MAX_KEPT_CERTIFICATE_BYTES`] bytes; padding after the last blob is ignored.
+fn x509_chain(mut c: Cursor, permanent: bool) -> Result<ServerCertificate, McsError> {
+    let count = c.u32_le("NumCertBlobs")?;
+    let mut certificates = Vec::new();
+    let mut kept_bytes = 0usize;
+    for _ in 0..count {
+        // Each iteration consumes at least 4 bytes, so a bogus count ends at the data's end.
+        let len = c.u32_le("CertBlob cbCert")?;
+        let der = c.take(
+            usize::try_from(len).unwrap_or(usize::MAX),
+            "CertBlob abCert",
+        )?;
+        if certificates.len() < MAX_KEPT_CERTIFICATES
+            && kept_bytes + der.len() <= MAX_KEPT_CERTIFICATE_BYTES
+        {
+            kept_bytes += der.len();
+            certificates.push(der.to_vec());
+        }
+    }
+    Ok(ServerCertificate::X509 {
+        count,
+        permanent,
+        certificates,
+    })
+}
+
+/// MS-RDPBCGR 2.2.1.4.4 TS_UD_SC_NET (channelIdArray, padding ignored).
+fn sc_net(mut c: Cursor) -> Result<ServerNetwork, McsError> {
+    let io_channel = c.u16_le("SC_NET MCSChannelId")?;
+    let at = c.pos;
+    let count = c.u16_le("SC_NET channelCount")?;
+    if usize::from(count) * 2 > c.remaining() {
+        return Err(Cursor::err_at(
+            at,
+            format!(
+                "SC_NET: {count} channel ids do not fit in {} bytes",
+                c.remaining()
+            ),
+        ));
+    }
+    let mut channel_ids = Vec::with_capacity(usize::from(count));
+    for _ in 0..count {
+        channel_ids.push(c.u16_le("SC_NET channelIdArray")?);
+    }
+    Ok(ServerNetwork {
+        io_channel,
+        channel_ids,
+    })
+}
+
+/// MS-RDPBCGR 2.2.1.4.5 TS_UD_SC_MCS_MSGCHANNEL.
+fn sc_msgchannel(mut c: Cursor) -> Result<u16, McsError> {
+    c.u16_le("SC_MCS_MSGCHANNEL MCSChannelID")
+}
+
+/// MS-RDPBCGR 2.2.1.4.6 TS_UD_SC_MULTITRANSPORT.
+fn sc_multitransport(mut c: Cursor) -> Result<u32, McsError> {
+    c.u32_le("SC_MULTITRANSPORT flags")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entry points.
 
 /// Decodes an MCS Connect-Initial (BER application tag 101, `7F 65`) from the payload of an
 /// X.224 Data TPDU (the bytes after `02 F0 80`).
+///
+/// MS-RDPBCGR 2.2.1.3 Client MCS Connect Initial PDU with GCC Conference Create Request;
+/// T.125 11.1 Connect-Initial (callingDomainSelector, calledDomainSelector, upwardFlag,
+/// target/minimum/maximumParameters, userData); T.124 ConferenceCreateRequest; client data
+/// blocks 2.2.1.3.2–2.2.1.3.8.
 pub fn parse_connect_initial(data: &[u8]) -> Result<ClientSettings, McsError> {
-    let _ = data;
-    Err(McsError {
-        offset: 0,
-        reason: "not implemented".into(),
-    })
+    let mut c = Cursor::new(data);
+    let mut ci = ber_application(&mut c, 0x65, "MCS Connect-Initial")?;
+    ber_tlv(&mut ci, 0x04, "callingDomainSelector")?;
+    ber_tlv(&mut ci, 0x04, "calledDomainSelector")?;
+    ber_tlv(&mut ci, 0x01, "upwardFlag")?;
+    let target = ber_domain_parameters(&mut ci, "targetParameters")?;
+    ber_domain_parameters(&mut ci, "minimumParameters")?;
+    ber_domain_parameters(&mut ci, "maximumParameters")?;
+    let mut gcc = ber_tlv(&mut ci, 0x04, "userData")?;
+    let user = gcc_conference_create_request(&mut gcc)?;
+
+    let mut out = ClientSettings {
+        target_parameters: Some(target),
+        ..ClientSettings::default()
+    };
+    for_each_block(user, |kind, body| {
+        match kind {
+            CS_CORE => out.core = Some(cs_core(body)?),
+            CS_SECURITY => out.security = Some(cs_security(body)?),
+            CS_NET => out.channels = Some(cs_net(body)?),
+            CS_CLUSTER => out.cluster = Some(cs_cluster(body)?),
+            CS_MULTITRANSPORT => out.multitransport_flags = Some(cs_multitransport(body)?),
+            other => out.other_blocks.push(other),
+        }
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 /// Decodes an MCS Connect-Response (BER application tag 102, `7F 66`) from the payload of an
 /// X.224 Data TPDU.
+///
+/// MS-RDPBCGR 2.2.1.4 Server MCS Connect Response PDU with GCC Conference Create Response;
+/// T.125 11.2 Connect-Response (result, calledConnectId, domainParameters, userData); T.124
+/// ConferenceCreateResponse; server data blocks 2.2.1.4.2–2.2.1.4.6.
 pub fn parse_connect_response(data: &[u8]) -> Result<ServerSettings, McsError> {
-    let _ = data;
-    Err(McsError {
-        offset: 0,
-        reason: "not implemented".into(),
+    let mut c = Cursor::new(data);
+    let mut cr = ber_application(&mut c, 0x66, "MCS Connect-Response")?;
+    let at = cr.pos;
+    let result = ber_uint(&mut cr, 0x0A, "result")?;
+    let result = u8::try_from(result)
+        .map_err(|_| Cursor::err_at(at, format!("result: {result} out of range")))?;
+    let called_connect_id = ber_uint(&mut cr, 0x02, "calledConnectId")?;
+    let domain = ber_domain_parameters(&mut cr, "domainParameters")?;
+    let mut out = ServerSettings {
+        result,
+        called_connect_id,
+        domain_parameters: Some(domain),
+        ..ServerSettings::default()
+    };
+    let mut gcc = ber_tlv(&mut cr, 0x04, "userData")?;
+    if gcc.is_empty() {
+        // A failed Connect-Response may carry no GCC data.
+        return Ok(out);
+    }
+    let (gcc_result, user) = gcc_conference_create_response(&mut gcc)?;
+    out.gcc_result = gcc_result;
+    for_each_block(user, |kind, body| {
+        match kind {
+            SC_CORE => out.core = Some(sc_core(body)?),
+            SC_SECURITY => out.security = Some(sc_security(body)?),
+            SC_NET => out.network = Some(sc_net(body)?),
+            SC_MCS_MSGCHANNEL => out.message_channel = Some(sc_msgchannel(body)?),
+            SC_MULTITRANSPORT => out.multitransport_flags = Some(sc_multitransport(body)?),
+            other => out.other_blocks.push(other),
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names.
+
+/// Name of a Windows keyboard layout (the HKL in TS_UD_CS_CORE.keyboardLayout, MS-RDPBCGR
+/// 2.2.1.3.2; values from the Windows keyboard identifiers), or `None` when unknown.
+pub fn keyboard_layout_name(layout: u32) -> Option<&'static str> {
+    Some(match layout {
+        0x0000_0401 => "Arabic (101)",
+        0x0000_0402 => "Bulgarian",
+        0x0000_0404 => "Chinese (Traditional) - US Keyboard",
+        0x0000_0405 => "Czech",
+        0x0000_0406 => "Danish",
+        0x0000_0407 => "German - Germany",
+        0x0000_0408 => "Greek",
+        0x0000_0409 => "English - United States",
+        0x0000_040A => "Spanish - Traditional Sort",
+        0x0000_040B => "Finnish",
+        0x0000_040C => "French - France",
+        0x0000_040D => "Hebrew",
+        0x0000_040E => "Hungarian",
+        0x0000_040F => "Icelandic",
+        0x0000_0410 => "Italian - Italy",
+        0x0000_0411 => "Japanese",
+        0x0000_0412 => "Korean",
+        0x0000_0413 => "Dutch - Netherlands",
+        0x0000_0414 => "Norwegian (Bokmal)",
+        0x0000_0415 => "Polish (Programmers)",
+        0x0000_0416 => "Portuguese - Brazil",
+        0x0000_0418 => "Romanian",
+        0x0000_0419 => "Russian",
+        0x0000_041A => "Croatian",
+        0x0000_041B => "Slovak",
+        0x0000_041C => "Albanian",
+        0x0000_041D => "Swedish",
+        0x0000_041E => "Thai (Kedmanee)",
+        0x0000_041F => "Turkish Q",
+        0x0000_0420 => "Urdu",
+        0x0000_0422 => "Ukrainian",
+        0x0000_0423 => "Belarusian",
+        0x0000_0424 => "Slovenian",
+        0x0000_0425 => "Estonian",
+        0x0000_0426 => "Latvian",
+        0x0000_0427 => "Lithuanian IBM",
+        0x0000_0429 => "Persian",
+        0x0000_042A => "Vietnamese",
+        0x0000_042B => "Armenian Eastern",
+        0x0000_042C => "Azeri Latin",
+        0x0000_042F => "Macedonian (FYROM)",
+        0x0000_0437 => "Georgian",
+        0x0000_0438 => "Faeroese",
+        0x0000_0439 => "Devanagari - INSCRIPT",
+        0x0000_043F => "Kazakh",
+        0x0000_0440 => "Kyrgyz Cyrillic",
+        0x0000_0444 => "Tatar",
+        0x0000_0445 => "Bengali",
+        0x0000_0449 => "Tamil",
+        0x0000_0450 => "Mongolian Cyrillic",
+        0x0000_0452 => "United Kingdom Extended",
+        0x0000_0804 => "Chinese (Simplified) - US Keyboard",
+        0x0000_0807 => "German - Switzerland",
+        0x0000_0809 => "English - United Kingdom",
+        0x0000_080A => "Spanish - Latin America",
+        0x0000_080C => "French - Belgium",
+        0x0000_0813 => "Dutch - Belgium",
+        0x0000_0816 => "Portuguese - Portugal",
+        0x0000_081A => "Serbian (Latin)",
+        0x0000_0C04 => "Chinese (Traditional) - Hong Kong S.A.R.",
+        0x0000_0C0A => "Spanish - International Sort",
+        0x0000_0C0C => "French - Canada",
+        0x0000_0C1A => "Serbian (Cyrillic)",
+        0x0000_1004 => "Chinese (Simplified) - Singapore",
+        0x0000_1009 => "English - Canada (Canadian French)",
+        0x0000_100C => "French - Switzerland",
+        0x0000_1409 => "English - New Zealand (Maori)",
+        0x0000_1809 => "English - Ireland",
+        0x0001_0402 => "Bulgarian (Latin)",
+        0x0001_0405 => "Czech (QWERTY)",
+        0x0001_0407 => "German (IBM)",
+        0x0001_0408 => "Greek (220)",
+        0x0001_0409 => "United States - Dvorak",
+        0x0001_040A => "Spanish Variation",
+        0x0001_040E => "Hungarian 101-key",
+        0x0001_0410 => "Italian (142)",
+        0x0001_0415 => "Polish (214)",
+        0x0001_0416 => "Portuguese (Brazilian ABNT2)",
+        0x0001_0419 => "Russian (Typewriter)",
+        0x0001_041B => "Slovak (QWERTY)",
+        0x0001_041E => "Thai (Pattachote)",
+        0x0001_041F => "Turkish F",
+        0x0001_0426 => "Latvian (QWERTY)",
+        0x0001_0427 => "Lithuanian",
+        0x0001_0C0C => "Canadian French (Legacy)",
+        0x0001_1009 => "Canadian Multilingual Standard",
+        0x0002_0409 => "United States - International",
+        0x0002_041E => "Thai (Kedmanee) (non-ShiftLock)",
+        0x0003_0409 => "United States - Dvorak left hand",
+        0x0003_041E => "Thai (Pattachote) (non-ShiftLock)",
+        0x0004_0409 => "United States - Dvorak right hand",
+        0x0005_0409 => "United States - US English Table for IBM Arabic 238_L",
+        0xE001_0404 => "Chinese (Traditional) - Phonetic",
+        0xE001_0411 => "Japanese Input System (MS-IME2002)",
+        0xE001_0412 => "Korean Input System (IME 2000)",
+        0xE001_0804 => "Chinese (Simplified) - QuanPin",
+        _ => return None,
     })
+}
+
+/// Name of a TS_UD_CS_CORE / TS_UD_SC_CORE version (MS-RDPBCGR 2.2.1.3.2, 2.2.1.4.2).
+pub fn rdp_version_name(version: u32) -> &'static str {
+    match version {
+        0x0008_0001 => "RDP 4.0",
+        0x0008_0004 => "RDP 5.0-8.1",
+        0x0008_0005 => "RDP 10.0",
+        0x0008_0006 => "RDP 10.1",
+        0x0008_0007 => "RDP 10.2",
+        0x0008_0008 => "RDP 10.3",
+        0x0008_0009 => "RDP 10.4",
+        0x0008_000A => "RDP 10.5",
+        0x0008_000B => "RDP 10.6",
+        0x0008_000C => "RDP 10.7",
+        0x0008_000D => "RDP 10.8",
+        0x0008_000E => "RDP 10.9",
+        0x0008_000F => "RDP 10.10",
+        0x0008_0010 => "RDP 10.11",
+        0x0008_0011 => "RDP 10.12",
+        _ => "unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ber_lengths() {
+        for (bytes, want) in [
+            (&[0x05][..], 5),
+            (&[0x81, 0xC8][..], 200),
+            (&[0x82, 0x01, 0x2C][..], 300),
+        ] {
+            assert_eq!(ber_length(&mut Cursor::new(bytes)).unwrap(), want);
+        }
+        assert!(ber_length(&mut Cursor::new(&[0x80])).is_err());
+        assert!(ber_length(&mut Cursor::new(&[0x85, 1, 2, 3, 4, 5])).is_err());
+        assert!(ber_length(&mut Cursor::new(&[0x82, 0x01])).is_err());
+    }
+
+    #[test]
+    fn per_lengths() {
+        assert_eq!(per_length(&mut Cursor::new(&[0x7F]), "").unwrap(), 0x7F);
+        assert_eq!(
+            per_length(&mut Cursor::new(&[0x81, 0x2A]), "").unwrap(),
+            0x12A
+        );
+        assert!(per_length(&mut Cursor::new(&[0xC1]), "").is_err());
+    }
+
+    #[test]
+    fn sub_cursor_offsets_are_absolute() {
+        let data = [0u8; 10];
+        let mut c = Cursor::new(&data);
+        c.skip(3, "").unwrap();
+        let mut s = c.sub(4, "").unwrap();
+        assert_eq!(c.pos, 7);
+        s.skip(4, "").unwrap();
+        let e = s.u8("x").unwrap_err();
+        assert_eq!(e.offset, 7);
+    }
 }
