@@ -106,6 +106,8 @@ versions() {
     echo "tshark=$(tshark --version | awk 'NR==1{print $3}')"
     command -v xrdp >/dev/null && echo "xrdp=$(dpkg-query -W -f='${Version}' xrdp 2>/dev/null)"
     command -v xfreerdp >/dev/null && echo "freerdp=$(dpkg-query -W -f='${Version}' freerdp2-x11 2>/dev/null)"
+    command -v freerdp-shadow-cli >/dev/null && echo "freerdp_shadow=$(dpkg-query -W -f='${Version}' freerdp2-shadow-x11 2>/dev/null)"
+    echo "python3=$(/usr/bin/python3 -c 'import platform; print(platform.python_version())' 2>/dev/null || python3 -c 'import platform; print(platform.python_version())')"
     echo "kernel=$(uname -r)"
 }
 

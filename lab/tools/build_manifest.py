@@ -12,6 +12,9 @@ For every annotated capture:
     (client_output keeps only the lines matching the annotation's `client_output_match` regexes,
     verbatim, in order);
   * software versions come from SAMPLES_DIR/logs/<versions file>.
+A key frame with "tls_on_3389": true is checked with `-d tcp.port==3389,tls` (tshark 4.0 does
+not switch to TLS after the X.224 exchange on 3389 by itself; with that option the X.224
+frames show as undecodable, so CR/CC frames are checked without it).
 The `filter` of each key frame is not copied into the manifest; the commands are listed in
 `tshark_check`.
 """
@@ -28,8 +31,10 @@ import manifest_decode  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
 
-def tshark_match(path, frame, flt, keys):
-    cmd = ["tshark", "-r", path, "-n"]
+def tshark_match(path, frame, flt, keys, tls3389=False, opts=()):
+    cmd = ["tshark", "-r", path, "-n"] + list(opts)
+    if tls3389:
+        cmd += ["-d", "tcp.port==3389,tls"]
     if keys:
         cmd += ["-o", "tls.keylog_file:" + keys]
     cmd += ["-Y", "frame.number==%d && (%s)" % (frame, flt)]
@@ -72,10 +77,16 @@ def main():
         checks = ["python3 lab/tools/manifest_decode.py samples/%s" % name]
         kf = []
         for k in a["key_frames"]:
-            ok = tshark_match(path, k["frame"], k["filter"], keys_path)
+            t3 = bool(k.get("tls_on_3389"))
+            opts = k.get("opts", [])
+            ok = tshark_match(path, k["frame"], k["filter"], keys_path, t3, opts)
             if not ok:
                 errors.append("%s: frame %d does not match %r" % (name, k["frame"], k["filter"]))
             ko = "-o tls.keylog_file:samples/%s " % keys if keys else ""
+            if t3:
+                ko = "-d tcp.port==3389,tls " + ko
+            if opts:
+                ko = " ".join(opts) + " " + ko
             checks.append("tshark -r samples/%s -n %s-Y 'frame.number==%d && (%s)'"
                           % (name, ko, k["frame"], k["filter"]))
             kf.append({"frame": k["frame"], "shows": k["shows"]})
