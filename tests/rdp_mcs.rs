@@ -14,8 +14,8 @@ use rdptriage::flow::Side;
 use rdptriage::flow::consumer::{Chunk, ConsumerFactory, NewConversation, StreamConsumer, Want};
 use rdptriage::proto::rdp::mcs::{
     ChannelDef, ClientCluster, ClientCore, ClientSecurity, DomainParameters, ServerCertificate,
-    ServerCore, ServerNetwork, ServerSecurity, keyboard_layout_name, parse_connect_initial,
-    parse_connect_response, rdp_version_name,
+    ServerCore, ServerNetwork, ServerSecurity, encryption_level_name, encryption_method_name,
+    keyboard_layout_name, parse_connect_initial, parse_connect_response, rdp_version_name,
 };
 use std::cell::RefCell;
 use std::path::Path;
@@ -229,6 +229,14 @@ fn zeek_rdp_proprietary_encryption() {
             redirected_session_id: 0
         })
     );
+    // The flags decoded per MS-RDPBCGR 2.2.1.3.5: REDIRECTION_SUPPORTED and
+    // ServerSessionRedirectionVersionMask = 3 (REDIRECTION_VERSION4). Zeek's btest `out`
+    // prints 00000000 for all four derived fields although it prints Flags 0000000d.
+    let cluster = client.cluster.as_ref().unwrap();
+    assert!(cluster.redirection_supported());
+    assert_eq!(cluster.redirection_version(), 3);
+    assert!(!cluster.redirected_session_id_valid());
+    assert!(!cluster.redirected_smartcard());
     assert_eq!(client.multitransport_flags, None);
     assert!(client.other_blocks.is_empty());
     // tshark targetParameters.
@@ -259,6 +267,8 @@ fn zeek_rdp_proprietary_encryption() {
             certificate: proprietary_512(),
         })
     );
+    assert_eq!(encryption_method_name(2), "128-bit");
+    assert_eq!(encryption_level_name(3), "High");
     assert_eq!(
         server.network,
         Some(ServerNetwork {
@@ -337,6 +347,7 @@ fn zeek_rdp_x509() {
         (security.encryption_method, security.encryption_level),
         (2, 2)
     );
+    assert_eq!(encryption_level_name(2), "Client Compatible");
     assert_eq!(security.server_random_len, Some(32));
     assert_eq!(security.server_cert_len, Some(1252));
     let Some(ServerCertificate::X509 {
@@ -403,6 +414,10 @@ fn zeek_rdp_unknown_keyboard() {
             redirected_session_id: 0
         })
     );
+    // 0x15: REDIRECTION_SUPPORTED, version mask 5 (REDIRECTION_VERSION6).
+    let cluster = client.cluster.as_ref().unwrap();
+    assert!(cluster.redirection_supported());
+    assert_eq!(cluster.redirection_version(), 5);
     assert!(convs[0].response.is_none());
 }
 
@@ -448,6 +463,7 @@ fn suricata_rdp_003() {
     assert_eq!(client.cluster.as_ref().unwrap().flags, 9);
 
     // tshark frame 8: 56-bit RC4 (8), Client Compatible (2), cert 184 bytes (proprietary).
+    assert_eq!(encryption_method_name(8), "56-bit");
     let server = parse_connect_response(with_mcs[0].response.as_ref().unwrap()).unwrap();
     assert_eq!(server.result, 0);
     assert_eq!(

@@ -91,6 +91,29 @@ pub struct ClientCluster {
     pub redirected_session_id: u32,
 }
 
+impl ClientCluster {
+    /// REDIRECTION_SUPPORTED (0x01): the client can be redirected by a broker.
+    pub fn redirection_supported(&self) -> bool {
+        self.flags & 0x01 != 0
+    }
+
+    /// REDIRECTED_SESSIONID_FIELD_VALID (0x02): `redirected_session_id` is meaningful.
+    pub fn redirected_session_id_valid(&self) -> bool {
+        self.flags & 0x02 != 0
+    }
+
+    /// ServerSessionRedirectionVersionMask (0x3C), shifted down: 0 = REDIRECTION_VERSION1 …
+    /// 5 = REDIRECTION_VERSION6.
+    pub fn redirection_version(&self) -> u32 {
+        (self.flags & 0x3C) >> 2
+    }
+
+    /// REDIRECTED_SMARTCARD (0x40): the client logged on with a smart card.
+    pub fn redirected_smartcard(&self) -> bool {
+        self.flags & 0x40 != 0
+    }
+}
+
 /// Client settings from the MCS Connect-Initial (MS-RDPBCGR 2.2.1.3).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ClientSettings {
@@ -390,7 +413,8 @@ fn ber_length(c: &mut Cursor) -> Result<usize, McsError> {
     Ok(len)
 }
 
-/// A BER TLV with the given (single-octet) tag: a cursor over its contents.
+/// X.690 8.1 BER TLV with the given single-octet identifier (8.1.2): a cursor over its
+/// contents.
 fn ber_tlv<'a>(c: &mut Cursor<'a>, tag: u8, what: &str) -> Result<Cursor<'a>, McsError> {
     let at = c.pos;
     let t = c.u8(what)?;
@@ -404,7 +428,8 @@ fn ber_tlv<'a>(c: &mut Cursor<'a>, tag: u8, what: &str) -> Result<Cursor<'a>, Mc
     c.sub(len, what)
 }
 
-/// BER INTEGER / ENUMERATED contents as an unsigned value (at most 32 significant bits).
+/// X.690 8.3 INTEGER / 8.4 ENUMERATED, as an unsigned value of at most 32 significant bits
+/// (T.125 uses them for DomainParameters, result and calledConnectId).
 fn ber_uint(c: &mut Cursor, tag: u8, what: &str) -> Result<u32, McsError> {
     let mut v = ber_tlv(c, tag, what)?;
     if v.is_empty() {
@@ -420,7 +445,7 @@ fn ber_uint(c: &mut Cursor, tag: u8, what: &str) -> Result<u32, McsError> {
     Ok(u32::try_from(value).unwrap_or(u32::MAX))
 }
 
-/// T.125 DomainParameters: SEQUENCE of eight INTEGERs.
+/// T.125 DomainParameters (MCS-PROTOCOL ASN.1 module): SEQUENCE of eight INTEGERs, BER.
 fn ber_domain_parameters(c: &mut Cursor, what: &str) -> Result<DomainParameters, McsError> {
     let mut s = ber_tlv(c, 0x30, what)?;
     let mut v = [0u32; 8];
@@ -439,7 +464,8 @@ fn ber_domain_parameters(c: &mut Cursor, what: &str) -> Result<DomainParameters,
     })
 }
 
-/// The contents of a BER application-tagged PDU (`7F tag`, high-tag-number form).
+/// T.125 ConnectMCSPDU: BER application tag in high-tag-number form (X.690 8.1.2.4: `7F 65`
+/// connect-initial, `7F 66` connect-response), definite length; a cursor over the contents.
 fn ber_application<'a>(c: &mut Cursor<'a>, tag: u8, what: &str) -> Result<Cursor<'a>, McsError> {
     c.expect(&[0x7F, tag], what)?;
     let len = ber_length(c)?;
@@ -463,7 +489,8 @@ fn per_length(c: &mut Cursor, what: &str) -> Result<usize, McsError> {
     Ok((usize::from(first & 0x3F) << 8) | usize::from(second))
 }
 
-/// T.124 ConnectData header: Key CHOICE object, the T.124 OID and the connectPDU length.
+/// T.124 ConnectData header (MS-RDPBCGR 2.2.1.3 / 4.1.3): Key CHOICE object, the T.124 OID
+/// 0.0.20.124.0.1 and the connectPDU length.
 /// The length is read but not enforced: Windows servers write a fixed, wrong value in the
 /// Connect-Response.
 fn gcc_connect_data(c: &mut Cursor) -> Result<(), McsError> {
@@ -488,21 +515,23 @@ fn gcc_connect_data(c: &mut Cursor) -> Result<(), McsError> {
     Ok(())
 }
 
-/// PER octet string of fixed size 4 (the H.221 key): a zero length octet and the key.
+/// T.124 H221NonStandardIdentifier (MS-RDPBCGR 2.2.1.3 / 2.2.1.4): a PER OCTET STRING
+/// (SIZE (4..255)) holding the 4-byte key, i.e. a zero length octet and the key.
 fn gcc_h221_key(c: &mut Cursor, key: &[u8; 4]) -> Result<(), McsError> {
     let mut expected = [0u8; 5];
     expected[1..].copy_from_slice(key);
     c.expect(&expected, "H.221 key")
 }
 
-/// The GCC user data after the H.221 key: PER length and the bytes, bounded by what remains.
+/// T.124 UserData value (MS-RDPBCGR 2.2.1.3 / 2.2.1.4): PER length and the bytes, bounded by
+/// what remains.
 fn gcc_user_data<'a>(c: &mut Cursor<'a>) -> Result<Cursor<'a>, McsError> {
     let len = per_length(c, "GCC userData length")?;
     c.sub(len, "GCC userData")
 }
 
-/// When the GCC header differs from the common layout, find the H.221 key and read the user
-/// data after it.
+/// T.124 UserData located by its H.221 key (MS-RDPBCGR 2.2.1.3 / 2.2.1.4), for GCC headers
+/// that differ from the common layout: reads the user data after the key.
 fn gcc_find_key<'a>(mut c: Cursor<'a>, key: &[u8; 4]) -> Result<Cursor<'a>, McsError> {
     let mut needle = [0u8; 5];
     needle[1..].copy_from_slice(key);
@@ -517,7 +546,7 @@ fn gcc_find_key<'a>(mut c: Cursor<'a>, key: &[u8; 4]) -> Result<Cursor<'a>, McsE
     gcc_user_data(&mut c)
 }
 
-/// T.124 8.7 ConferenceCreateRequest (as laid out in MS-RDPBCGR 2.2.1.3 / 4.1.3): GCC PDU
+/// T.124 ConferenceCreateRequest (as laid out in MS-RDPBCGR 2.2.1.3 / 4.1.3): GCC PDU
 /// choice, selection, conferenceName "1", padding, one UserData set with the H.221 key "Duca".
 /// Returns the client user data.
 fn gcc_conference_create_request<'a>(c: &mut Cursor<'a>) -> Result<Cursor<'a>, McsError> {
@@ -551,7 +580,7 @@ fn gcc_conference_create_request<'a>(c: &mut Cursor<'a>) -> Result<Cursor<'a>, M
     }
 }
 
-/// T.124 8.7 ConferenceCreateResponse (MS-RDPBCGR 2.2.1.4 / 4.1.4): GCC PDU choice, nodeID,
+/// T.124 ConferenceCreateResponse (MS-RDPBCGR 2.2.1.4 / 4.1.4): GCC PDU choice, nodeID,
 /// tag, result, one UserData set with the H.221 key "McDn". Returns the GCC result (when the
 /// header had the common layout) and the server user data.
 fn gcc_conference_create_response<'a>(
@@ -862,7 +891,7 @@ fn sc_multitransport(mut c: Cursor) -> Result<u32, McsError> {
 /// X.224 Data TPDU (the bytes after `02 F0 80`).
 ///
 /// MS-RDPBCGR 2.2.1.3 Client MCS Connect Initial PDU with GCC Conference Create Request;
-/// T.125 11.1 Connect-Initial (callingDomainSelector, calledDomainSelector, upwardFlag,
+/// T.125 Connect-Initial (callingDomainSelector, calledDomainSelector, upwardFlag,
 /// target/minimum/maximumParameters, userData); T.124 ConferenceCreateRequest; client data
 /// blocks 2.2.1.3.2–2.2.1.3.8.
 pub fn parse_connect_initial(data: &[u8]) -> Result<ClientSettings, McsError> {
@@ -899,7 +928,7 @@ pub fn parse_connect_initial(data: &[u8]) -> Result<ClientSettings, McsError> {
 /// X.224 Data TPDU.
 ///
 /// MS-RDPBCGR 2.2.1.4 Server MCS Connect Response PDU with GCC Conference Create Response;
-/// T.125 11.2 Connect-Response (result, calledConnectId, domainParameters, userData); T.124
+/// T.125 Connect-Response (result, calledConnectId, domainParameters, userData); T.124
 /// ConferenceCreateResponse; server data blocks 2.2.1.4.2–2.2.1.4.6.
 pub fn parse_connect_response(data: &[u8]) -> Result<ServerSettings, McsError> {
     let mut c = Cursor::new(data);
@@ -998,7 +1027,7 @@ pub fn keyboard_layout_name(layout: u32) -> Option<&'static str> {
         0x0000_0804 => "Chinese (Simplified) - US Keyboard",
         0x0000_0807 => "German - Switzerland",
         0x0000_0809 => "English - United Kingdom",
-        0x0000_080A => "Spanish - Latin America",
+        0x0000_080A => "Spanish - Mexico (Latin American)",
         0x0000_080C => "French - Belgium",
         0x0000_0813 => "Dutch - Belgium",
         0x0000_0816 => "Portuguese - Portugal",
@@ -1008,9 +1037,9 @@ pub fn keyboard_layout_name(layout: u32) -> Option<&'static str> {
         0x0000_0C0C => "French - Canada",
         0x0000_0C1A => "Serbian (Cyrillic)",
         0x0000_1004 => "Chinese (Simplified) - Singapore",
-        0x0000_1009 => "English - Canada (Canadian French)",
+        0x0000_1009 => "English - Canada",
         0x0000_100C => "French - Switzerland",
-        0x0000_1409 => "English - New Zealand (Maori)",
+        0x0000_1409 => "English - New Zealand",
         0x0000_1809 => "English - Ireland",
         0x0001_0402 => "Bulgarian (Latin)",
         0x0001_0405 => "Czech (QWERTY)",
@@ -1028,7 +1057,6 @@ pub fn keyboard_layout_name(layout: u32) -> Option<&'static str> {
         0x0001_041F => "Turkish F",
         0x0001_0426 => "Latvian (QWERTY)",
         0x0001_0427 => "Lithuanian",
-        0x0001_0C0C => "Canadian French (Legacy)",
         0x0001_1009 => "Canadian Multilingual Standard",
         0x0002_0409 => "United States - International",
         0x0002_041E => "Thai (Kedmanee) (non-ShiftLock)",
@@ -1062,6 +1090,30 @@ pub fn rdp_version_name(version: u32) -> &'static str {
         0x0008_000F => "RDP 10.10",
         0x0008_0010 => "RDP 10.11",
         0x0008_0011 => "RDP 10.12",
+        _ => "unknown",
+    }
+}
+
+/// Name of a TS_UD_SC_SEC1 encryptionMethod (MS-RDPBCGR 2.2.1.4.3).
+pub fn encryption_method_name(method: u32) -> &'static str {
+    match method {
+        0x00 => "None",
+        0x01 => "40-bit",
+        0x02 => "128-bit",
+        0x08 => "56-bit",
+        0x10 => "FIPS",
+        _ => "unknown",
+    }
+}
+
+/// Name of a TS_UD_SC_SEC1 encryptionLevel (MS-RDPBCGR 2.2.1.4.3).
+pub fn encryption_level_name(level: u32) -> &'static str {
+    match level {
+        0 => "None",
+        1 => "Low",
+        2 => "Client Compatible",
+        3 => "High",
+        4 => "FIPS",
         _ => "unknown",
     }
 }
