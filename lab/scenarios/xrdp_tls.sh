@@ -14,6 +14,7 @@ make_cert good 10.0.2.2 "IP:10.0.2.2"
 make_cert expired 10.0.2.2 "IP:10.0.2.2" "-40d" 10              # expired 30 days ago
 make_cert othername rdp.example.net "DNS:rdp.example.net"          # valid, but for another name
 make_selfsigned selfsigned 10.0.2.2 "IP:10.0.2.2"                  # not issued by the lab CA
+make_cert future 10.0.2.2 "IP:10.0.2.2" "+30d" 365              # valid only from 30 days after now
 build_shim
 CLIENT_DISPLAY=61; start_xvfb $CLIENT_DISPLAY
 mkdir -p "$WORK/home"
@@ -48,6 +49,13 @@ run_case rdp-cert-name-mismatch-xrdp 15 "/sec:tls" \
     security_layer=tls certificate=$C/othername.crt key_file=$C/othername.key ssl_protocols=TLSv1.2
 run_case rdp-cert-untrusted-xrdp 15 "/sec:tls" \
     security_layer=tls certificate=$C/selfsigned.crt key_file=$C/selfsigned.key ssl_protocols=TLSv1.2
+run_case rdp-cert-not-yet-valid-xrdp 15 "/sec:tls" \
+    security_layer=tls certificate=$C/future.crt key_file=$C/future.key ssl_protocols=TLSv1.2
+# server-side certificate problems
+run_case rdp-server-cert-missing-xrdp 15 "/sec:tls" \
+    security_layer=tls certificate=$C/does-not-exist.crt key_file=$C/does-not-exist.key
+run_case rdp-server-key-mismatch-xrdp 15 "/sec:tls" \
+    security_layer=tls certificate=$C/good.crt key_file=$C/othername.key
 # TLS parameter mismatches
 run_case rdp-tls-version-mismatch-xrdp 15 "/sec:tls" \
     security_layer=tls certificate=$C/good.crt key_file=$C/good.key ssl_protocols=TLSv1 \

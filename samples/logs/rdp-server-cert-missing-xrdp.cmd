@@ -1,0 +1,1 @@
+ip netns exec rdpt-cli env DISPLAY=:61 HOME=/tmp/rdpt-lab.WI5vD2/home SSL_CERT_FILE=/tmp/rdpt-lab.WI5vD2/ca/ca.crt SSL_CERT_DIR=/tmp/rdpt-lab.WI5vD2/ca/certs RDPT_KEYLOG=/work/main/samples/rdp-server-cert-missing-xrdp.keys LD_PRELOAD=/tmp/rdpt-lab.WI5vD2/keylog_shim.so timeout 15 xfreerdp /v:10.0.2.2 /u:labuser /cert:deny /log-level:INFO /sec:tls

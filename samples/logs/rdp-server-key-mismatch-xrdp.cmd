@@ -1,0 +1,1 @@
+ip netns exec rdpt-cli env DISPLAY=:61 HOME=/tmp/rdpt-lab.Klu8HA/home SSL_CERT_FILE=/tmp/rdpt-lab.Klu8HA/ca/ca.crt SSL_CERT_DIR=/tmp/rdpt-lab.Klu8HA/ca/certs RDPT_KEYLOG=/work/main/samples/rdp-server-key-mismatch-xrdp.keys LD_PRELOAD=/tmp/rdpt-lab.Klu8HA/keylog_shim.so timeout 15 xfreerdp /v:10.0.2.2 /u:labuser /cert:deny /log-level:INFO /sec:tls
