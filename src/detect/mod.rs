@@ -5,7 +5,9 @@
 mod rdp_decode_error;
 mod rdp_neg_downgrade;
 mod rdp_neg_failure;
+mod rdp_neg_mismatch;
 mod rdp_negotiation_incomplete;
+mod rdp_setup_disconnect;
 mod rdp_weak_security;
 
 use crate::analyze::Analysis;
@@ -100,6 +102,8 @@ pub fn run(a: &Analysis) -> Vec<Finding> {
     findings.extend(rdp_neg_failure::detect(&rdp));
     findings.extend(rdp_neg_downgrade::detect(&rdp));
     findings.extend(rdp_negotiation_incomplete::detect(&rdp, a));
+    findings.extend(rdp_neg_mismatch::detect(&rdp));
+    findings.extend(rdp_setup_disconnect::detect(&rdp));
     findings.extend(rdp_weak_security::detect(&rdp));
     findings.extend(rdp_decode_error::detect(a));
     findings.sort_by_key(|f| {

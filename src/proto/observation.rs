@@ -33,6 +33,10 @@ pub enum Observed {
     RdpConnectionConfirm(ConnectionConfirm),
     /// X.224 Disconnect Request.
     X224DisconnectRequest,
+    /// T.125 MCS Disconnect Provider Ultimatum (MS-RDPBCGR 2.2.2.1 / RDP-FACTS §2.2): reason
+    /// 0 domain-disconnected, 1 provider-initiated, 2 token-purged, 3 user-requested,
+    /// 4 channel-purged.
+    McsDisconnectProviderUltimatum { reason: u8 },
     /// MS-RDPBCGR 2.2.1.3 MCS Connect Initial with GCC Conference Create Request.
     McsConnectInitial(Box<ClientSettings>),
     /// MS-RDPBCGR 2.2.1.4 MCS Connect Response with GCC Conference Create Response.

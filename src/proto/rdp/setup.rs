@@ -212,6 +212,16 @@ impl RdpSetupDecoder {
                         self.record(side, chunk, obs);
                         true
                     }
+                    // DPUm: byte 0 = 0x20 | reason >> 1, byte 1 bit 7 = reason & 1 (PER).
+                    (_, Some(&[b0, b1])) if b0 & 0xFC == 0x20 => {
+                        let reason = ((b0 & 0x03) << 1) | (b1 >> 7);
+                        self.record(
+                            side,
+                            chunk,
+                            Observed::McsDisconnectProviderUltimatum { reason },
+                        );
+                        true
+                    }
                     // Other MCS traffic: setup is over as far as this decoder is concerned.
                     _ => true,
                 }

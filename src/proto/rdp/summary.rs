@@ -41,6 +41,27 @@ pub struct RdpSetup {
     pub client: Option<ClientSettings>,
     pub server: Option<ServerSettings>,
     pub decode_errors: Vec<String>,
+    /// Setup ended by the server or client: `(frame, who, "MCS Disconnect Provider Ultimatum (user-requested)")`.
+    pub disconnect: Option<SetupDisconnect>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SetupDisconnect {
+    pub frame: u64,
+    pub from: Side,
+    pub message: String,
+}
+
+/// T.125 DPUm reason names.
+pub fn dpum_reason_name(reason: u8) -> &'static str {
+    match reason {
+        0 => "domain-disconnected",
+        1 => "provider-initiated",
+        2 => "token-purged",
+        3 => "user-requested",
+        4 => "channel-purged",
+        _ => "unknown",
+    }
 }
 
 impl RdpSetup {
@@ -115,6 +136,7 @@ impl RdpSetup {
             client: None,
             server: None,
             decode_errors: errors,
+            disconnect: None,
         };
         match cc.map(|(_, c)| *c) {
             Some(ConnectionConfirm::Response {
@@ -154,6 +176,23 @@ impl RdpSetup {
                 Observed::McsConnectInitial(c) => {
                     s.mcs_connect_initial_frame = Some(o.frame);
                     s.client = Some((**c).clone());
+                }
+                Observed::McsDisconnectProviderUltimatum { reason } if s.disconnect.is_none() => {
+                    s.disconnect = Some(SetupDisconnect {
+                        frame: o.frame,
+                        from: o.from,
+                        message: format!(
+                            "MCS Disconnect Provider Ultimatum ({})",
+                            dpum_reason_name(*reason)
+                        ),
+                    });
+                }
+                Observed::X224DisconnectRequest if s.disconnect.is_none() => {
+                    s.disconnect = Some(SetupDisconnect {
+                        frame: o.frame,
+                        from: o.from,
+                        message: "X.224 Disconnect Request".into(),
+                    });
                 }
                 Observed::McsConnectResponse(r) => {
                     s.mcs_connect_response_frame = Some(o.frame);
