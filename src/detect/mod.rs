@@ -9,6 +9,7 @@ mod rdp_neg_mismatch;
 mod rdp_negotiation_incomplete;
 mod rdp_setup_disconnect;
 mod rdp_weak_security;
+pub mod tls;
 
 use crate::analyze::Analysis;
 use crate::flow::{Conversation, Protocol};
@@ -106,6 +107,7 @@ pub fn run(a: &Analysis) -> Vec<Finding> {
     findings.extend(rdp_setup_disconnect::detect(&rdp));
     findings.extend(rdp_weak_security::detect(&rdp));
     findings.extend(rdp_decode_error::detect(a));
+    findings.extend(tls::run(a));
     findings.sort_by_key(|f| {
         (
             std::cmp::Reverse(f.severity),

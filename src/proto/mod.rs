@@ -2,8 +2,10 @@
 //! on the wire as typed observations on a connection's timeline ([`observation`]); they
 //! never judge.
 
+pub mod connection;
 pub mod observation;
 pub mod rdp;
+pub mod tls;
 
 use crate::flow::consumer::{ConsumerFactory, NewConversation, StreamConsumer};
 use observation::SharedLog;
@@ -15,7 +17,7 @@ pub struct Decoders {
 
 impl ConsumerFactory for Decoders {
     fn consumer_for(&mut self, conversation: &NewConversation) -> Option<Box<dyn StreamConsumer>> {
-        Some(Box::new(rdp::setup::RdpSetupDecoder::new(
+        Some(Box::new(connection::ConnectionDecoder::new(
             conversation.stream,
             self.log.clone(),
         )))

@@ -49,6 +49,8 @@ pub enum Observed {
     },
     /// First TLS record of this direction (after negotiation, or the direct approach).
     TlsStart { direct: bool },
+    /// Something the TLS decoder saw.
+    Tls(Box<crate::proto::tls::TlsObserved>),
     /// A message that could not be decoded; decoding of this direction stopped.
     DecodeError {
         decoder: &'static str,

@@ -7,6 +7,7 @@ use crate::flow::tcp::{FrameList, Gap, TcpDirectionStats};
 use crate::flow::{Conversation, IcmpNote, Protocol, RoleBasis, Side};
 use crate::net::TcpOptions;
 use crate::proto::rdp::summary::RdpSetup;
+use crate::proto::tls::summary::TlsSummary;
 use serde::Serialize;
 
 pub const SCHEMA: &str = "rdptriage/1";
@@ -212,6 +213,9 @@ pub struct ConnectionReport {
     /// RDP connection setup, when the connection carries RDP (see docs/json-schema.md).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rdp: Option<RdpSetup>,
+    /// TLS handshake, when the connection carries TLS (see docs/json-schema.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsSummary>,
     pub wireshark_filter: String,
 }
 
@@ -275,7 +279,11 @@ fn ms_between(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<f64> {
     Some(a?.secs_until(b?) * 1000.0)
 }
 
-pub fn connection_report(c: &Conversation, rdp: Option<RdpSetup>) -> ConnectionReport {
+pub fn connection_report(
+    c: &Conversation,
+    rdp: Option<RdpSetup>,
+    tls: Option<TlsSummary>,
+) -> ConnectionReport {
     let (end, end_frame) = conversation_end(c);
     ConnectionReport {
         id: format!(
@@ -311,6 +319,7 @@ pub fn connection_report(c: &Conversation, rdp: Option<RdpSetup>) -> ConnectionR
         icmp_errors: c.icmp_errors.clone(),
         icmp_error_count: c.icmp_error_count,
         rdp,
+        tls,
         wireshark_filter: c.wireshark_filter(),
     }
 }
@@ -538,14 +547,13 @@ pub fn file_report(a: &Analysis) -> FileReport {
             .iter()
             .filter(|c| c.packets() > 0)
             .map(|c| {
-                let rdp = match c.protocol {
-                    Protocol::Tcp => a
-                        .observations
-                        .get(&c.stream)
-                        .and_then(|o| RdpSetup::from_observations(o)),
+                let obs = match c.protocol {
+                    Protocol::Tcp => a.observations.get(&c.stream).map(Vec::as_slice),
                     Protocol::Udp => None,
                 };
-                connection_report(c, rdp)
+                let rdp = obs.and_then(RdpSetup::from_observations);
+                let tls = obs.and_then(TlsSummary::from_observations);
+                connection_report(c, rdp, tls)
             })
             .collect(),
         findings: crate::detect::run(a),

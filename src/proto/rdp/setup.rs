@@ -26,6 +26,8 @@ enum State {
 struct Direction {
     state: State,
     buf: Vec<u8>,
+    /// Bytes from the first TLS record on, for the TLS decoder to take over.
+    tls_handover: Option<Vec<u8>>,
     /// Records decoded so far in this direction.
     records: u32,
 }
@@ -35,6 +37,7 @@ impl Direction {
         Direction {
             state: State::Detect,
             buf: Vec::new(),
+            tls_handover: None,
             records: 0,
         }
     }
@@ -84,7 +87,9 @@ impl RdpSetupDecoder {
         if buf.first() == Some(&0x16) && buf.get(1) == Some(&0x03) {
             // A TLS record first: the client's direct CredSSP approach (MS-RDPBCGR 5.4.5.2).
             self.record(side, chunk, Observed::TlsStart { direct: true });
-            self.dir(side).state = State::Done;
+            let d = self.dir(side);
+            d.tls_handover = Some(std::mem::take(&mut d.buf));
+            d.state = State::Done;
             return;
         }
         let limit = buf.len().min(DETECT_WINDOW);
@@ -126,7 +131,9 @@ impl RdpSetupDecoder {
             }
             if d.buf[0] == 0x16 {
                 self.record(side, chunk, Observed::TlsStart { direct: false });
-                self.dir(side).state = State::Done;
+                let d = self.dir(side);
+                d.tls_handover = Some(std::mem::take(&mut d.buf));
+                d.state = State::Done;
                 return;
             }
             let Some(len) = x224::tpkt_length(&d.buf) else {
@@ -274,6 +281,13 @@ fn socks5_target(prefix: &[u8]) -> Option<String> {
     };
     let port = u16::from_be_bytes([*rest.first()?, *rest.get(1)?]);
     Some(format!("{host}:{port}"))
+}
+
+impl RdpSetupDecoder {
+    /// When this direction turned out to carry TLS: the bytes from its first TLS record on.
+    pub fn take_tls_handover(&mut self, side: Side) -> Option<Vec<u8>> {
+        self.dir(side).tls_handover.take()
+    }
 }
 
 impl StreamConsumer for RdpSetupDecoder {
