@@ -11,6 +11,10 @@ inner RDP connection to the target named in CHANNEL_CREATE.  TLS key log via Pyt
 mode correct            : 401 answers carry an HTML body and Content-Length.
 mode no-content-length  : the same 401 answers carry the same body but no Content-Length (and no
                           chunked encoding) -- the HTTP framing error under test.
+mode deny-auth          : the NTLM AUTHENTICATE leg is answered with a final 401 (credentials
+                          "rejected"), with Content-Length.
+In every mode, if the target named in CHANNEL_CREATE cannot be reached, CHANNEL_RESPONSE
+carries errorCode E_PROXY_TS_CONNECTFAILED (HRESULT 0x800759DD).
 Every socket has a timeout; the process is meant to be stopped by PID.
 """
 import argparse
@@ -134,7 +138,7 @@ def http_401(mode, with_challenge):
         h += "WWW-Authenticate: NTLM %s\r\n" % base64.b64encode(ntlm_challenge()).decode()
     else:
         h += "WWW-Authenticate: Negotiate\r\nWWW-Authenticate: NTLM\r\n"
-    if mode == "correct":
+    if mode != "no-content-length":
         h += "Content-Length: %d\r\n" % len(BODY_401)
     h += "\r\n"
     return h.encode() + BODY_401
@@ -153,6 +157,10 @@ def authenticate(c, mode, method, hdrs):
         mtype = struct.unpack("<I", token[8:12])[0] if len(token) >= 12 else 0
         log(method, "auth leg, NTLM message type", mtype)
         if mtype == 3:
+            if mode == "deny-auth":
+                c.s.sendall(http_401("correct", with_challenge=False))
+                log(method, "AUTHENTICATE rejected (deny-auth mode)")
+                return False
             return True
         c.s.sendall(http_401(mode, with_challenge=(mtype == 1)))
         method, _, hdrs = c.read_request()
@@ -203,7 +211,12 @@ def handle_in(c, t):
                 nres, nalt, port, proto, slen = struct.unpack("<BBHHH", body[:8])
                 host = body[8:8 + slen].decode("utf-16le").rstrip("\x00")
                 log("CHANNEL_CREATE", host, port)
-                t.target = socket.create_connection((host, port), timeout=10)
+                try:
+                    t.target = socket.create_connection((host, port), timeout=10)
+                except OSError as e:
+                    log("target connect failed:", e)
+                    t.send(PKT_CHANNEL_RESPONSE, struct.pack("<IHH", 0x800759DD, 0, 0))
+                    continue
                 t.target.settimeout(60)
                 t.send(PKT_CHANNEL_RESPONSE, struct.pack("<IHHI", 0, 1, 0, 1))
                 threading.Thread(target=relay_target, args=(t,), daemon=True).start()
@@ -270,7 +283,7 @@ def main():
     ap.add_argument("--cert", required=True)
     ap.add_argument("--key", required=True)
     ap.add_argument("--keylog", required=True)
-    ap.add_argument("--mode", choices=["correct", "no-content-length"], default="correct")
+    ap.add_argument("--mode", choices=["correct", "no-content-length", "deny-auth"], default="correct")
     ap.add_argument("--lifetime", type=float, default=120.0)
     a = ap.parse_args()
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -17,13 +17,16 @@ mkdir -p "$WORK/home"
 C=$CA_DIR
 PY=/usr/bin/python3; [[ -x $PY ]] || PY=python3
 
-run_case() {   # NAME MODE CLIENT_TIMEOUT
-    local name="$1" mode="$2" tmo="$3"
+run_case() {   # NAME MODE CLIENT_TIMEOUT [notarget]
+    local name="$1" mode="$2" tmo="$3" notarget="${4:-}"
     [[ -n "$ONLY" && "$ONLY" != "$name" ]] && return 0
     log "case $name"
     rm -rf "$WORK/home/.config" "$OUT/$name.keys" "$WORK/gw.keys"
-    write_xrdp_ini "$WORK/$name.ini" security_layer=tls certificate=$C/good.crt key_file=$C/good.key
-    start_xrdp "$WORK/$name.ini"
+    XRDP_PID=""
+    if [[ -z "$notarget" ]]; then
+        write_xrdp_ini "$WORK/$name.ini" security_layer=tls certificate=$C/good.crt key_file=$C/good.key
+        start_xrdp "$WORK/$name.ini"
+    fi
     bg_ns $SRV_NS gateway $PY "$LAB_DIR/gateway/rdg_standin.py" --listen $SRV_IP:443 \
         --cert $C/good.crt --key $C/good.key --keylog "$WORK/gw.keys" --mode "$mode" --lifetime 60
     local gpid=$LAST_PID
@@ -33,9 +36,12 @@ run_case() {   # NAME MODE CLIENT_TIMEOUT
     local cap=$CAP_PID
     record_client "$name" "ip netns exec $CLI_NS env $(client_env "$OUT/$name.keys") timeout $tmo xfreerdp /g:$SRV_IP:443 /gu:labuser /gp:labpass /gd:LAB /gt:http,no-websockets /v:$SRV_IP /u:labuser /sec:tls /cert:deny /log-level:${CLIENT_LOGLEVEL:-INFO} /size:320x240 /bpp:16"
     capture_stop "$cap"
-    stop_pid "$gpid"; stop_pid "$XRDP_PID"
+    stop_pid "$gpid"
     cp "$WORK/gateway.out" "$LOGS/$name.server.txt"
-    cat "$WORK/xrdp.out" >>"$LOGS/$name.server.txt"
+    if [[ -n "$XRDP_PID" ]]; then
+        stop_pid "$XRDP_PID"
+        cat "$WORK/xrdp.out" >>"$LOGS/$name.server.txt"
+    fi
     # one key log per capture: the client's (both TLS layers) plus the stand-in's
     cat "$WORK/gw.keys" >>"$OUT/$name.keys" 2>/dev/null || true
     prune_keys "$OUT/$name.keys"
@@ -43,4 +49,6 @@ run_case() {   # NAME MODE CLIENT_TIMEOUT
 
 run_case rdg-healthy-standin correct 5
 run_case rdg-no-content-length-standin no-content-length 15
+run_case rdg-auth-denied-standin deny-auth 15
+run_case rdg-target-unreachable-standin correct 15 notarget
 versions >"$LOGS/gateway.versions"
