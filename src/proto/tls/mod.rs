@@ -1,33 +1,129 @@
 //! TLS on any TCP stream (RFC 5246, RFC 8446): records, handshake messages, alerts, X.509
 //! certificates, fingerprints. Describes what is on the wire as [`TlsObserved`] observations.
+//!
+//! Each direction is read record by record (RFC 8446 5.1 TLSPlaintext); handshake messages
+//! are reassembled across records (RFC 8446 5.1: "Handshake messages MAY be coalesced into a
+//! single TLSPlaintext record or fragmented across several records"). Once a direction is
+//! encrypted (after its ChangeCipherSpec, or after a TLS 1.3 ServerHello) only the size of
+//! its first [`MAX_ENCRYPTED_RECORDS`] records is noted, then the direction is done.
 
 use super::observation::{Observation, Observed, SharedLog};
 use crate::flow::Side;
 use crate::flow::consumer::{Chunk, StreamConsumer, Want};
 use serde::Serialize;
 
+pub mod cert;
+pub mod fingerprint;
+pub mod hello;
+pub mod names;
 pub mod summary;
+
+pub use cert::CertInfo;
+pub use hello::{ClientHello, ServerHello};
+
+/// RFC 8446 5.1: a record is at most 2^14 bytes of plaintext; 5.2: a TLSCiphertext at most
+/// 2^14 + 256 (RFC 5246 6.2.3: + 2048). Longer length fields are not TLS.
+const MAX_RECORD_PAYLOAD: usize = 16_384 + 2_048;
+/// Bytes buffered per direction for one record.
+const MAX_RECORD_BUFFER: usize = 5 + MAX_RECORD_PAYLOAD;
+/// Bytes buffered per direction for one handshake message spread over records.
+pub const MAX_HANDSHAKE: usize = 64 * 1024;
+/// Encrypted records noted per direction before the decoder stops reading it.
+pub const MAX_ENCRYPTED_RECORDS: usize = 8;
+
+/// RFC 8446 5.1 ContentType.
+pub const CT_CHANGE_CIPHER_SPEC: u8 = 20;
+pub const CT_ALERT: u8 = 21;
+pub const CT_HANDSHAKE: u8 = 22;
+pub const CT_APPLICATION_DATA: u8 = 23;
+pub const CT_HEARTBEAT: u8 = 24;
 
 /// What the TLS decoder saw.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "tls", rename_all = "snake_case")]
 pub enum TlsObserved {
+    /// RFC 8446 4.1.2 ClientHello.
+    ClientHello(Box<ClientHello>),
+    /// RFC 8446 4.1.3 ServerHello.
+    ServerHello(Box<ServerHello>),
+    /// RFC 8446 4.1.4 HelloRetryRequest (a ServerHello with the special random).
+    HelloRetryRequest(Box<ServerHello>),
+    /// RFC 5246 7.4.2 / RFC 8446 4.4.2 Certificate, sent in clear (TLS ≤ 1.2).
+    Certificate {
+        certificates: Vec<CertInfo>,
+        /// Certificates in the message (more than are described when very long).
+        count: usize,
+        length: usize,
+    },
+    /// RFC 5246 7.4.3 ServerKeyExchange; `group` for ECDHE (RFC 8422 5.4 named_curve).
+    ServerKeyExchange { length: usize, group: Option<u16> },
+    /// RFC 5246 7.4.4 / RFC 8446 4.3.2 CertificateRequest: the server asks for a client
+    /// certificate.
+    CertificateRequest {
+        certificate_types: Vec<u8>,
+        certificate_authorities: usize,
+    },
+    /// RFC 5246 7.4.5 ServerHelloDone.
+    ServerHelloDone,
+    /// RFC 5246 7.4.7 ClientKeyExchange.
+    ClientKeyExchange { length: usize },
+    /// Another handshake message sent in clear (RFC 8446 4 HandshakeType).
+    Handshake { msg_type: u8, name: String, length: usize },
+    /// RFC 5246 7.1 ChangeCipherSpec (in TLS 1.3 only for middlebox compatibility, D.4).
+    ChangeCipherSpec,
+    /// RFC 8446 6 Alert in clear.
+    Alert {
+        level: u8,
+        level_name: &'static str,
+        description: u8,
+        description_name: String,
+    },
+    /// A record after this side started encrypting (RFC 8446 5.2 TLSCiphertext): its content
+    /// type (23 in TLS 1.3 for everything; 21 = encrypted alert, 22 = encrypted
+    /// handshake in TLS ≤ 1.2) and length. Only the first few per direction.
+    EncryptedRecord { content_type: u8, length: u16 },
     /// A TLS record header (RFC 5246 6.2.1) that could not be followed further.
     Unparsed { content_type: u8, length: u16 },
+    /// Bytes that are not (or no longer) TLS, or a message that could not be decoded; this
+    /// direction is not read further.
+    Malformed { offset: u64, reason: String },
+}
+
+#[derive(Default)]
+struct Direction {
+    /// Bytes of the record being assembled.
+    buf: Vec<u8>,
+    /// Handshake message bytes spread over records.
+    hs: Vec<u8>,
+    /// Stream offset (from the first TLS byte) of `buf[0]`.
+    offset: u64,
+    /// This side sent ChangeCipherSpec (or TLS 1.3 encrypts from here on).
+    encrypted: bool,
+    encrypted_records: usize,
+    done: bool,
 }
 
 /// Decodes the TLS byte stream of both directions of one connection.
 pub struct TlsDecoder {
     stream: u64,
     log: SharedLog,
+    client: Direction,
+    server: Direction,
+    /// Version the ServerHello selected.
+    version: Option<u16>,
 }
 
 impl TlsDecoder {
     pub fn new(stream: u64, log: SharedLog) -> Self {
-        TlsDecoder { stream, log }
+        TlsDecoder {
+            stream,
+            log,
+            client: Direction::default(),
+            server: Direction::default(),
+            version: None,
+        }
     }
 
-    #[allow(dead_code)]
     fn record(&self, side: Side, chunk: &Chunk, what: TlsObserved) {
         self.log.borrow_mut().record(
             self.stream,
@@ -39,10 +135,441 @@ impl TlsDecoder {
             },
         );
     }
+
+    fn dir(&mut self, side: Side) -> &mut Direction {
+        match side {
+            Side::Client => &mut self.client,
+            Side::Server => &mut self.server,
+        }
+    }
+
+    fn malformed(&mut self, side: Side, chunk: &Chunk, offset: u64, reason: String) {
+        self.record(side, chunk, TlsObserved::Malformed { offset, reason });
+        let d = self.dir(side);
+        d.done = true;
+        d.buf = Vec::new();
+        d.hs = Vec::new();
+    }
+
+    /// Decodes every complete record in this direction's buffer.
+    fn records(&mut self, side: Side, chunk: &Chunk) {
+        loop {
+            let d = self.dir(side);
+            if d.done || d.buf.len() < 5 {
+                return;
+            }
+            let (ct, major, len) = (
+                d.buf[0],
+                d.buf[1],
+                usize::from(u16::from_be_bytes([d.buf[3], d.buf[4]])),
+            );
+            let offset = d.offset;
+            if !(CT_CHANGE_CIPHER_SPEC..=CT_HEARTBEAT).contains(&ct) || major != 3 {
+                let reason = format!(
+                    "not a TLS record header: {:02x} {:02x} {:02x}",
+                    ct, major, d.buf[2]
+                );
+                self.malformed(side, chunk, offset, reason);
+                return;
+            }
+            if len > MAX_RECORD_PAYLOAD {
+                self.malformed(
+                    side,
+                    chunk,
+                    offset,
+                    format!("record length {len} exceeds 2^14 + 2048"),
+                );
+                return;
+            }
+            if d.buf.len() < 5 + len {
+                return;
+            }
+            let payload: Vec<u8> = d.buf[5..5 + len].to_vec();
+            d.buf.drain(..5 + len);
+            d.offset += (5 + len) as u64;
+            self.one_record(side, chunk, ct, &payload, offset);
+        }
+    }
+
+    /// RFC 8446 5.1 TLSPlaintext / 5.2 TLSCiphertext.
+    fn one_record(&mut self, side: Side, chunk: &Chunk, ct: u8, payload: &[u8], offset: u64) {
+        let encrypted = self.dir(side).encrypted;
+        if ct == CT_APPLICATION_DATA
+            || (encrypted && ct != CT_CHANGE_CIPHER_SPEC && ct != CT_HEARTBEAT)
+        {
+            self.record(
+                side,
+                chunk,
+                TlsObserved::EncryptedRecord {
+                    content_type: ct,
+                    length: payload.len() as u16,
+                },
+            );
+            let d = self.dir(side);
+            d.encrypted_records += 1;
+            if d.encrypted_records >= MAX_ENCRYPTED_RECORDS {
+                d.done = true;
+            }
+            return;
+        }
+        match ct {
+            CT_CHANGE_CIPHER_SPEC => {
+                self.record(side, chunk, TlsObserved::ChangeCipherSpec);
+                self.dir(side).encrypted = true;
+            }
+            CT_ALERT => {
+                if payload.is_empty() || payload.len() % 2 != 0 {
+                    self.malformed(
+                        side,
+                        chunk,
+                        offset,
+                        format!("alert record of {} bytes", payload.len()),
+                    );
+                    return;
+                }
+                for a in payload.chunks_exact(2).take(4) {
+                    self.record(
+                        side,
+                        chunk,
+                        TlsObserved::Alert {
+                            level: a[0],
+                            level_name: names::alert_level_name(a[0]),
+                            description: a[1],
+                            description_name: names::alert_name(a[1]),
+                        },
+                    );
+                }
+            }
+            CT_HANDSHAKE => self.handshake_bytes(side, chunk, payload, offset),
+            _ => self.record(
+                side,
+                chunk,
+                TlsObserved::Unparsed {
+                    content_type: ct,
+                    length: payload.len() as u16,
+                },
+            ),
+        }
+    }
+
+    fn handshake_bytes(&mut self, side: Side, chunk: &Chunk, payload: &[u8], offset: u64) {
+        let d = self.dir(side);
+        if d.hs.len() + payload.len() > MAX_HANDSHAKE {
+            self.malformed(
+                side,
+                chunk,
+                offset,
+                "handshake message longer than 64 KiB".into(),
+            );
+            return;
+        }
+        d.hs.extend_from_slice(payload);
+        loop {
+            let d = self.dir(side);
+            if d.done || d.hs.len() < 4 {
+                return;
+            }
+            let len = (usize::from(d.hs[1]) << 16) | (usize::from(d.hs[2]) << 8) | usize::from(d.hs[3]);
+            if 4 + len > MAX_HANDSHAKE {
+                self.malformed(
+                    side,
+                    chunk,
+                    offset,
+                    format!("handshake message of {len} bytes (more than 64 KiB)"),
+                );
+                return;
+            }
+            if d.hs.len() < 4 + len {
+                return;
+            }
+            let msg: Vec<u8> = d.hs.drain(..4 + len).collect();
+            self.handshake_message(side, chunk, &msg, offset);
+        }
+    }
+
+    /// RFC 8446 4 Handshake { msg_type, length, body }.
+    fn handshake_message(&mut self, side: Side, chunk: &Chunk, msg: &[u8], offset: u64) {
+        let body = &msg[4..];
+        let what = match msg[0] {
+            1 => match hello::parse_client_hello(msg) {
+                Ok(h) => TlsObserved::ClientHello(Box::new(h)),
+                Err(e) => return self.malformed(side, chunk, offset, e.0),
+            },
+            2 => match hello::parse_server_hello(msg) {
+                Ok((h, true)) => TlsObserved::HelloRetryRequest(Box::new(h)),
+                Ok((h, false)) => {
+                    let v = h.version();
+                    self.version = Some(v);
+                    if v == 0x0304 || v >> 8 == 0x7f {
+                        // RFC 8446 2: everything after the ServerHello is encrypted.
+                        self.server.encrypted = true;
+                    }
+                    TlsObserved::ServerHello(Box::new(h))
+                }
+                Err(e) => return self.malformed(side, chunk, offset, e.0),
+            },
+            11 => match certificate_list(body) {
+                Some((count, certificates)) => TlsObserved::Certificate {
+                    certificates,
+                    count,
+                    length: body.len(),
+                },
+                None => {
+                    return self.malformed(side, chunk, offset, "Certificate: bad lengths".into());
+                }
+            },
+            12 => TlsObserved::ServerKeyExchange {
+                length: body.len(),
+                // RFC 8422 5.4 ServerECDHParams: curve_type named_curve (3), NamedCurve.
+                group: match body {
+                    [3, a, b, ..] => Some(u16::from_be_bytes([*a, *b])),
+                    _ => None,
+                },
+            },
+            13 => {
+                let types = body
+                    .first()
+                    .and_then(|&n| body.get(1..1 + usize::from(n)))
+                    .map(<[u8]>::to_vec)
+                    .unwrap_or_default();
+                TlsObserved::CertificateRequest {
+                    certificate_authorities: certificate_request_cas(body),
+                    certificate_types: types,
+                }
+            }
+            14 => TlsObserved::ServerHelloDone,
+            16 => TlsObserved::ClientKeyExchange { length: body.len() },
+            t => TlsObserved::Handshake {
+                msg_type: t,
+                name: names::handshake_name(t),
+                length: body.len(),
+            },
+        };
+        self.record(side, chunk, what);
+    }
+}
+
+/// RFC 5246 7.4.2 `ASN.1Cert certificate_list<0..2^24-1>` (TLS ≤ 1.2), or the RFC 8446 4.4.2
+/// layout (request context, then CertificateEntry with extensions) when the body starts with
+/// a context length byte that fits. Returns the number of certificates and their
+/// descriptions.
+fn certificate_list(body: &[u8]) -> Option<(usize, Vec<CertInfo>)> {
+    let u24 = |b: &[u8], at: usize| -> Option<usize> {
+        let s = b.get(at..at + 3)?;
+        Some((usize::from(s[0]) << 16) | (usize::from(s[1]) << 8) | usize::from(s[2]))
+    };
+    let total = u24(body, 0)?;
+    let list = body.get(3..3 + total)?;
+    let mut ders: Vec<&[u8]> = Vec::new();
+    let mut at = 0;
+    let mut count = 0;
+    while at < list.len() {
+        let len = u24(list, at)?;
+        let der = list.get(at + 3..at + 3 + len)?;
+        count += 1;
+        if ders.len() < cert::MAX_CERTIFICATES {
+            ders.push(der);
+        }
+        at += 3 + len;
+    }
+    Some((count, cert::describe_chain(ders.into_iter())))
+}
+
+/// RFC 8446 4.4.2 Certificate (TLS 1.3): `opaque certificate_request_context<0..2^8-1>;
+/// CertificateEntry certificate_list<0..2^24-1>` where each entry is `cert_data<1..2^24-1>`
+/// followed by `Extension extensions<0..2^16-1>`. Only seen in clear when decrypted.
+pub fn certificate_list_tls13(body: &[u8]) -> Option<(usize, Vec<CertInfo>)> {
+    let ctx = usize::from(*body.first()?);
+    let rest = body.get(1 + ctx..)?;
+    let u24 = |b: &[u8], at: usize| -> Option<usize> {
+        let s = b.get(at..at + 3)?;
+        Some((usize::from(s[0]) << 16) | (usize::from(s[1]) << 8) | usize::from(s[2]))
+    };
+    let total = u24(rest, 0)?;
+    let list = rest.get(3..3 + total)?;
+    let mut ders: Vec<&[u8]> = Vec::new();
+    let (mut at, mut count) = (0, 0);
+    while at < list.len() {
+        let len = u24(list, at)?;
+        let der = list.get(at + 3..at + 3 + len)?;
+        at += 3 + len;
+        let ext = list.get(at..at + 2)?;
+        at += 2 + usize::from(u16::from_be_bytes([ext[0], ext[1]]));
+        if at > list.len() {
+            return None;
+        }
+        count += 1;
+        if ders.len() < cert::MAX_CERTIFICATES {
+            ders.push(der);
+        }
+    }
+    Some((count, cert::describe_chain(ders.into_iter())))
+}
+
+/// RFC 5246 7.4.4 CertificateRequest: number of `DistinguishedName certificate_authorities`.
+fn certificate_request_cas(body: &[u8]) -> usize {
+    let Some(&ntypes) = body.first() else {
+        return 0;
+    };
+    let mut at = 1 + usize::from(ntypes);
+    // TLS 1.2 adds supported_signature_algorithms<2..2^16-2>.
+    let Some(s) = body.get(at..at + 2) else {
+        return 0;
+    };
+    let siglen = usize::from(u16::from_be_bytes([s[0], s[1]]));
+    at += 2 + siglen;
+    let Some(c) = body.get(at..at + 2) else {
+        return 0;
+    };
+    let total = usize::from(u16::from_be_bytes([c[0], c[1]]));
+    let Some(mut list) = body.get(at + 2..at + 2 + total) else {
+        return 0;
+    };
+    let mut n = 0;
+    while list.len() >= 2 {
+        let l = usize::from(u16::from_be_bytes([list[0], list[1]]));
+        let Some(rest) = list.get(2 + l..) else {
+            break;
+        };
+        n += 1;
+        list = rest;
+    }
+    n
 }
 
 impl StreamConsumer for TlsDecoder {
-    fn data(&mut self, _side: Side, _bytes: &[u8], _chunk: Chunk) -> Want {
+    fn data(&mut self, side: Side, bytes: &[u8], chunk: Chunk) -> Want {
+        let mut input = bytes;
+        while !input.is_empty() {
+            let d = self.dir(side);
+            if d.done {
+                break;
+            }
+            let room = MAX_RECORD_BUFFER - d.buf.len();
+            let take = room.min(input.len());
+            d.buf.extend_from_slice(&input[..take]);
+            input = &input[take..];
+            self.records(side, &chunk);
+        }
+        let d = self.dir(side);
+        if d.done {
+            d.buf = Vec::new();
+            d.hs = Vec::new();
+            Want::Done
+        } else {
+            Want::More
+        }
+    }
+
+    fn gap(&mut self, side: Side, _missing: u64, _frame: u64) -> Want {
+        // Record boundaries are lost with the missing bytes.
+        let d = self.dir(side);
+        d.done = true;
+        d.buf = Vec::new();
+        d.hs = Vec::new();
         Want::Done
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::Timestamp;
+    use crate::proto::observation::ObservationLog;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    fn chunk(frame: u64) -> Chunk {
+        Chunk {
+            frame,
+            ts: Timestamp(0),
+            stream_offset: 0,
+        }
+    }
+
+    fn tls(log: &SharedLog) -> Vec<TlsObserved> {
+        log.borrow()
+            .by_stream
+            .get(&0)
+            .map(|v| {
+                v.iter()
+                    .filter_map(|o| match &o.what {
+                        Observed::Tls(t) => Some((**t).clone()),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn alert_split_over_segments_and_garbage() {
+        let log: SharedLog = Rc::new(RefCell::new(ObservationLog::default()));
+        let mut d = TlsDecoder::new(0, log.clone());
+        assert_eq!(d.data(Side::Server, &[21, 3, 3], chunk(5)), Want::More);
+        assert_eq!(d.data(Side::Server, &[0, 2, 2], chunk(6)), Want::More);
+        assert_eq!(d.data(Side::Server, &[40], chunk(7)), Want::More);
+        assert_eq!(d.data(Side::Server, b"GET / HTTP/1.1", chunk(8)), Want::Done);
+        let seen = tls(&log);
+        assert!(matches!(
+            seen[0],
+            TlsObserved::Alert {
+                level: 2,
+                description: 40,
+                ..
+            }
+        ));
+        assert!(matches!(seen[1], TlsObserved::Malformed { offset: 7, .. }));
+        assert_eq!(log.borrow().by_stream[&0][0].frame, 7);
+    }
+
+    #[test]
+    fn handshake_message_across_many_records() {
+        let log: SharedLog = Rc::new(RefCell::new(ObservationLog::default()));
+        let mut d = TlsDecoder::new(0, log.clone());
+        // A 2000-byte unknown handshake message (type 99) cut into one-byte records.
+        let mut msg = vec![99, 0, 0x07, 0xd0];
+        msg.extend(std::iter::repeat_n(0xab, 2000));
+        for (i, b) in msg.iter().enumerate() {
+            d.data(Side::Client, &[22, 3, 3, 0, 1, *b], chunk(i as u64 + 1));
+        }
+        let seen = tls(&log);
+        assert_eq!(seen.len(), 1);
+        assert!(matches!(
+            &seen[0],
+            TlsObserved::Handshake {
+                msg_type: 99,
+                length: 2000,
+                ..
+            }
+        ));
+        assert_eq!(log.borrow().by_stream[&0][0].frame, 2004);
+    }
+
+    #[test]
+    fn oversized_lengths_stop_without_allocating() {
+        let log: SharedLog = Rc::new(RefCell::new(ObservationLog::default()));
+        let mut d = TlsDecoder::new(0, log.clone());
+        assert_eq!(
+            d.data(Side::Client, &[22, 3, 1, 0xff, 0xff], chunk(1)),
+            Want::Done
+        );
+        let mut d = TlsDecoder::new(0, log.clone());
+        assert_eq!(
+            d.data(Side::Client, &[22, 3, 1, 0, 4, 11, 0xff, 0xff, 0xff], chunk(1)),
+            Want::Done
+        );
+        assert_eq!(tls(&log).len(), 2);
+    }
+
+    #[test]
+    fn certificate_lists() {
+        assert!(certificate_list(&[0, 0, 5, 0, 0, 9]).is_none());
+        let (n, certs) = certificate_list(&[0, 0, 5, 0, 0, 2, 0x30, 0x00]).unwrap();
+        assert_eq!(n, 1);
+        assert!(certs[0].parse_error.is_some());
+        let (n, _) = certificate_list_tls13(&[0, 0, 0, 7, 0, 0, 2, 0x30, 0x00, 0, 0]).unwrap();
+        assert_eq!(n, 1);
+        assert!(certificate_list_tls13(&[0, 0, 0, 7, 0, 0, 2, 0x30, 0x00, 0, 9]).is_none());
     }
 }

@@ -1,14 +1,350 @@
 //! One connection's TLS handshake, gathered from its observations, for reports and
-//! detectors.
+//! detectors. A view: it judges nothing (validity against the capture time, name matching and
+//! the like are the detectors' business).
 
-use crate::proto::observation::Observation;
+use super::names;
+use super::{CertInfo, ClientHello, ServerHello, TlsObserved};
+use crate::capture::Timestamp;
+use crate::flow::Side;
+use crate::proto::observation::{Observation, Observed};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
-pub struct TlsSummary {}
+pub struct AlertSummary {
+    pub frame: u64,
+    pub ts: Timestamp,
+    pub from: Side,
+    pub level: String,
+    pub description: String,
+    pub description_code: u8,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EncryptedRecordSummary {
+    pub frame: u64,
+    pub content_type: u8,
+    pub length: u16,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TlsSummary {
+    /// Frame of the first TLS record seen (either side).
+    pub first_frame: u64,
+    pub client_hello_frame: Option<u64>,
+    pub client_hello_ts: Option<Timestamp>,
+    /// The client's highest version: supported_versions (TLS 1.3) else legacy_version.
+    pub client_versions: Vec<String>,
+    pub client_legacy_version: Option<String>,
+    pub sni: Option<String>,
+    pub alpn: Vec<String>,
+    pub offered_ciphers: Vec<String>,
+    pub offered_groups: Vec<String>,
+    pub signature_algorithms: Vec<String>,
+    pub client_extensions: Vec<String>,
+    pub ja3: Option<String>,
+    pub ja3_hash: Option<String>,
+    pub ja4: Option<String>,
+    pub hello_retry_frame: Option<u64>,
+    pub server_hello_frame: Option<u64>,
+    /// Negotiated version (`TLSv1.2`), from the ServerHello.
+    pub version: Option<String>,
+    pub version_raw: Option<u16>,
+    pub cipher: Option<String>,
+    pub cipher_raw: Option<u16>,
+    /// Key exchange group (TLS 1.3 key_share; TLS 1.2 ECDHE ServerKeyExchange).
+    pub group: Option<String>,
+    pub server_alpn: Option<String>,
+    pub server_extensions: Vec<String>,
+    pub ja3s: Option<String>,
+    pub ja3s_hash: Option<String>,
+    pub ja4s: Option<String>,
+    pub certificate_frame: Option<u64>,
+    pub certificate_ts: Option<Timestamp>,
+    /// TLS 1.3: the certificate travels encrypted and is not visible without the keys.
+    pub certificate_encrypted: bool,
+    /// Certificates in the server's Certificate message (leaf first).
+    pub certificates: Vec<CertInfo>,
+    pub certificate_count: usize,
+    pub client_certificate_count: Option<usize>,
+    pub certificate_request_frame: Option<u64>,
+    pub server_hello_done_frame: Option<u64>,
+    pub client_key_exchange_frame: Option<u64>,
+    pub client_change_cipher_spec_frame: Option<u64>,
+    pub server_change_cipher_spec_frame: Option<u64>,
+    /// Alerts sent in clear.
+    pub alerts: Vec<AlertSummary>,
+    /// The last alert in clear (`handshake_failure`), as Zeek's `last_alert`.
+    pub last_alert: Option<String>,
+    /// Encrypted records: client's and server's first ones (frame, type, length).
+    pub client_encrypted_records: Vec<EncryptedRecordSummary>,
+    pub server_encrypted_records: Vec<EncryptedRecordSummary>,
+    /// Both sides reached encrypted traffic after a ServerHello and no fatal alert was sent
+    /// in clear (Zeek's `established`).
+    pub established: bool,
+    /// `established`, `alert`, `no_server_hello`, `incomplete`, `not_tls`.
+    pub outcome: &'static str,
+    pub malformed: Vec<String>,
+}
+
+fn server_hello_fields(s: &mut TlsSummary, o: &Observation, h: &ServerHello) {
+    s.server_hello_frame = Some(o.frame);
+    s.version = Some(names::version_name(h.version()));
+    s.version_raw = Some(h.version());
+    s.cipher = Some(names::cipher_name(h.cipher_suite));
+    s.cipher_raw = Some(h.cipher_suite);
+    if let Some(g) = h.key_share_group {
+        s.group = Some(names::group_name(g));
+    }
+    s.server_alpn = h.alpn.clone();
+    s.server_extensions = h.extensions.iter().map(|&e| names::extension_name(e)).collect();
+    s.ja3s = Some(h.ja3s.clone());
+    s.ja3s_hash = Some(h.ja3s_hash.clone());
+    s.ja4s = Some(h.ja4s.clone());
+}
+
+fn client_hello_fields(s: &mut TlsSummary, o: &Observation, h: &ClientHello) {
+    s.client_hello_frame = Some(o.frame);
+    s.client_hello_ts = Some(o.ts);
+    s.client_legacy_version = Some(names::version_name(h.legacy_version));
+    s.client_versions = if h.supported_versions.is_empty() {
+        vec![names::version_name(h.legacy_version)]
+    } else {
+        h.supported_versions
+            .iter()
+            .filter(|&&v| !names::is_grease(v))
+            .map(|&v| names::version_name(v))
+            .collect()
+    };
+    s.sni = h.sni.clone();
+    s.alpn = h.alpn.clone();
+    s.offered_ciphers = h.cipher_suite_names.clone();
+    s.offered_groups = h.groups.iter().map(|&g| names::group_name(g)).collect();
+    s.signature_algorithms = h
+        .signature_algorithms
+        .iter()
+        .map(|&a| names::signature_scheme_name(a))
+        .collect();
+    s.client_extensions = h.extensions.iter().map(|&e| names::extension_name(e)).collect();
+    s.ja3 = Some(h.ja3.clone());
+    s.ja3_hash = Some(h.ja3_hash.clone());
+    s.ja4 = Some(h.ja4.clone());
+}
 
 impl TlsSummary {
-    pub fn from_observations(_obs: &[Observation]) -> Option<TlsSummary> {
-        None
+    /// The TLS handshake of a connection, when any TLS record was decoded on it.
+    pub fn from_observations(obs: &[Observation]) -> Option<TlsSummary> {
+        let tls: Vec<(&Observation, &TlsObserved)> = obs
+            .iter()
+            .filter_map(|o| match &o.what {
+                Observed::Tls(t) => Some((o, &**t)),
+                _ => None,
+            })
+            .collect();
+        let first = tls.first()?;
+        let mut s = TlsSummary {
+            first_frame: first.0.frame,
+            client_hello_frame: None,
+            client_hello_ts: None,
+            client_versions: Vec::new(),
+            client_legacy_version: None,
+            sni: None,
+            alpn: Vec::new(),
+            offered_ciphers: Vec::new(),
+            offered_groups: Vec::new(),
+            signature_algorithms: Vec::new(),
+            client_extensions: Vec::new(),
+            ja3: None,
+            ja3_hash: None,
+            ja4: None,
+            hello_retry_frame: None,
+            server_hello_frame: None,
+            version: None,
+            version_raw: None,
+            cipher: None,
+            cipher_raw: None,
+            group: None,
+            server_alpn: None,
+            server_extensions: Vec::new(),
+            ja3s: None,
+            ja3s_hash: None,
+            ja4s: None,
+            certificate_frame: None,
+            certificate_ts: None,
+            certificate_encrypted: false,
+            certificates: Vec::new(),
+            certificate_count: 0,
+            client_certificate_count: None,
+            certificate_request_frame: None,
+            server_hello_done_frame: None,
+            client_key_exchange_frame: None,
+            client_change_cipher_spec_frame: None,
+            server_change_cipher_spec_frame: None,
+            alerts: Vec::new(),
+            last_alert: None,
+            client_encrypted_records: Vec::new(),
+            server_encrypted_records: Vec::new(),
+            established: false,
+            outcome: "incomplete",
+            malformed: Vec::new(),
+        };
+        for (o, t) in &tls {
+            match t {
+                TlsObserved::ClientHello(h) if s.client_hello_frame.is_none() => {
+                    client_hello_fields(&mut s, o, h)
+                }
+                TlsObserved::HelloRetryRequest(h) => {
+                    s.hello_retry_frame.get_or_insert(o.frame);
+                    if let Some(g) = h.key_share_group {
+                        s.group = Some(names::group_name(g));
+                    }
+                }
+                TlsObserved::ServerHello(h) if s.server_hello_frame.is_none() => {
+                    server_hello_fields(&mut s, o, h)
+                }
+                TlsObserved::Certificate {
+                    certificates,
+                    count,
+                    ..
+                } => match o.from {
+                    Side::Server if s.certificate_frame.is_none() => {
+                        s.certificate_frame = Some(o.frame);
+                        s.certificate_ts = Some(o.ts);
+                        s.certificates = certificates.clone();
+                        s.certificate_count = *count;
+                    }
+                    Side::Client => s.client_certificate_count = Some(*count),
+                    _ => {}
+                },
+                TlsObserved::ServerKeyExchange { group: Some(g), .. } => {
+                    s.group = Some(names::group_name(*g))
+                }
+                TlsObserved::CertificateRequest { .. } => {
+                    s.certificate_request_frame.get_or_insert(o.frame);
+                }
+                TlsObserved::ServerHelloDone => {
+                    s.server_hello_done_frame.get_or_insert(o.frame);
+                }
+                TlsObserved::ClientKeyExchange { .. } => {
+                    s.client_key_exchange_frame.get_or_insert(o.frame);
+                }
+                TlsObserved::ChangeCipherSpec => match o.from {
+                    Side::Client => {
+                        s.client_change_cipher_spec_frame.get_or_insert(o.frame);
+                    }
+                    Side::Server => {
+                        s.server_change_cipher_spec_frame.get_or_insert(o.frame);
+                    }
+                },
+                TlsObserved::Alert {
+                    level_name,
+                    description,
+                    description_name,
+                    ..
+                } => {
+                    s.last_alert = Some(description_name.clone());
+                    s.alerts.push(AlertSummary {
+                        frame: o.frame,
+                        ts: o.ts,
+                        from: o.from,
+                        level: level_name.to_string(),
+                        description: description_name.clone(),
+                        description_code: *description,
+                    });
+                }
+                TlsObserved::EncryptedRecord {
+                    content_type,
+                    length,
+                } => {
+                    let r = EncryptedRecordSummary {
+                        frame: o.frame,
+                        content_type: *content_type,
+                        length: *length,
+                    };
+                    match o.from {
+                        Side::Client => s.client_encrypted_records.push(r),
+                        Side::Server => s.server_encrypted_records.push(r),
+                    }
+                }
+                TlsObserved::Malformed { offset, reason } => s.malformed.push(format!(
+                    "frame {} ({:?} at TLS offset {offset}): {reason}",
+                    o.frame, o.from
+                )),
+                _ => {}
+            }
+        }
+        let tls13 = s.version_raw.is_some_and(|v| v == 0x0304 || v >> 8 == 0x7f);
+        s.certificate_encrypted = tls13;
+        let fatal_alert = s.alerts.iter().any(|a| a.level == "fatal");
+        s.established = s.server_hello_frame.is_some()
+            && !fatal_alert
+            && !s.client_encrypted_records.is_empty()
+            && !s.server_encrypted_records.is_empty();
+        s.outcome = if s.established {
+            "established"
+        } else if fatal_alert {
+            "alert"
+        } else if s.client_hello_frame.is_some() && s.server_hello_frame.is_none() {
+            "no_server_hello"
+        } else if s.client_hello_frame.is_none()
+            && s.server_hello_frame.is_none()
+            && !s.malformed.is_empty()
+        {
+            "not_tls"
+        } else {
+            "incomplete"
+        };
+        Some(s)
+    }
+
+    /// The server's own certificate, when it was seen in clear.
+    pub fn leaf(&self) -> Option<&CertInfo> {
+        self.certificates.first().filter(|c| c.parse_error.is_none())
+    }
+
+    /// One line: `TLSv1.2 TLS_ECDHE_… · SNI x · CN=… (until 2026-10-21)`.
+    pub fn outcome_line(&self) -> String {
+        let mut parts = Vec::new();
+        match (&self.version, &self.cipher) {
+            (Some(v), Some(c)) => parts.push(format!("{v} {c}")),
+            _ => parts.push(
+                match self.outcome {
+                    "no_server_hello" => "no ServerHello",
+                    "not_tls" => "not TLS",
+                    "alert" => "alert",
+                    _ => "incomplete",
+                }
+                .to_string(),
+            ),
+        }
+        if let Some(a) = self.alerts.iter().find(|a| a.level == "fatal") {
+            parts.push(format!(
+                "· fatal {} from {} (#{})",
+                a.description,
+                match a.from {
+                    Side::Client => "client",
+                    Side::Server => "server",
+                },
+                a.frame
+            ));
+        }
+        if let Some(sni) = &self.sni {
+            parts.push(format!("· SNI {sni}"));
+        }
+        if let Some(c) = self.leaf() {
+            let name = c
+                .common_name
+                .clone()
+                .map(|cn| format!("CN={cn}"))
+                .unwrap_or_else(|| c.subject.clone());
+            let until = c.not_after_text.get(..10).unwrap_or("");
+            parts.push(format!(
+                "· {name}{} {}…{until}",
+                if c.self_issued { " (self-signed)" } else { "" },
+                c.not_before_text.get(..10).unwrap_or("")
+            ));
+        } else if self.certificate_encrypted {
+            parts.push("· certificate encrypted (TLS 1.3)".into());
+        }
+        parts.join(" ")
     }
 }
