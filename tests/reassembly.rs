@@ -210,7 +210,7 @@ fn keepalives_zero_windows_and_resets_are_recorded() {
     assert_eq!(t.client.stats.keepalives, 1);
     assert_eq!(t.server.stats.zero_window.frames, vec![6]);
     assert_eq!(t.server.stats.rst.frames, vec![7]);
-    let report = rdptriage::report::json::connection_report(&convs[0], None, None);
+    let report = rdptriage::report::json::connection_report(&convs[0], None, None, None);
     assert_eq!((report.end, report.end_frame), ("rst_server", Some(7)));
 }
 

@@ -9,6 +9,8 @@ mod rdp_neg_mismatch;
 mod rdp_negotiation_incomplete;
 mod rdp_setup_disconnect;
 mod rdp_weak_security;
+pub mod tcp;
+pub mod thresholds;
 pub mod tls;
 
 use crate::analyze::Analysis;
@@ -40,6 +42,9 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub connections: Vec<u64>,
     pub wireshark_filter: String,
+    /// Detector-specific evidence (e.g. the signals behind `tcp.rst_injected`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<serde_json::Value>,
 }
 
 impl Finding {
@@ -59,6 +64,7 @@ impl Finding {
             summary,
             meaning: None,
             connections: Vec::new(),
+            evidence: None,
         }
     }
 }
@@ -108,6 +114,7 @@ pub fn run(a: &Analysis) -> Vec<Finding> {
     findings.extend(rdp_weak_security::detect(&rdp));
     findings.extend(rdp_decode_error::detect(a));
     findings.extend(tls::run(a));
+    findings.extend(tcp::run(a));
     findings.sort_by_key(|f| {
         (
             std::cmp::Reverse(f.severity),

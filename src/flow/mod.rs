@@ -15,6 +15,7 @@
 
 pub mod consumer;
 pub mod tcp;
+pub mod timeline;
 
 use crate::capture::{Frame, Timestamp};
 use crate::net::{IcmpError, Packet, TcpSegment, Transport};
@@ -124,6 +125,8 @@ pub struct TcpState {
     /// Client's ACK completing the three-way handshake.
     pub handshake_ack_frame: Option<u64>,
     pub handshake_ack_ts: Option<Timestamp>,
+    /// Metadata of the first and last packets.
+    pub timeline: timeline::Timeline,
 }
 
 impl TcpState {
@@ -187,6 +190,7 @@ impl Conversation {
         std::mem::swap(&mut self.to_server, &mut self.to_client);
         if let Some(t) = self.tcp.as_mut() {
             std::mem::swap(&mut t.client, &mut t.server);
+            t.timeline.flip_sides();
         }
         for note in &mut self.icmp_errors {
             note.about = note.about.other();
@@ -470,13 +474,29 @@ impl FlowTable {
             tcp.handshake_ack_frame = Some(frame.number);
             tcp.handshake_ack_ts = Some(frame.ts);
         }
+        tcp.timeline.push(timeline::PacketMeta {
+            frame: frame.number,
+            ts: frame.ts,
+            from: side,
+            flags: seg.flags.0,
+            seq: seg.seq,
+            ack: seg.ack,
+            payload_len: seg.payload_len,
+            window: seg.window,
+            ttl: packet.ttl,
+            ip_id: packet.ip_id,
+            dont_fragment: packet.dont_fragment,
+            has_timestamp_option: seg.options.timestamp.is_some(),
+            sack_blocks: seg.options.sack_blocks,
+            frame_len: frame.wire_len,
+        });
         let consumer = conv.consumer.as_deref_mut().map(|c| (c, side));
         let (this, peer) = match side {
             Side::Client => (&mut tcp.client, &mut tcp.server),
             Side::Server => (&mut tcp.server, &mut tcp.client),
         };
         let before = this.buffered_bytes();
-        this.segment(seg, frame.number, frame.ts, consumer);
+        this.segment(seg, packet.ip_id, frame.number, frame.ts, consumer);
         if seg.flags.ack() && !seg.flags.rst() {
             peer.peer_acked(seg.ack, frame.number);
         }

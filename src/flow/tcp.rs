@@ -81,6 +81,16 @@ pub struct TcpDirectionStats {
     pub retransmitted_bytes: u64,
     pub out_of_order: u64,
     pub keepalives: u64,
+    /// Pure ACKs repeating the previous ACK number and window (RFC 5681 duplicate ACKs).
+    pub duplicate_acks: u64,
+    /// Segments carrying SACK blocks.
+    pub sack_segments: u64,
+    /// Largest payload sent in one segment.
+    pub max_segment: u32,
+    /// Segments carrying payload.
+    pub data_segments: u64,
+    /// Exact copies of the previous packet (same IPv4 ID): captured twice, not resent.
+    pub duplicate_frames: u64,
     pub gap_count: u64,
     pub gap_bytes: u64,
     pub gaps: Vec<Gap>,
@@ -104,6 +114,8 @@ struct Buffered {
 #[derive(Default)]
 pub struct TcpDirection {
     started: bool,
+    last_packet: Option<(u32, u32, u32, u16, Option<u16>)>,
+    last_ack: Option<(u32, u16)>,
     first_seq: Option<u32>,
     high_seq: u32,
     high_rel: u64,
@@ -133,10 +145,19 @@ impl TcpDirection {
     pub fn segment(
         &mut self,
         seg: &TcpSegment<'_>,
+        ip_id: Option<u16>,
         frame: u64,
         ts: Timestamp,
         mut consumer: Option<(&mut (dyn StreamConsumer + 'static), Side)>,
     ) {
+        // The same packet captured twice (same IPv4 ID, flags, numbers): a capture artifact
+        // (span port seeing both directions, merged captures), not a retransmission by the
+        // sender — though Wireshark counts it as one, and so do the counters below.
+        let fingerprint = (seg.seq, seg.ack, seg.payload_len, seg.flags.0, ip_id);
+        if ip_id.is_some() && self.last_packet == Some(fingerprint) {
+            self.stats.duplicate_frames += 1;
+        }
+        self.last_packet = Some(fingerprint);
         let syn = seg.flags.syn();
         let fin = seg.flags.fin();
         let rst = seg.flags.rst();
@@ -154,6 +175,20 @@ impl TcpDirection {
         }
         if seg.window == 0 && !syn && !fin && !rst {
             self.stats.zero_window.push(frame);
+        }
+        if seg.options.sack_blocks > 0 {
+            self.stats.sack_segments += 1;
+        }
+        self.stats.max_segment = self.stats.max_segment.max(seg.payload_len);
+        if seg.payload_len > 0 {
+            self.stats.data_segments += 1;
+        }
+        if seg.flags.ack() && !syn && !fin && !rst {
+            let this = (seg.ack, seg.window);
+            if seg.payload_len == 0 && self.last_ack == Some(this) {
+                self.stats.duplicate_acks += 1;
+            }
+            self.last_ack = Some(this);
         }
         if !self.started {
             self.started = true;

@@ -144,6 +144,11 @@ pub struct TcpDirectionReport {
     pub retransmitted_bytes: u64,
     pub out_of_order: u64,
     pub keepalives: u64,
+    pub duplicate_acks: u64,
+    pub sack_segments: u64,
+    pub max_segment: u32,
+    pub data_segments: u64,
+    pub duplicate_frames: u64,
     pub gap_count: u64,
     pub gap_bytes: u64,
     pub gaps: Vec<Gap>,
@@ -165,6 +170,11 @@ impl From<&TcpDirectionStats> for TcpDirectionReport {
             retransmitted_bytes: s.retransmitted_bytes,
             out_of_order: s.out_of_order,
             keepalives: s.keepalives,
+            duplicate_acks: s.duplicate_acks,
+            sack_segments: s.sack_segments,
+            max_segment: s.max_segment,
+            data_segments: s.data_segments,
+            duplicate_frames: s.duplicate_frames,
             gap_count: s.gap_count,
             gap_bytes: s.gap_bytes,
             gaps: s.gaps.clone(),
@@ -213,6 +223,9 @@ pub struct ConnectionReport {
     /// RDP connection setup, when the connection carries RDP (see docs/json-schema.md).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rdp: Option<RdpSetup>,
+    /// TCP: the phase reached, who closed and how, RTT, retransmissions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tcp: Option<crate::detect::tcp::phase::ConnectionPhase>,
     /// TLS handshake, when the connection carries TLS (see docs/json-schema.md).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tls: Option<TlsSummary>,
@@ -283,6 +296,7 @@ pub fn connection_report(
     c: &Conversation,
     rdp: Option<RdpSetup>,
     tls: Option<TlsSummary>,
+    tcp: Option<crate::detect::tcp::phase::ConnectionPhase>,
 ) -> ConnectionReport {
     let (end, end_frame) = conversation_end(c);
     ConnectionReport {
@@ -319,6 +333,7 @@ pub fn connection_report(
         icmp_errors: c.icmp_errors.clone(),
         icmp_error_count: c.icmp_error_count,
         rdp,
+        tcp,
         tls,
         wireshark_filter: c.wireshark_filter(),
     }
@@ -553,7 +568,8 @@ pub fn file_report(a: &Analysis) -> FileReport {
                 };
                 let rdp = obs.and_then(RdpSetup::from_observations);
                 let tls = obs.and_then(TlsSummary::from_observations);
-                connection_report(c, rdp, tls)
+                let tcp = crate::detect::tcp::phase::phase_of(c, a);
+                connection_report(c, rdp, tls, tcp)
             })
             .collect(),
         findings: crate::detect::run(a),

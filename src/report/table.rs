@@ -137,7 +137,7 @@ pub fn render(report: &FileReport) -> String {
             c.server_to_client.packets.to_string(),
             human_bytes(c.server_to_client.bytes),
             format!("{:.3} s", c.duration_s),
-            end_text(c),
+            c.tcp.as_ref().map_or_else(|| end_text(c), |p| p.words()),
             rdp_text(c),
             c.wireshark_filter.clone(),
         ]);

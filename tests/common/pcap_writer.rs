@@ -16,6 +16,7 @@ pub struct Seg<'a> {
     pub flags: &'a str,
     pub payload: &'a [u8],
     pub window: u16,
+    pub ttl: u8,
 }
 
 pub fn seg<'a>(
@@ -32,6 +33,7 @@ pub fn seg<'a>(
         flags,
         payload,
         window: 64240,
+        ttl: 64,
     }
 }
 
@@ -42,7 +44,7 @@ pub fn frame(s: &Seg<'_>) -> Vec<u8> {
         (SERVER, CLIENT, SERVER_PORT, CLIENT_PORT)
     };
     let mut b = PacketBuilder::ethernet2([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2])
-        .ipv4(src, dst, 64)
+        .ipv4(src, dst, s.ttl)
         .tcp(sp, dp, s.seq, s.window);
     if s.flags.contains('S') {
         b = b.syn();

@@ -1,0 +1,56 @@
+//! TCP-level evidence (one detector per file): unanswered and refused SYNs, ICMP errors,
+//! injected and genuine resets, path-MTU black holes, handshake stalls, heavy loss, zero
+//! windows — plus the phase each connection reached ([`phase`]).
+
+mod handshake_stall;
+mod heavy_loss;
+mod icmp_unreachable;
+mod mtu_blackhole;
+pub mod phase;
+mod refused;
+mod rst;
+pub mod rst_evidence;
+mod rst_injected;
+mod syn_unanswered;
+mod zero_window;
+
+use super::Finding;
+use crate::analyze::Analysis;
+use crate::flow::{Conversation, Protocol};
+use phase::ConnectionPhase;
+
+/// A TCP connection with the phase it reached, as the TCP detectors see it.
+pub struct TcpView<'a> {
+    pub conversation: &'a Conversation,
+    pub phase: ConnectionPhase,
+}
+
+pub fn views(a: &Analysis) -> Vec<TcpView<'_>> {
+    a.conversations
+        .iter()
+        .filter(|c| c.protocol == Protocol::Tcp && c.packets() > 0)
+        .filter_map(|c| {
+            Some(TcpView {
+                conversation: c,
+                phase: phase::phase_of(c, a)?,
+            })
+        })
+        .collect()
+}
+
+pub fn run(a: &Analysis) -> Vec<Finding> {
+    let views = views(a);
+    let mut out = Vec::new();
+    out.extend(syn_unanswered::detect(&views));
+    out.extend(refused::detect(&views));
+    out.extend(icmp_unreachable::detect(a));
+    out.extend(rst_injected::detect(&views));
+    out.extend(rst::detect(&views, a));
+    let blackholes = mtu_blackhole::detect(&views);
+    let blackholed: Vec<u64> = blackholes.iter().filter_map(|f| f.connection).collect();
+    out.extend(blackholes);
+    out.extend(handshake_stall::detect(&views, &blackholed));
+    out.extend(heavy_loss::detect(&views, &blackholed));
+    out.extend(zero_window::detect(&views));
+    out
+}
