@@ -15,9 +15,8 @@ const MAX_LIST: usize = 128;
 /// RFC 8446 4.1.3: the ServerHello random of a HelloRetryRequest (SHA-256 of
 /// "HelloRetryRequest").
 const HRR_RANDOM: [u8; 32] = [
-    0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8,
-    0x91, 0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8,
-    0x33, 0x9C,
+    0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
+    0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
 ];
 
 /// RFC 8446 4.1.2 ClientHello.
@@ -214,12 +213,12 @@ pub fn parse_server_hello(msg: &[u8]) -> Result<(ServerHello, bool), HelloError>
             continue;
         };
         match ext {
-            TlsExtension::SupportedVersions(v) => {
-                hello.selected_version = v.first().map(|v| v.0)
-            }
+            TlsExtension::SupportedVersions(v) => hello.selected_version = v.first().map(|v| v.0),
             TlsExtension::ALPN(list) => {
                 alpn_raw = list.first().map(|a| a.to_vec());
-                hello.alpn = list.first().map(|a| String::from_utf8_lossy(a).into_owned());
+                hello.alpn = list
+                    .first()
+                    .map(|a| String::from_utf8_lossy(a).into_owned());
             }
             _ => {}
         }

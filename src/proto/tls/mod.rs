@@ -68,7 +68,11 @@ pub enum TlsObserved {
     /// RFC 5246 7.4.7 ClientKeyExchange.
     ClientKeyExchange { length: usize },
     /// Another handshake message sent in clear (RFC 8446 4 HandshakeType).
-    Handshake { msg_type: u8, name: String, length: usize },
+    Handshake {
+        msg_type: u8,
+        name: String,
+        length: usize,
+    },
     /// RFC 5246 7.1 ChangeCipherSpec (in TLS 1.3 only for middlebox compatibility, D.4).
     ChangeCipherSpec,
     /// RFC 8446 6 Alert in clear.
@@ -218,7 +222,7 @@ impl TlsDecoder {
                 self.dir(side).encrypted = true;
             }
             CT_ALERT => {
-                if payload.is_empty() || payload.len() % 2 != 0 {
+                if payload.is_empty() || !payload.len().is_multiple_of(2) {
                     self.malformed(
                         side,
                         chunk,
@@ -269,7 +273,8 @@ impl TlsDecoder {
             if d.done || d.hs.len() < 4 {
                 return;
             }
-            let len = (usize::from(d.hs[1]) << 16) | (usize::from(d.hs[2]) << 8) | usize::from(d.hs[3]);
+            let len =
+                (usize::from(d.hs[1]) << 16) | (usize::from(d.hs[2]) << 8) | usize::from(d.hs[3]);
             if 4 + len > MAX_HANDSHAKE {
                 self.malformed(
                     side,
@@ -509,7 +514,10 @@ mod tests {
         assert_eq!(d.data(Side::Server, &[21, 3, 3], chunk(5)), Want::More);
         assert_eq!(d.data(Side::Server, &[0, 2, 2], chunk(6)), Want::More);
         assert_eq!(d.data(Side::Server, &[40], chunk(7)), Want::More);
-        assert_eq!(d.data(Side::Server, b"GET / HTTP/1.1", chunk(8)), Want::Done);
+        assert_eq!(
+            d.data(Side::Server, b"GET / HTTP/1.1", chunk(8)),
+            Want::Done
+        );
         let seen = tls(&log);
         assert!(matches!(
             seen[0],
@@ -556,7 +564,11 @@ mod tests {
         );
         let mut d = TlsDecoder::new(0, log.clone());
         assert_eq!(
-            d.data(Side::Client, &[22, 3, 1, 0, 4, 11, 0xff, 0xff, 0xff], chunk(1)),
+            d.data(
+                Side::Client,
+                &[22, 3, 1, 0, 4, 11, 0xff, 0xff, 0xff],
+                chunk(1)
+            ),
             Want::Done
         );
         assert_eq!(tls(&log).len(), 2);

@@ -96,7 +96,11 @@ fn server_hello_fields(s: &mut TlsSummary, o: &Observation, h: &ServerHello) {
         s.group = Some(names::group_name(g));
     }
     s.server_alpn = h.alpn.clone();
-    s.server_extensions = h.extensions.iter().map(|&e| names::extension_name(e)).collect();
+    s.server_extensions = h
+        .extensions
+        .iter()
+        .map(|&e| names::extension_name(e))
+        .collect();
     s.ja3s = Some(h.ja3s.clone());
     s.ja3s_hash = Some(h.ja3s_hash.clone());
     s.ja4s = Some(h.ja4s.clone());
@@ -124,7 +128,11 @@ fn client_hello_fields(s: &mut TlsSummary, o: &Observation, h: &ClientHello) {
         .iter()
         .map(|&a| names::signature_scheme_name(a))
         .collect();
-    s.client_extensions = h.extensions.iter().map(|&e| names::extension_name(e)).collect();
+    s.client_extensions = h
+        .extensions
+        .iter()
+        .map(|&e| names::extension_name(e))
+        .collect();
     s.ja3 = Some(h.ja3.clone());
     s.ja3_hash = Some(h.ja3_hash.clone());
     s.ja4 = Some(h.ja4.clone());
@@ -298,7 +306,9 @@ impl TlsSummary {
 
     /// The server's own certificate, when it was seen in clear.
     pub fn leaf(&self) -> Option<&CertInfo> {
-        self.certificates.first().filter(|c| c.parse_error.is_none())
+        self.certificates
+            .first()
+            .filter(|c| c.parse_error.is_none())
     }
 
     /// One line: `TLSv1.2 TLS_ECDHE_… · SNI x · CN=… (until 2026-10-21)`.
