@@ -57,6 +57,26 @@ fn rdp_text(c: &ConnectionReport) -> String {
     parts.join(" ")
 }
 
+/// `TLSv1.2 TLS_ECDHE_… · SNI x · CN=… 2026-01-01…2027-01-01 · tls.cert_expired`: the
+/// handshake outcome, the certificate and the TLS finding ids of the connection.
+fn tls_text(c: &ConnectionReport, findings: &[crate::detect::Finding]) -> String {
+    let Some(t) = &c.tls else {
+        return String::new();
+    };
+    let mut line = t.outcome_line();
+    let mut ids: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.id.starts_with("tls.") && f.connection == Some(c.stream))
+        .map(|f| f.id)
+        .collect();
+    ids.dedup();
+    if !ids.is_empty() {
+        line.push_str(" · ");
+        line.push_str(&ids.join(", "));
+    }
+    line
+}
+
 /// Renders one file's report as text.
 pub fn render(report: &FileReport) -> String {
     let f = &report.file;
@@ -125,6 +145,7 @@ pub fn render(report: &FileReport) -> String {
         "duration",
         "end",
         "RDP",
+        "TLS",
         "filter",
     ]);
     for c in &report.connections {
@@ -139,6 +160,7 @@ pub fn render(report: &FileReport) -> String {
             format!("{:.3} s", c.duration_s),
             c.tcp.as_ref().map_or_else(|| end_text(c), |p| p.words()),
             rdp_text(c),
+            tls_text(c, &report.findings),
             c.wireshark_filter.clone(),
         ]);
     }

@@ -37,10 +37,13 @@ pub fn detect(conns: &[TlsConnection<'_>]) -> Vec<Finding> {
     let mut out = Vec::new();
     for c in conns {
         let t = &c.tls;
-        let offered = if t.client_versions.is_empty() {
-            "?".to_string()
-        } else {
-            t.client_versions.join(", ")
+        let offered = match (
+            &t.client_legacy_version,
+            t.client_supported_versions_raw.is_empty(),
+        ) {
+            (None, _) => "?".to_string(),
+            (Some(l), true) => format!("up to {l}"),
+            (Some(_), false) => t.client_versions.join(", "),
         };
         let fatal = t.alerts.iter().find(|a| a.level == "fatal");
         let pv = t.alerts.iter().find(|a| a.description_code == 70);
@@ -61,7 +64,13 @@ pub fn detect(conns: &[TlsConnection<'_>]) -> Vec<Finding> {
         } else if let (Some(v), Some(raw), Some(sh)) =
             (&t.version, t.version_raw, t.server_hello_frame)
         {
-            let not_offered = !t.client_versions.is_empty() && !t.client_versions.contains(v);
+            // RFC 8446 4.2.1: with supported_versions only the listed ones; without it
+            // (RFC 5246 E.1) the legacy_version and anything lower.
+            let not_offered = if t.client_supported_versions_raw.is_empty() {
+                t.client_legacy_version_raw.is_some_and(|l| raw > l)
+            } else {
+                !t.client_supported_versions_raw.contains(&raw)
+            };
             let legacy = raw < 0x0303;
             let client_quit = t.client_change_cipher_spec_frame.is_none()
                 && t.client_key_exchange_frame.is_none()

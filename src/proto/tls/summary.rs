@@ -32,9 +32,13 @@ pub struct TlsSummary {
     pub first_frame: u64,
     pub client_hello_frame: Option<u64>,
     pub client_hello_ts: Option<Timestamp>,
-    /// The client's highest version: supported_versions (TLS 1.3) else legacy_version.
+    /// The versions the client offered: supported_versions (TLS 1.3 clients), else its
+    /// legacy_version, which means "this one and any lower" (RFC 5246 E.1).
     pub client_versions: Vec<String>,
     pub client_legacy_version: Option<String>,
+    /// The same as numbers: legacy_version and supported_versions (GREASE removed).
+    pub client_legacy_version_raw: Option<u16>,
+    pub client_supported_versions_raw: Vec<u16>,
     pub sni: Option<String>,
     pub alpn: Vec<String>,
     pub offered_ciphers: Vec<String>,
@@ -110,6 +114,13 @@ fn client_hello_fields(s: &mut TlsSummary, o: &Observation, h: &ClientHello) {
     s.client_hello_frame = Some(o.frame);
     s.client_hello_ts = Some(o.ts);
     s.client_legacy_version = Some(names::version_name(h.legacy_version));
+    s.client_legacy_version_raw = Some(h.legacy_version);
+    s.client_supported_versions_raw = h
+        .supported_versions
+        .iter()
+        .copied()
+        .filter(|&v| !names::is_grease(v))
+        .collect();
     s.client_versions = if h.supported_versions.is_empty() {
         vec![names::version_name(h.legacy_version)]
     } else {
@@ -155,6 +166,8 @@ impl TlsSummary {
             client_hello_ts: None,
             client_versions: Vec::new(),
             client_legacy_version: None,
+            client_legacy_version_raw: None,
+            client_supported_versions_raw: Vec::new(),
             sni: None,
             alpn: Vec::new(),
             offered_ciphers: Vec::new(),
