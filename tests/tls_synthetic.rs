@@ -345,7 +345,7 @@ fn same_name_two_certificates_is_interception() {
         40002,
         443,
         &records(&client_hello(Some("gw.example.com"), &[0xc02b]), 512),
-        &records(&server_flight(&[ca.clone()]), 16_384),
+        &records(&server_flight(std::slice::from_ref(&ca)), 16_384),
         1400,
     );
     frames.extend(more);
