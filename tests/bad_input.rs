@@ -199,3 +199,17 @@ fn cli_reads_standard_input_and_gzip() {
     let plain = common::report_of(&common::project_dir().join("tests/captures/eth-lo.pcap"));
     assert_eq!(doc["file"]["packets"], plain.file.packets);
 }
+
+#[test]
+fn fuzzer_found_pcap_parser_overflow_is_an_error_not_a_panic() {
+    // fuzz/regressions/capture_reader-1: a pcapng Process Information Block whose length
+    // makes pcap-parser 0.17 subtract past zero (a panic in debug builds).
+    let bytes =
+        std::fs::read(common::project_dir().join("fuzz/regressions/capture_reader-1")).unwrap();
+    let a = analyze_bytes(&bytes).unwrap();
+    match a.capture.stopped {
+        // The section header is 108 bytes long; the block after it is the broken one.
+        Some(CaptureError::Corrupt { offset: 108, .. }) => {}
+        other => panic!("{other:?}"),
+    }
+}

@@ -138,14 +138,41 @@ impl CaptureReader {
             });
         }
         let chained = std::io::Cursor::new(head).chain(input);
-        match magic_le {
-            0x0A0D_0D0A => read_pcapng(chained, &mut on_frame),
+        let is_pcapng = match magic_le {
+            0x0A0D_0D0A => true,
             0xA1B2_C3D4 | 0xD4C3_B2A1 | 0xA1B2_3C4D | 0x4D3C_B2A1 | 0xA1B2_CD34 | 0x34CD_B2A1 => {
-                read_legacy(chained, &mut on_frame)
+                false
             }
-            _ => Err(CaptureError::NotACapture {
-                first_bytes: describe_bytes(&magic),
-            }),
+            _ => {
+                return Err(CaptureError::NotACapture {
+                    first_bytes: describe_bytes(&magic),
+                });
+            }
+        };
+        // pcap-parser 0.17 has arithmetic that can overflow on hostile block lengths (found by
+        // our fuzzer: fuzz/regressions/capture_reader-1, a Process Information Block). A panic
+        // inside it must not take the whole batch down: it ends this file's reading like any
+        // corrupt record, at the last offset reached.
+        let mut reached = 0u64;
+        let mut info = CaptureInfo::default();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            if is_pcapng {
+                read_pcapng(chained, &mut on_frame, &mut reached, &mut info)
+            } else {
+                read_legacy(chained, &mut on_frame, &mut reached, &mut info)
+            }
+        }));
+        match outcome {
+            Ok(Ok(())) => Ok(info),
+            Ok(Err(e)) => Err(e),
+            Err(_) => {
+                info.bytes_read = reached;
+                info.stopped = Some(CaptureError::Corrupt {
+                    offset: reached,
+                    reason: "the record here made the pcap parser fail".into(),
+                });
+                Ok(info)
+            }
         }
     }
 }
@@ -248,14 +275,19 @@ impl FrameCounter<'_> {
     }
 }
 
-fn read_legacy<R: Read>(input: R, on_frame: &mut impl FnMut(&Frame<'_>)) -> ReadOutcome {
+fn read_legacy<R: Read>(
+    input: R,
+    on_frame: &mut impl FnMut(&Frame<'_>),
+    reached: &mut u64,
+    info: &mut CaptureInfo,
+) -> Result<(), CaptureError> {
     let mut reader = LegacyPcapReader::new(READ_BUFFER, input).map_err(|e| match e {
         PcapError::Incomplete(_) | PcapError::UnexpectedEof | PcapError::Eof => {
             CaptureError::Truncated { offset: 0 }
         }
         other => map_error(&other, 0),
     })?;
-    let mut info = CaptureInfo {
+    *info = CaptureInfo {
         format: Some(Format::Pcap),
         ..Default::default()
     };
@@ -304,7 +336,7 @@ fn read_legacy<R: Read>(input: R, on_frame: &mut impl FnMut(&Frame<'_>)) -> Read
                             data: &rec.data[..cap],
                         };
                         let mut counter = FrameCounter {
-                            info: &mut info,
+                            info: &mut *info,
                             last_ts,
                         };
                         counter.account(&frame);
@@ -314,6 +346,7 @@ fn read_legacy<R: Read>(input: R, on_frame: &mut impl FnMut(&Frame<'_>)) -> Read
                     PcapBlockOwned::NG(_) => {}
                 }
                 offset += consumed as u64;
+                *reached = offset;
                 reader.consume(consumed);
             }
             Err(PcapError::Eof) => break,
@@ -331,7 +364,7 @@ fn read_legacy<R: Read>(input: R, on_frame: &mut impl FnMut(&Frame<'_>)) -> Read
         }
     }
     info.bytes_read = offset;
-    Ok(info)
+    Ok(())
 }
 
 fn units_per_sec(tsresol: u8) -> Option<u64> {
@@ -365,14 +398,19 @@ fn push_comment(info: &mut CaptureInfo, bytes: &[u8]) {
     }
 }
 
-fn read_pcapng<R: Read>(input: R, on_frame: &mut impl FnMut(&Frame<'_>)) -> ReadOutcome {
+fn read_pcapng<R: Read>(
+    input: R,
+    on_frame: &mut impl FnMut(&Frame<'_>),
+    reached: &mut u64,
+    info: &mut CaptureInfo,
+) -> Result<(), CaptureError> {
     let mut reader = PcapNGReader::new(READ_BUFFER, input).map_err(|e| match e {
         PcapError::Incomplete(_) | PcapError::UnexpectedEof | PcapError::Eof => {
             CaptureError::Truncated { offset: 0 }
         }
         other => map_error(&other, 0),
     })?;
-    let mut info = CaptureInfo {
+    *info = CaptureInfo {
         format: Some(Format::Pcapng),
         ..Default::default()
     };
@@ -400,7 +438,7 @@ fn read_pcapng<R: Read>(input: R, on_frame: &mut impl FnMut(&Frame<'_>)) -> Read
                                 ByteOrder::Little
                             });
                             for opt in shb.options.iter().filter(|o| o.code.0 == OPT_COMMENT) {
-                                push_comment(&mut info, &opt.value);
+                                push_comment(info, &opt.value);
                             }
                         }
                         Block::InterfaceDescription(idb) => {
@@ -425,7 +463,7 @@ fn read_pcapng<R: Read>(input: R, on_frame: &mut impl FnMut(&Frame<'_>)) -> Read
                         }
                         Block::EnhancedPacket(epb) => {
                             for opt in epb.options.iter().filter(|o| o.code.0 == OPT_COMMENT) {
-                                push_comment(&mut info, &opt.value);
+                                push_comment(info, &opt.value);
                             }
                             let iface = interfaces.get(epb.if_id as usize);
                             let cap = (epb.caplen as usize).min(epb.data.len());
@@ -486,7 +524,7 @@ fn read_pcapng<R: Read>(input: R, on_frame: &mut impl FnMut(&Frame<'_>)) -> Read
                             data,
                         };
                         let mut counter = FrameCounter {
-                            info: &mut info,
+                            info: &mut *info,
                             last_ts,
                         };
                         counter.account(&frame);
@@ -495,6 +533,7 @@ fn read_pcapng<R: Read>(input: R, on_frame: &mut impl FnMut(&Frame<'_>)) -> Read
                     }
                 }
                 offset += consumed as u64;
+                *reached = offset;
                 reader.consume(consumed);
             }
             Err(PcapError::Eof) => break,
@@ -523,7 +562,7 @@ fn read_pcapng<R: Read>(input: R, on_frame: &mut impl FnMut(&Frame<'_>)) -> Read
             .join(","),
     );
     info.bytes_read = offset;
-    Ok(info)
+    Ok(())
 }
 
 /// Obsolete Packet Block body (pcapng draft, appendix "Packet Block"): interface id (u16),
