@@ -88,7 +88,32 @@ pub fn alert_level_name(l: u8) -> &'static str {
 
 /// RFC 8446 4.2.7 NamedGroup (and RFC 8422 5.1.1 curves).
 pub fn group_name(g: u16) -> String {
+    const RFC4492: [&str; 22] = [
+        "sect163k1",
+        "sect163r1",
+        "sect163r2",
+        "sect193r1",
+        "sect193r2",
+        "sect233k1",
+        "sect233r1",
+        "sect239k1",
+        "sect283k1",
+        "sect283r1",
+        "sect409k1",
+        "sect409r1",
+        "sect571k1",
+        "sect571r1",
+        "secp160k1",
+        "secp160r1",
+        "secp160r2",
+        "secp192k1",
+        "secp192r1",
+        "secp224k1",
+        "secp224r1",
+        "secp256k1",
+    ];
     let n = match g {
+        1..=22 => RFC4492[usize::from(g) - 1],
         0x0017 => "secp256r1",
         0x0018 => "secp384r1",
         0x0019 => "secp521r1",
