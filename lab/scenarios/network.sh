@@ -119,8 +119,8 @@ lossy_path() {
     cmac=$(ip netns exec $CLI_NS cat /sys/class/net/eth0/address)
     smac=$(ip netns exec $SRV_NS cat /sys/class/net/eth0/address)
     bg_ns $RTR_NS forwarder ${PY:-python3} "$LAB_DIR/tools/lossy_forwarder.py" --a c0 --a-peer-mac "$cmac" \
-        --b s0 --b-peer-mac "$smac" --delay-ms "${LOSSY_DELAY_MS:-200}" --loss "${LOSSY_LOSS:-0.15}" \
-        --seed "${LOSSY_SEED:-7}" --lifetime 60
+        --b s0 --b-peer-mac "$smac" --delay-ms "${LOSSY_DELAY_MS:-300}" --loss "${LOSSY_LOSS:-0.2}" \
+        --seed "${LOSSY_SEED:-1}" --lifetime 60
     FWD_PID=$LAST_PID
     sleep 1
 }

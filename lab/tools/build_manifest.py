@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Build samples/MANIFEST.json from lab/annotations.json + the recorded files.
 
-  build_manifest.py [SAMPLES_DIR] [ANNOTATIONS]      (defaults: samples/ and lab/annotations.json)
+  build_manifest.py [--recheck] [SAMPLES_DIR] [ANNOTATIONS]   (defaults: samples/, lab/annotations.json)
 
 For every annotated capture:
   * `decode` is computed by manifest_decode.py (tshark/capinfos/tcpdump), never typed by hand;
-  * every key frame carries a display filter in the annotations; the builder runs
-    `tshark -r FILE -Y 'frame.number==N && (FILTER)'` and refuses to write the manifest if the
-    frame does not match (so the manifest cannot claim something tshark does not show);
+  * every key frame is a display filter in the annotations; its frame number is computed: the
+    first frame (or, with "occurrence": "last", the last one) matching the filter at or after the
+    previous key frame.  If an annotation also states "frame" and tshark disagrees, or nothing
+    matches, the builder refuses to write the manifest (so the manifest cannot claim something
+    tshark does not show, and a re-recording that behaves differently is caught);
   * client_command / client_output come from SAMPLES_DIR/logs/NAME.cmd / NAME.client.txt
     (client_output keeps only the lines matching the annotation's `client_output_match` regexes,
     verbatim, in order);
@@ -31,15 +33,16 @@ import manifest_decode  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
 
-def tshark_match(path, frame, flt, keys, tls3389=False, opts=()):
-    cmd = ["tshark", "-r", path, "-n"] + list(opts)
+def tshark_frames(path, flt, keys, tls3389=False, opts=()):
+    """Frame numbers matching display filter FLT (two-pass, so TCP analysis flags are final)."""
+    cmd = ["tshark", "-r", path, "-n", "-2"] + list(opts)
     if tls3389:
         cmd += ["-d", "tcp.port==3389,tls"]
     if keys:
         cmd += ["-o", "tls.keylog_file:" + keys]
-    cmd += ["-Y", "frame.number==%d && (%s)" % (frame, flt)]
+    cmd += ["-Y", flt, "-T", "fields", "-e", "frame.number"]
     out = subprocess.run(cmd, capture_output=True, text=True).stdout
-    return bool(out.strip())
+    return [int(x) for x in out.split()]
 
 
 def read_versions(path):
@@ -53,8 +56,12 @@ def read_versions(path):
 
 
 def main():
-    samples = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "samples")
-    ann_path = sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, "lab", "annotations.json")
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    # --recheck: for a fresh recording (lab/out): ignore the frame numbers stated in the
+    # annotations (they belong to the shipped samples) and only require every filter to match
+    recheck = "--recheck" in sys.argv[1:]
+    samples = args[0] if len(args) > 0 else os.path.join(ROOT, "samples")
+    ann_path = args[1] if len(args) > 1 else os.path.join(ROOT, "lab", "annotations.json")
     with open(ann_path) as f:
         ann = json.load(f)
     logs = os.path.join(samples, "logs")
@@ -76,20 +83,31 @@ def main():
             errors.append("%s: key log %s missing" % (name, keys))
         checks = ["python3 lab/tools/manifest_decode.py samples/%s" % name]
         kf = []
+        prev = 1
         for k in a["key_frames"]:
             t3 = bool(k.get("tls_on_3389"))
             opts = k.get("opts", [])
-            ok = tshark_match(path, k["frame"], k["filter"], keys_path, t3, opts)
-            if not ok:
-                errors.append("%s: frame %d does not match %r" % (name, k["frame"], k["filter"]))
+            frames = tshark_frames(path, k["filter"], keys_path, t3, opts)
+            if k.get("occurrence") == "last":
+                cand = [f for f in frames if f >= prev][-1:]
+            else:
+                cand = [f for f in frames if f >= prev][:1]
+            if not cand:
+                errors.append("%s: no frame >= %d matches %r" % (name, prev, k["filter"]))
+                continue
+            frame = cand[0]
+            if "frame" in k and k["frame"] != frame and not recheck:
+                errors.append("%s: annotation says frame %d, tshark finds %d for %r"
+                              % (name, k["frame"], frame, k["filter"]))
+            prev = frame
             ko = "-o tls.keylog_file:samples/%s " % keys if keys else ""
             if t3:
                 ko = "-d tcp.port==3389,tls " + ko
             if opts:
                 ko = " ".join(opts) + " " + ko
-            checks.append("tshark -r samples/%s -n %s-Y 'frame.number==%d && (%s)'"
-                          % (name, ko, k["frame"], k["filter"]))
-            kf.append({"frame": k["frame"], "shows": k["shows"]})
+            checks.append("tshark -r samples/%s -n -2 %s-Y 'frame.number==%d && (%s)'"
+                          % (name, ko, frame, k["filter"]))
+            kf.append({"frame": frame, "shows": k["shows"]})
         checks += a.get("extra_checks", [])
         with open(os.path.join(logs, stem + ".cmd")) as f:
             cmd = f.read().strip()
