@@ -58,7 +58,8 @@ fn rdp_text(c: &ConnectionReport) -> String {
 }
 
 /// `TLSv1.2 TLS_ECDHE_… · SNI x · CN=… 2026-01-01…2027-01-01 · tls.cert_expired`: the
-/// handshake outcome, the certificate and the TLS finding ids of the connection.
+/// handshake outcome, the certificate (and, when no tls.cert_* finding concerns it, that its
+/// dates covered the capture) and the TLS finding ids of the connection.
 fn tls_text(c: &ConnectionReport, findings: &[crate::detect::Finding]) -> String {
     let Some(t) = &c.tls else {
         return String::new();
@@ -70,6 +71,9 @@ fn tls_text(c: &ConnectionReport, findings: &[crate::detect::Finding]) -> String
         .map(|f| f.id)
         .collect();
     ids.dedup();
+    if t.leaf().is_some() && !ids.iter().any(|id| id.starts_with("tls.cert_")) {
+        line.push_str(" · certificate in date at capture time");
+    }
     if !ids.is_empty() {
         line.push_str(" · ");
         line.push_str(&ids.join(", "));

@@ -91,6 +91,9 @@ pub enum TlsObserved {
     /// Bytes that are not (or no longer) TLS, or a message that could not be decoded; this
     /// direction is not read further.
     Malformed { offset: u64, reason: String },
+    /// Bytes of this direction were not captured: record boundaries are lost, decoding of
+    /// the direction stops (the frame is the one after the hole).
+    BytesMissing { missing: u64 },
 }
 
 #[derive(Default)]
@@ -115,6 +118,8 @@ pub struct TlsDecoder {
     server: Direction,
     /// Version the ServerHello selected.
     version: Option<u16>,
+    /// Time of the last delivery (for observations made on a gap, which has no time).
+    last_ts: crate::capture::Timestamp,
 }
 
 impl TlsDecoder {
@@ -125,6 +130,7 @@ impl TlsDecoder {
             client: Direction::default(),
             server: Direction::default(),
             version: None,
+            last_ts: crate::capture::Timestamp::default(),
         }
     }
 
@@ -444,6 +450,7 @@ fn certificate_request_cas(body: &[u8]) -> usize {
 
 impl StreamConsumer for TlsDecoder {
     fn data(&mut self, side: Side, bytes: &[u8], chunk: Chunk) -> Want {
+        self.last_ts = chunk.ts;
         let mut input = bytes;
         while !input.is_empty() {
             let d = self.dir(side);
@@ -466,8 +473,16 @@ impl StreamConsumer for TlsDecoder {
         }
     }
 
-    fn gap(&mut self, side: Side, _missing: u64, _frame: u64) -> Want {
+    fn gap(&mut self, side: Side, missing: u64, frame: u64) -> Want {
         // Record boundaries are lost with the missing bytes.
+        if !self.dir(side).done {
+            let chunk = Chunk {
+                frame,
+                ts: self.last_ts,
+                stream_offset: 0,
+            };
+            self.record(side, &chunk, TlsObserved::BytesMissing { missing });
+        }
         let d = self.dir(side);
         d.done = true;
         d.buf = Vec::new();

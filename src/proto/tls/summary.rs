@@ -88,6 +88,16 @@ pub struct TlsSummary {
     /// `established`, `alert`, `no_server_hello`, `incomplete`, `not_tls`.
     pub outcome: &'static str,
     pub malformed: Vec<String>,
+    /// Frames after which bytes of a direction were not captured (TLS decoding of that
+    /// direction stopped there).
+    pub bytes_missing: Vec<BytesMissing>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BytesMissing {
+    pub frame: u64,
+    pub from: Side,
+    pub bytes: u64,
 }
 
 fn server_hello_fields(s: &mut TlsSummary, o: &Observation, h: &ServerHello) {
@@ -207,6 +217,7 @@ impl TlsSummary {
             established: false,
             outcome: "incomplete",
             malformed: Vec::new(),
+            bytes_missing: Vec::new(),
         };
         for (o, t) in &tls {
             match t {
@@ -286,6 +297,11 @@ impl TlsSummary {
                         Side::Server => s.server_encrypted_records.push(r),
                     }
                 }
+                TlsObserved::BytesMissing { missing } => s.bytes_missing.push(BytesMissing {
+                    frame: o.frame,
+                    from: o.from,
+                    bytes: *missing,
+                }),
                 TlsObserved::Malformed { offset, reason } => s.malformed.push(format!(
                     "frame {} ({:?} at TLS offset {offset}): {reason}",
                     o.frame, o.from
