@@ -51,5 +51,6 @@ run_case rdp-neg-hybrid-required-shadow 15 "+auth /sec:nla" "/u:labuser /p:labpa
 run_case rdp-neg-hybrid-required-tls-client-shadow 15 "+auth /sec:nla" "/u:labuser /p:labpass /sec:tls"
 run_case rdp-neg-ssl-required-shadow 15 "/sec:tls" "/u:labuser /p:labpass /sec:rdp"
 run_case rdp-neg-ssl-not-allowed-shadow 15 "/sec:rdp" "/u:labuser /p:labpass /sec:tls"
+run_case rdp-neg-ext-only-server-shadow 15 "+auth /sec:ext" "/u:labuser /p:labpass /sec:ext"
 run_case rdp-neg-tls-server-nla-client-shadow 15 "/sec:tls" "/u:labuser /p:labpass /sec:nla"
 versions >"$LOGS/shadow_nla.versions"
