@@ -41,6 +41,9 @@ pub struct ClientHello {
     /// RFC 7301 ALPN protocol names.
     pub alpn: Vec<String>,
     pub session_id_length: usize,
+    /// The extensions block was malformed from this point on (RFC 8446 4.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extension_error: Option<String>,
     pub ja3: String,
     pub ja3_hash: String,
     pub ja4: String,
@@ -57,6 +60,9 @@ pub struct ServerHello {
     pub alpn: Option<String>,
     /// RFC 8446 4.2.8 key_share selected group (HelloRetryRequest: the group asked for).
     pub key_share_group: Option<u16>,
+    /// The extensions block was malformed from this point on (RFC 8446 4.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extension_error: Option<String>,
     pub ja3s: String,
     pub ja3s_hash: String,
     pub ja4s: String,
@@ -75,26 +81,33 @@ impl ServerHello {
 pub struct HelloError(pub String);
 
 /// Splits an extensions block into `(type, whole extension bytes)` (RFC 8446 4.2
-/// Extension), tolerating nothing malformed.
-fn split_extensions(mut ext: &[u8]) -> Result<Vec<(u16, &[u8])>, HelloError> {
+/// Extension). Stops at the first malformed one and says why (the ones before it are kept,
+/// as Wireshark does).
+fn split_extensions(mut ext: &[u8]) -> (Vec<(u16, &[u8])>, Option<String>) {
     let mut out = Vec::new();
     while !ext.is_empty() {
         if ext.len() < 4 {
-            return Err(HelloError("truncated extension header".into()));
+            return (
+                out,
+                Some(format!("{} trailing byte(s) in the extensions", ext.len())),
+            );
         }
         let t = u16::from_be_bytes([ext[0], ext[1]]);
         let len = usize::from(u16::from_be_bytes([ext[2], ext[3]]));
         let Some(whole) = ext.get(..4 + len) else {
-            return Err(HelloError(format!(
-                "extension 0x{t:04x} length {len} beyond the message"
-            )));
+            return (
+                out,
+                Some(format!(
+                    "extension 0x{t:04x} length {len} beyond the message"
+                )),
+            );
         };
         if out.len() < MAX_LIST {
             out.push((t, whole));
         }
         ext = &ext[4 + len..];
     }
-    Ok(out)
+    (out, None)
 }
 
 fn capped<T: Clone>(v: &[T]) -> Vec<T> {
@@ -121,12 +134,15 @@ pub fn parse_client_hello(msg: &[u8]) -> Result<ClientHello, HelloError> {
         sni: None,
         alpn: Vec::new(),
         session_id_length: ch.session_id.map_or(0, <[u8]>::len),
+        extension_error: None,
         ja3: String::new(),
         ja3_hash: String::new(),
         ja4: String::new(),
     };
     let mut first_alpn: Option<Vec<u8>> = None;
-    for (t, raw) in split_extensions(ch.ext.unwrap_or_default())? {
+    let (exts, error) = split_extensions(ch.ext.unwrap_or_default());
+    hello.extension_error = error;
+    for (t, raw) in exts {
         hello.extensions.push(t);
         let Ok((_, ext)) = parse_tls_client_hello_extension(raw) else {
             continue;
@@ -194,12 +210,15 @@ pub fn parse_server_hello(msg: &[u8]) -> Result<(ServerHello, bool), HelloError>
         extensions: Vec::new(),
         alpn: None,
         key_share_group: None,
+        extension_error: None,
         ja3s: String::new(),
         ja3s_hash: String::new(),
         ja4s: String::new(),
     };
     let mut alpn_raw: Option<Vec<u8>> = None;
-    for (t, raw) in split_extensions(ext.unwrap_or_default())? {
+    let (exts, error) = split_extensions(ext.unwrap_or_default());
+    hello.extension_error = error;
+    for (t, raw) in exts {
         hello.extensions.push(t);
         if t == 51 {
             // RFC 8446 4.2.8: KeyShareServerHello { KeyShareEntry } or, in a
@@ -240,10 +259,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn truncated_extensions_are_errors() {
-        assert!(split_extensions(&[0, 0, 0, 9, 1]).is_err());
-        assert!(split_extensions(&[0, 0]).is_err());
-        assert_eq!(split_extensions(&[0, 23, 0, 0]).unwrap().len(), 1);
+    fn truncated_extensions_are_reported() {
+        assert!(split_extensions(&[0, 0, 0, 9, 1]).1.is_some());
+        assert!(split_extensions(&[0, 0]).1.is_some());
+        let (ok, err) = split_extensions(&[0, 23, 0, 0, 1]);
+        assert_eq!((ok.len(), err.is_some()), (1, true));
+        assert_eq!(split_extensions(&[0, 23, 0, 0]).0.len(), 1);
     }
 
     #[test]

@@ -175,10 +175,16 @@ impl TlsDecoder {
             );
             let offset = d.offset;
             if !(CT_CHANGE_CIPHER_SPEC..=CT_HEARTBEAT).contains(&ct) || major != 3 {
-                let reason = format!(
-                    "not a TLS record header: {:02x} {:02x} {:02x}",
-                    ct, major, d.buf[2]
-                );
+                let reason = if ct == 3 && major == 0 {
+                    // RFC 1006 TPKT: the peer went back to clear-text RDP (e.g. xrdp's MCS
+                    // Disconnect Provider Ultimatum after a failed TLS handshake).
+                    "a clear-text TPKT (RDP) record instead of a TLS record".to_string()
+                } else {
+                    format!(
+                        "not a TLS record header: {:02x} {:02x} {:02x}",
+                        ct, major, d.buf[2]
+                    )
+                };
                 self.malformed(side, chunk, offset, reason);
                 return;
             }
