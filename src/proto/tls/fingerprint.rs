@@ -198,6 +198,16 @@ mod tests {
         assert_eq!(ja4(&f), "t13d1516h2_8daaf6152771_e5627efa2ab1");
     }
 
+    /// The JA4S specification's example: TLS 1.3, TLS_AES_128_GCM_SHA256, extensions
+    /// key_share then supported_versions, no ALPN.
+    #[test]
+    fn ja4s_spec_example() {
+        assert_eq!(
+            ja4s(0x0304, 0x1301, &[0x0033, 0x002b], None),
+            "t130200_1301_234ea6891581"
+        );
+    }
+
     #[test]
     fn alpn_non_alnum() {
         assert_eq!(ja4_alpn(Some(&[0xab, 0xcd])), "ad");
