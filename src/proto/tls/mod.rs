@@ -370,7 +370,7 @@ impl TlsDecoder {
 /// layout (request context, then CertificateEntry with extensions) when the body starts with
 /// a context length byte that fits. Returns the number of certificates and their
 /// descriptions.
-fn certificate_list(body: &[u8]) -> Option<(usize, Vec<CertInfo>)> {
+pub fn certificate_list(body: &[u8]) -> Option<(usize, Vec<CertInfo>)> {
     let u24 = |b: &[u8], at: usize| -> Option<usize> {
         let s = b.get(at..at + 3)?;
         Some((usize::from(s[0]) << 16) | (usize::from(s[1]) << 8) | usize::from(s[2]))
