@@ -1,0 +1,1 @@
+printf 'GET / HTTP/1.0\r\n\r\n' | timeout 10 openssl s_client -connect [::1]:8443 -servername localhost -CAfile /tmp/rdpt-lab.vxoGel/ca.crt -verify_return_error -keylogfile /work/main/samples/tls13-healthy-openssl-ipv6.keys -ign_eof -tls1_3
