@@ -9,6 +9,7 @@
 pub mod analyze;
 pub mod capture;
 pub mod detect;
+pub mod diagnose;
 pub mod flow;
 pub mod net;
 pub mod proto;

@@ -26,6 +26,8 @@ use std::fmt;
 use std::net::IpAddr;
 use tcp::TcpDirection;
 
+/// Out-of-order window when the handshake RTT is unknown (Wireshark's default, 3 ms).
+pub const OUT_OF_ORDER_DEFAULT_NS: i64 = 3_000_000;
 /// Conversations kept per capture.
 pub const MAX_CONVERSATIONS: usize = 100_000;
 /// ICMP errors listed per conversation (all are counted).
@@ -120,6 +122,8 @@ pub struct TcpState {
     pub server: TcpDirection,
     pub syn_frame: Option<u64>,
     pub syn_ts: Option<Timestamp>,
+    /// Time of the last SYN before the SYN+ACK (the one answered: RTT measurements use it).
+    pub last_syn_ts: Option<Timestamp>,
     pub synack_frame: Option<u64>,
     pub synack_ts: Option<Timestamp>,
     /// Client's ACK completing the three-way handshake.
@@ -453,6 +457,10 @@ impl FlowTable {
             seg.checksum_ok,
         );
         let Some(tcp) = conv.tcp.as_mut() else { return };
+        if seg.flags.syn() && !seg.flags.ack() && side == Side::Client && tcp.synack_frame.is_none()
+        {
+            tcp.last_syn_ts = Some(frame.ts);
+        }
         if seg.flags.syn() {
             if !seg.flags.ack() && side == Side::Client && tcp.syn_frame.is_none() {
                 tcp.syn_frame = Some(frame.number);
@@ -496,7 +504,19 @@ impl FlowTable {
             Side::Server => (&mut tcp.server, &mut tcp.client),
         };
         let before = this.buffered_bytes();
-        this.segment(seg, packet.ip_id, frame.number, frame.ts, consumer);
+        // Wireshark's initial RTT: from the SYN to the ACK completing the handshake.
+        let ooo_threshold_ns = match (tcp.last_syn_ts, tcp.handshake_ack_ts) {
+            (Some(a), Some(b)) if b.0 > a.0 => b.0 - a.0,
+            _ => OUT_OF_ORDER_DEFAULT_NS,
+        };
+        this.segment(
+            seg,
+            packet.ip_id,
+            ooo_threshold_ns,
+            frame.number,
+            frame.ts,
+            consumer,
+        );
         if seg.flags.ack() && !seg.flags.rst() {
             peer.peer_acked(seg.ack, frame.number);
         }

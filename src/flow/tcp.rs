@@ -114,6 +114,8 @@ struct Buffered {
 #[derive(Default)]
 pub struct TcpDirection {
     started: bool,
+    /// Capture time of the segment that set `high_rel`.
+    high_ts: Timestamp,
     last_packet: Option<(u32, u32, u32, u16, Option<u16>)>,
     last_ack: Option<(u32, u16)>,
     first_seq: Option<u32>,
@@ -146,6 +148,7 @@ impl TcpDirection {
         &mut self,
         seg: &TcpSegment<'_>,
         ip_id: Option<u16>,
+        ooo_threshold_ns: i64,
         frame: u64,
         ts: Timestamp,
         mut consumer: Option<(&mut (dyn StreamConsumer + 'static), Side)>,
@@ -233,10 +236,16 @@ impl TcpDirection {
                         .wrapping_add(u32::from(syn))
                         .wrapping_add(seg.payload_len)
                         .wrapping_add(u32::from(fin)),
+                    ts,
                 );
             } else if len > 0 {
                 let filled = self.fill_holes(start, data_end);
-                if filled > 0 {
+                // Wireshark's rule (packet-tcp.c): a segment below the highest sequence seen
+                // is out-of-order only if it comes within the handshake RTT (3 ms when
+                // unknown) of the segment that set that highest sequence number; later, it is
+                // a retransmission (of a segment lost before the capture point).
+                let soon = ts.0 - self.high_ts.0 < ooo_threshold_ns && seq_end != self.high_rel;
+                if filled > 0 && soon {
                     self.stats.out_of_order += 1;
                 } else {
                     self.stats.retransmissions += 1;
@@ -248,7 +257,7 @@ impl TcpDirection {
                         .wrapping_add(u32::from(syn))
                         .wrapping_add(seg.payload_len)
                         .wrapping_add(u32::from(fin));
-                    self.advance(seq_end, new_seq);
+                    self.advance(seq_end, new_seq, ts);
                 }
             }
         }
@@ -263,10 +272,11 @@ impl TcpDirection {
         }
     }
 
-    fn advance(&mut self, rel_end: u64, seq_end: u32) {
+    fn advance(&mut self, rel_end: u64, seq_end: u32, ts: Timestamp) {
         if rel_end > self.high_rel {
             self.high_rel = rel_end;
             self.high_seq = seq_end;
+            self.high_ts = ts;
         }
         self.stats.stream_length = self.stats.stream_length.max(self.high_rel);
     }
@@ -279,7 +289,7 @@ impl TcpDirection {
         let rel = self.rel(ack);
         if rel > self.high_rel && rel - self.high_rel < MAX_ACK_JUMP {
             let (from, to) = (self.high_rel, rel);
-            self.advance(rel, ack);
+            self.advance(rel, ack, self.high_ts);
             self.record_gap(Gap {
                 offset: from,
                 bytes: to - from,

@@ -23,20 +23,7 @@ pub struct FileReport {
 
 pub use crate::detect::{Finding, Severity};
 
-#[derive(Debug, Serialize, Default)]
-pub struct Diagnosis {
-    pub causes: Vec<Cause>,
-}
-
-/// A ranked explanation of a failure (filled by the diagnosis stage).
-#[derive(Debug, Serialize)]
-pub struct Cause {
-    pub cause: String,
-    pub confidence: f64,
-    pub findings: Vec<String>,
-    pub summary: String,
-    pub remedy: String,
-}
+pub use crate::diagnose::{Cause, Diagnosis};
 
 #[derive(Debug, Serialize)]
 pub struct LinkTypeCount {
@@ -493,6 +480,7 @@ fn warnings(a: &Analysis) -> Vec<Warning> {
 /// The JSON document of an analysed file.
 pub fn file_report(a: &Analysis) -> FileReport {
     let cap = &a.capture;
+    let findings = crate::detect::run(a);
     let file = FileSummary {
         path: a.name.clone(),
         format: cap.format,
@@ -572,8 +560,8 @@ pub fn file_report(a: &Analysis) -> FileReport {
                 connection_report(c, rdp, tls, tcp)
             })
             .collect(),
-        findings: crate::detect::run(a),
-        diagnosis: Diagnosis::default(),
+        diagnosis: crate::diagnose::diagnose(a, &findings),
+        findings,
     }
 }
 

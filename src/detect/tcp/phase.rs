@@ -9,6 +9,7 @@ use crate::detect::thresholds::{
 use crate::flow::{Conversation, Side};
 use crate::net::TcpFlags;
 use crate::proto::observation::{Observation, Observed};
+use crate::proto::tls::TlsObserved;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -76,8 +77,13 @@ fn first_frame(obs: &[Observation], pred: impl Fn(&Observation) -> bool) -> Opti
 /// Handshake RTT at the capture point (SYN → SYN+ACK plus SYN+ACK → ACK).
 pub fn handshake_rtt_secs(c: &Conversation) -> Option<f64> {
     let t = c.tcp.as_ref()?;
-    Some(t.syn_ts?.secs_until(t.handshake_ack_ts?))
+    Some(t.last_syn_ts?.secs_until(t.handshake_ack_ts?))
 }
+
+/// Largest encrypted record taken for an alert rather than data: 2 alert bytes plus the
+/// largest AEAD overhead (8-byte explicit nonce and 16-byte tag in TLS 1.2 GCM; content
+/// type and tag in TLS 1.3).
+const ENCRYPTED_ALERT_MAX: u16 = 32;
 
 pub fn phase_of(c: &Conversation, a: &Analysis) -> Option<ConnectionPhase> {
     let tcp = c.tcp.as_ref()?;
@@ -114,30 +120,51 @@ pub fn phase_of(c: &Conversation, a: &Analysis) -> Option<ConnectionPhase> {
     let client_tls = first_frame(obs, |o| {
         o.from == Side::Client && matches!(o.what, Observed::TlsStart { .. })
     });
-    let server_tls = first_frame(obs, |o| {
-        o.from == Side::Server && matches!(o.what, Observed::TlsStart { .. })
-    });
     reach(Phase::TlsClientHello, client_tls);
-    // TLS established: the server answered in TLS and the client sent further payload after
-    // that answer (its key exchange / Finished).
-    let mut after_server_tls = None;
-    if let (Some(_), Some(s)) = (client_tls, server_tls) {
-        after_server_tls = tcp
-            .timeline
-            .packets()
-            .find(|p| p.from == Side::Client && p.frame > s && p.payload_len > 0)
-            .map(|p| p.frame);
-        reach(Phase::TlsEstablished, after_server_tls);
+    // TLS established: the client's first encrypted record (its Finished) after the
+    // server's ServerHello; encrypted exchange: a further encrypted record from the client
+    // (application data) answered by the server (RFC 5246 7.3, RFC 8446 2).
+    fn tls(o: &Observation) -> Option<&TlsObserved> {
+        match &o.what {
+            Observed::Tls(t) => Some(t),
+            _ => None,
+        }
     }
-    if let Some(est) = after_server_tls {
-        // Encrypted exchange: the server sent payload after the client's post-handshake data.
-        let post = tcp
-            .timeline
-            .packets()
-            .filter(|p| p.frame > est && p.payload_len > 0)
-            .find(|p| p.from == Side::Server)
-            .map(|p| p.frame);
-        reach(Phase::PostTls, post);
+    let server_hello = first_frame(obs, |o| {
+        o.from == Side::Server && matches!(tls(o), Some(TlsObserved::ServerHello(_)))
+    });
+    let client_encrypted: Vec<(u64, bool)> = obs
+        .iter()
+        .filter(|o| o.from == Side::Client)
+        .filter_map(|o| match tls(o) {
+            // An encrypted alert is a few dozen bytes at most (2 bytes + record overhead);
+            // application data (CredSSP, MCS, HTTP) is larger.
+            Some(TlsObserved::EncryptedRecord {
+                content_type,
+                length,
+            }) => Some((
+                o.frame,
+                *content_type == 23 && *length > ENCRYPTED_ALERT_MAX,
+            )),
+            _ => None,
+        })
+        .collect();
+    if let Some(sh) = server_hello {
+        let finished = client_encrypted.iter().map(|&(f, _)| f).find(|&f| f >= sh);
+        reach(Phase::TlsEstablished, finished);
+        if let Some(fin) = finished {
+            let app = client_encrypted
+                .iter()
+                .find(|&&(f, data)| f > fin && data)
+                .map(|&(f, _)| f);
+            let answered = app.and_then(|a| {
+                tcp.timeline
+                    .packets()
+                    .find(|p| p.from == Side::Server && p.frame > a && p.payload_len > 0)
+                    .map(|p| p.frame)
+            });
+            reach(Phase::PostTls, answered);
+        }
     }
     let duration = c.first_ts.secs_until(c.last_ts);
     let long = duration >= SESSION_MIN_SECS

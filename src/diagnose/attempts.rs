@@ -1,0 +1,126 @@
+//! Groups the connections of one user attempt: the same client to the same server within a
+//! short window — retries, protocol downgrades after a negotiation failure, a second TCP
+//! connection after a certificate prompt — plus the UDP flows between the same hosts (RDP-UDP)
+//! and the DNS lookups shortly before.
+
+use crate::analyze::Analysis;
+use crate::capture::Timestamp;
+use crate::detect::tcp::phase::{ConnectionPhase, Phase, phase_of};
+use crate::flow::{Conversation, Protocol};
+use serde::Serialize;
+use std::net::IpAddr;
+
+/// Connections to the same server starting within this many seconds of the previous one
+/// belong to the same attempt (mstsc and FreeRDP reconnect at once after a negotiation
+/// failure, and mstsc's automatic reconnection retries every few seconds).
+pub const ATTEMPT_GAP_SECS: f64 = 60.0;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Attempt {
+    /// `attempt-1`, `attempt-2`, … in order of first packet.
+    pub id: String,
+    pub client: IpAddr,
+    pub server: String,
+    /// Connection ids (`tcp/3`, `udp/1`, …) in order.
+    pub connections: Vec<String>,
+    pub first_frame: u64,
+    pub last_frame: u64,
+    pub start: Timestamp,
+    pub span_s: f64,
+    /// Furthest phase any of its TCP connections reached.
+    pub phase: Phase,
+    /// Did the attempt fail (see `diagnose`)?
+    pub failed: bool,
+    /// Cause ids explaining it, best first.
+    pub causes: Vec<String>,
+    #[serde(skip)]
+    pub streams: Vec<u64>,
+    #[serde(skip)]
+    pub last_tcp: Option<(u64, ConnectionPhase)>,
+}
+
+fn conv_id(c: &Conversation) -> String {
+    match c.protocol {
+        Protocol::Tcp => format!("tcp/{}", c.stream),
+        Protocol::Udp => format!("udp/{}", c.stream),
+    }
+}
+
+/// The attempts of a capture: one per (client address, server address and port) chain of TCP
+/// connections, with the UDP flows between the same two hosts attached.
+pub fn attempts(a: &Analysis) -> Vec<Attempt> {
+    let mut out: Vec<Attempt> = Vec::new();
+    let tcp: Vec<&Conversation> = a
+        .conversations
+        .iter()
+        .filter(|c| c.protocol == Protocol::Tcp && c.packets() > 0)
+        .collect();
+    for c in &tcp {
+        let server = c.server.to_string();
+        let phase = phase_of(c, a);
+        let open = out.iter_mut().rev().find(|at| {
+            at.client == c.client.ip
+                && at.server == server
+                && at_end(at).secs_until(c.first_ts) <= ATTEMPT_GAP_SECS
+        });
+        match open {
+            Some(at) => {
+                at.connections.push(conv_id(c));
+                at.streams.push(c.stream);
+                at.first_frame = at.first_frame.min(c.first_frame);
+                at.last_frame = at.last_frame.max(c.last_frame);
+                at.span_s = at.span_s.max(at.start.secs_until(c.last_ts));
+                if let Some(p) = &phase {
+                    at.phase = at.phase.max(p.phase);
+                }
+                at.last_tcp = phase.map(|p| (c.stream, p));
+            }
+            None => out.push(Attempt {
+                id: String::new(),
+                client: c.client.ip,
+                server,
+                connections: vec![conv_id(c)],
+                first_frame: c.first_frame,
+                last_frame: c.last_frame,
+                start: c.first_ts,
+                span_s: c.first_ts.secs_until(c.last_ts),
+                phase: phase.as_ref().map_or(Phase::SynSent, |p| p.phase),
+                failed: false,
+                causes: Vec::new(),
+                streams: vec![c.stream],
+                last_tcp: phase.map(|p| (c.stream, p)),
+            }),
+        }
+    }
+    // RDP-UDP and other UDP flows between the same hosts during the attempt.
+    for u in a
+        .conversations
+        .iter()
+        .filter(|c| c.protocol == Protocol::Udp && c.packets() > 0)
+    {
+        if let Some(at) = out.iter_mut().find(|at| {
+            at.client == u.client.ip
+                && at.server.starts_with(&endpoint_ip(u.server.ip))
+                && at.start.secs_until(u.first_ts) >= -ATTEMPT_GAP_SECS
+                && at_end(at).secs_until(u.first_ts) <= ATTEMPT_GAP_SECS
+        }) {
+            at.connections.push(conv_id(u));
+        }
+    }
+    out.sort_by_key(|at| at.first_frame);
+    for (i, at) in out.iter_mut().enumerate() {
+        at.id = format!("attempt-{}", i + 1);
+    }
+    out
+}
+
+fn endpoint_ip(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => format!("{v4}:"),
+        IpAddr::V6(v6) => format!("[{v6}]:"),
+    }
+}
+
+fn at_end(at: &Attempt) -> Timestamp {
+    Timestamp(at.start.0 + (at.span_s * 1e9) as i64)
+}

@@ -1,0 +1,446 @@
+//! Stage 6 — diagnose: groups connections into user attempts ([`attempts`]) and ranks what
+//! explains each failed attempt into causes with a confidence, the findings and frames they
+//! rest on, a remedy, and what the capture cannot show ([`remedies`]).
+
+pub mod attempts;
+pub mod remedies;
+
+use crate::analyze::Analysis;
+use crate::detect::tcp::phase::Phase;
+use crate::detect::{Finding, Severity, frames_filter};
+use crate::flow::Protocol;
+use attempts::Attempt;
+use serde::Serialize;
+
+/// A ranked explanation. `cause` ids are public interface.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cause {
+    pub cause: String,
+    /// 0–1.
+    pub confidence: f64,
+    /// Why the confidence is not 1.
+    pub confidence_reason: String,
+    /// Ids of the findings it rests on.
+    pub findings: Vec<String>,
+    pub frames: Vec<u64>,
+    pub summary: String,
+    pub remedy: String,
+    /// What the capture cannot show about it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cannot_show: Option<String>,
+    pub attempt: Option<String>,
+    pub connection: Option<u64>,
+    pub wireshark_filter: String,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Diagnosis {
+    pub attempts: Vec<Attempt>,
+    pub causes: Vec<Cause>,
+}
+
+/// How strongly a finding points at a cause: `(cause, confidence, why not certain)`.
+fn cause_of(f: &Finding) -> Option<(&'static str, f64, &'static str)> {
+    let s = f.summary.as_str();
+    Some(match f.id {
+        "rdp.neg_failure" if s.contains("SSL_CERT_NOT_ON_SERVER") => (
+            "tls_handshake_failure",
+            0.9,
+            "the server says it has no usable certificate; why is only in its logs",
+        ),
+        "rdp.neg_failure" => (
+            "security_layer_mismatch",
+            0.95,
+            "the server's RDP_NEG_FAILURE names the reason itself",
+        ),
+        "rdp.neg_mismatch" => (
+            "security_layer_mismatch",
+            0.85,
+            "inferred from the negotiated protocol and the client closing at once",
+        ),
+        "rdp.setup_disconnect"
+            if s.contains("after negotiating SSL") || s.contains("after negotiating HYBRID") =>
+        {
+            (
+                "tls_handshake_failure",
+                0.7,
+                "the server disconnected instead of starting TLS (typically it cannot use its certificate or key); its log says which",
+            )
+        }
+        "rdp.setup_disconnect" if s.contains("after negotiating RDP") => (
+            "security_layer_mismatch",
+            0.75,
+            "the server's reason for the disconnect is not on the wire",
+        ),
+        "rdp.setup_disconnect" => (
+            "server_denied",
+            0.6,
+            "the server's reason for the disconnect is not on the wire",
+        ),
+        "rdp.negotiation_incomplete"
+            if s.contains("server reset") || s.contains("server closed") =>
+        {
+            ("server_denied", 0.5, "the server closed without saying why")
+        }
+        "rdp.negotiation_incomplete" => (
+            "handshake_timeout",
+            0.5,
+            "no answer, and no reason on the wire",
+        ),
+        "tcp.syn_unanswered" => (
+            "connection_blocked",
+            0.8,
+            "a filtered port and a host that is down look the same",
+        ),
+        "tcp.refused" => (
+            "connection_refused",
+            0.9,
+            "a firewall rejecting with resets in the server's name looks the same",
+        ),
+        "icmp.unreachable" if s.contains("admin-prohibited") || s.contains("policy-reject") => {
+            ("connection_blocked", 0.95, "the router says it itself")
+        }
+        "icmp.unreachable" if s.contains("port-unreachable") && s.contains("udp") => (
+            "udp_transport_blocked",
+            0.7,
+            "RDP falls back to TCP; UDP was only an option",
+        ),
+        "icmp.unreachable"
+            if s.contains("fragmentation-needed") || s.contains("packet-too-big") =>
+        {
+            (
+                "path_mtu_blackhole",
+                0.5,
+                "the router reported the MTU; whether the sender reacted is visible in the retransmissions",
+            )
+        }
+        "icmp.unreachable" => (
+            "connection_blocked",
+            0.8,
+            "the router does not say why the destination is unreachable",
+        ),
+        "tcp.rst_injected" => (
+            "middlebox_reset",
+            0.85,
+            "forgery is inferred from header evidence, not proven",
+        ),
+        "tcp.mtu_blackhole" => (
+            "path_mtu_blackhole",
+            0.85,
+            "inferred from which segments never arrive",
+        ),
+        "tcp.handshake_stall" => (
+            "handshake_timeout",
+            0.8,
+            "the silent side's reason is not on the wire",
+        ),
+        "tcp.heavy_loss" => (
+            "network_loss",
+            0.7,
+            "loss explains slow setup; the client's exact timeout is not visible",
+        ),
+        "tcp.rst" if s.contains("server reset") && s.contains("TLS ClientHello") => (
+            "tls_handshake_failure",
+            0.6,
+            "the server reset without a TLS alert",
+        ),
+        "tcp.rst" if s.contains("server reset") => {
+            ("server_denied", 0.45, "the server reset without saying why")
+        }
+        "tcp.rst" if s.contains("encrypted exchange") => (
+            "nla_failure",
+            0.4,
+            "the client reset during the encrypted exchange; its reason is inside TLS",
+        ),
+        "tcp.rst" => ("server_denied", 0.3, "a reset without visible reason"),
+        "tls.cert_expired" => (
+            "certificate_expired",
+            0.95,
+            "validity judged at the capture's own time",
+        ),
+        "tls.cert_not_yet_valid" => (
+            "certificate_not_yet_valid",
+            0.9,
+            "validity judged at the capture's own time",
+        ),
+        "tls.cert_name_mismatch" => (
+            "certificate_name_mismatch",
+            0.8,
+            "some clients are told to ignore name mismatches",
+        ),
+        "tls.cert_self_signed" | "tls.cert_untrusted" => (
+            "certificate_untrusted",
+            0.6,
+            "trust is decided by the client's store",
+        ),
+        "tls.cert_interception" => (
+            "certificate_untrusted",
+            0.7,
+            "a re-signed certificate is only suspected",
+        ),
+        "tls.version_mismatch" => (
+            "tls_version_mismatch",
+            0.9,
+            "from the alert / offered versions",
+        ),
+        "tls.cipher_mismatch" => (
+            "tls_cipher_mismatch",
+            0.9,
+            "from the alert and the offered suites",
+        ),
+        "tls.handshake_aborted" => (
+            "tls_handshake_failure",
+            0.6,
+            "the server closed without a TLS alert",
+        ),
+        "tls.alert" => (
+            "tls_handshake_failure",
+            0.6,
+            "a fatal alert names the failure, not always its reason",
+        ),
+        _ => return None,
+    })
+}
+
+/// Connections that matter to an RDP diagnosis: RDP found by content, TLS, or the RDP /
+/// RD Gateway ports.
+fn relevant(a: &Analysis, c: &crate::flow::Conversation) -> bool {
+    let port = c.server.port;
+    matches!(port, 3389 | 3391 | 443)
+        || a.observations.get(&c.stream).is_some_and(|o| !o.is_empty())
+            && c.protocol == Protocol::Tcp
+}
+
+pub fn diagnose(a: &Analysis, findings: &[Finding]) -> Diagnosis {
+    let mut attempts: Vec<Attempt> = attempts::attempts(a)
+        .into_iter()
+        .filter(|at| {
+            at.streams.iter().any(|s| {
+                a.conversations
+                    .iter()
+                    .any(|c| c.protocol == Protocol::Tcp && c.stream == *s && relevant(a, c))
+            })
+        })
+        .collect();
+    let mut causes: Vec<Cause> = Vec::new();
+    for at in &mut attempts {
+        at.failed = at
+            .last_tcp
+            .as_ref()
+            .is_none_or(|(stream, p)| last_connection_failed(a, *stream, p))
+            || findings.iter().any(|f| {
+                f.severity == Severity::Error
+                    && f.connection.is_some_and(|s| at.streams.last() == Some(&s))
+            });
+        if !at.failed {
+            continue;
+        }
+        let mut mine: Vec<(Cause, Severity)> = findings
+            .iter()
+            .filter(|f| {
+                f.severity >= Severity::Warning
+                    && f.connection.is_some_and(|s| at.streams.contains(&s))
+            })
+            .filter_map(|f| {
+                let (cause, confidence, reason) = cause_of(f)?;
+                Some((make_cause(cause, confidence, reason, f, at), f.severity))
+            })
+            .collect();
+        if mine.is_empty()
+            && let Some(c) = fallback(a, at)
+        {
+            mine.push((c, Severity::Warning));
+        }
+        mine.sort_by(|x, y| {
+            y.1.cmp(&x.1)
+                .then(y.0.confidence.total_cmp(&x.0.confidence))
+        });
+        let mut seen = Vec::new();
+        for (c, _) in mine {
+            if seen.contains(&c.cause) {
+                continue;
+            }
+            seen.push(c.cause.clone());
+            causes.push(c);
+        }
+        at.causes = seen;
+    }
+    causes.sort_by(|x, y| {
+        y.confidence
+            .total_cmp(&x.confidence)
+            .then(x.frames.first().cmp(&y.frames.first()))
+    });
+    if causes.is_empty() {
+        let rdp_seen = !attempts.is_empty();
+        let id = if rdp_seen {
+            "no_failure_observed"
+        } else {
+            "no_rdp_traffic"
+        };
+        let advice = remedies::advice(id);
+        causes.push(Cause {
+            cause: id.into(),
+            confidence: if rdp_seen { 0.8 } else { 0.9 },
+            confidence_reason: if rdp_seen {
+                "the setup is visible; what happens inside TLS afterwards is not".into()
+            } else {
+                "RDP on an unusual port inside another protocol could be missed".into()
+            },
+            findings: Vec::new(),
+            frames: Vec::new(),
+            summary: if rdp_seen {
+                format!(
+                    "{} RDP attempt(s) without a visible failure",
+                    attempts.len()
+                )
+            } else {
+                "no Remote Desktop traffic in this capture".into()
+            },
+            remedy: advice.remedy.into(),
+            cannot_show: (!advice.cannot_show.is_empty()).then(|| advice.cannot_show.into()),
+            attempt: None,
+            connection: None,
+            wireshark_filter: if rdp_seen {
+                "tcp.port == 3389 || udp.port == 3389".into()
+            } else {
+                String::new()
+            },
+        });
+    }
+    Diagnosis { attempts, causes }
+}
+
+/// Data segments (both ways) an RDP connection exchanges at least from TLS to an active
+/// session: CredSSP (4–6), MCS connect and channel joins (≥ 6), client info, licensing,
+/// capabilities and finalization (≥ 10), then the first screen updates. The lab's healthy
+/// NLA session has 52, its wrong-password one 14.
+pub const RDP_SETUP_MIN_DATA_SEGMENTS: u64 = 40;
+
+/// Did the last connection of an attempt fail? Before the encrypted exchange, or reset by a
+/// middlebox: yes. During it: an RDP connection that ends before a whole connection sequence
+/// could have run failed; another TLS service (an RD Gateway, HTTPS) failed when the server
+/// ended it.
+fn last_connection_failed(
+    a: &Analysis,
+    stream: u64,
+    p: &crate::detect::tcp::phase::ConnectionPhase,
+) -> bool {
+    if p.closed_by == "middlebox" || p.phase < Phase::PostTls {
+        return true;
+    }
+    if p.phase >= Phase::Session {
+        return false;
+    }
+    let Some(c) = a
+        .conversations
+        .iter()
+        .find(|c| c.protocol == Protocol::Tcp && c.stream == stream)
+    else {
+        return false;
+    };
+    let is_rdp = c.server.port == 3389
+        || a.observations
+            .get(&stream)
+            .is_some_and(|o| crate::proto::rdp::summary::RdpSetup::from_observations(o).is_some());
+    let segments = c.tcp.as_ref().map_or(0, |t| {
+        t.client.stats.data_segments + t.server.stats.data_segments
+    });
+    if is_rdp {
+        segments < RDP_SETUP_MIN_DATA_SEGMENTS
+    } else {
+        p.closed_by == "server"
+    }
+}
+
+fn make_cause(cause: &str, confidence: f64, reason: &str, f: &Finding, at: &Attempt) -> Cause {
+    let advice = remedies::advice(cause);
+    Cause {
+        cause: cause.into(),
+        confidence,
+        confidence_reason: reason.into(),
+        findings: vec![f.id.to_string()],
+        frames: f.frames.clone(),
+        summary: format!("{}: {}", advice.title, f.summary),
+        remedy: advice.remedy.into(),
+        cannot_show: (!advice.cannot_show.is_empty()).then(|| advice.cannot_show.into()),
+        attempt: Some(at.id.clone()),
+        connection: f.connection,
+        wireshark_filter: f.wireshark_filter.clone(),
+    }
+}
+
+/// A failed attempt no finding explains: read the phase it stopped in (RDP-FACTS §2.9).
+fn fallback(a: &Analysis, at: &Attempt) -> Option<Cause> {
+    let (stream, p) = at.last_tcp.as_ref()?;
+    let conv = a
+        .conversations
+        .iter()
+        .find(|c| c.protocol == Protocol::Tcp && c.stream == *stream)?;
+    let frames: Vec<u64> = p.phase_frame.into_iter().chain(p.close_frame).collect();
+    let (cause, confidence, reason, what) = match (p.phase, p.closed_by) {
+        (Phase::TlsEstablished, "client") => (
+            "certificate_untrusted",
+            0.5,
+            "the client closed right after the server's TLS handshake; its reason (certificate, name, user cancel) is not on the wire",
+            "the client closed the connection right after the TLS handshake",
+        ),
+        (Phase::TlsClientHello, "server") => (
+            "tls_handshake_failure",
+            0.55,
+            "the server closed after the ClientHello without an alert",
+            "the server closed the connection after the client's TLS ClientHello",
+        ),
+        (Phase::PostTls, "server") if conv.server.port == 3389 || conv.server.port != 443 => (
+            "nla_failure",
+            0.5,
+            "the server ended the encrypted exchange early — the CredSSP / NLA step on RDP; the error code is inside TLS",
+            "the server closed the connection during the encrypted exchange that follows the TLS handshake (CredSSP / NLA)",
+        ),
+        (Phase::PostTls, "server") => (
+            "server_denied",
+            0.35,
+            "the server ended the encrypted exchange early; HTTP status / RD Gateway codes are inside TLS",
+            "the server closed the connection during the encrypted exchange",
+        ),
+        (Phase::PostTls, _) => (
+            "server_denied",
+            0.3,
+            "the connection ended during the encrypted exchange; the reason is inside TLS",
+            "the connection ended during the encrypted exchange that follows the TLS handshake",
+        ),
+        (_, "nobody") => (
+            "handshake_timeout",
+            0.3,
+            "the capture ends before the connection does",
+            "the connection setup did not finish within the capture",
+        ),
+        _ => (
+            "server_denied",
+            0.3,
+            "nothing on the wire says why",
+            "the connection ended during setup",
+        ),
+    };
+    let advice = remedies::advice(cause);
+    Some(Cause {
+        cause: cause.into(),
+        confidence,
+        confidence_reason: reason.into(),
+        findings: Vec::new(),
+        summary: format!(
+            "{}: {what} (phase \"{}\", {} {})",
+            advice.title,
+            p.phase.words(),
+            p.closed_by,
+            p.close_frame
+                .map(|f| format!("frame {f}"))
+                .unwrap_or_default()
+        ),
+        remedy: advice.remedy.into(),
+        cannot_show: (!advice.cannot_show.is_empty()).then(|| advice.cannot_show.into()),
+        attempt: Some(at.id.clone()),
+        connection: Some(conv.stream),
+        wireshark_filter: frames_filter(conv.stream, &frames),
+        frames,
+    })
+}

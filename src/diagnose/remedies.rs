@@ -1,0 +1,133 @@
+//! What to do about each cause, and what a capture cannot show about it. Cause ids are
+//! public interface: add ids, never rename them.
+
+pub struct Advice {
+    pub title: &'static str,
+    pub remedy: &'static str,
+    pub cannot_show: &'static str,
+}
+
+pub fn advice(cause: &str) -> Advice {
+    let (title, remedy, cannot_show) = match cause {
+        "certificate_expired" => (
+            "the server's certificate has expired",
+            "Renew the certificate. For the RDP listener: certlm.msc → Remote Desktop → Certificates, delete the expired certificate, then Restart-Service TermService -Force (Windows creates a new self-signed one, or assign your CA's via Win32_TSGeneralSetting SSLCertificateSHA1Hash / Group Policy). On Azure VMs, if the new certificate is not created, check the key permissions in C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys. For an RD Gateway: Server Manager → RD Gateway Manager → Properties → SSL Certificate.",
+            "With TLS 1.3 the certificate is encrypted; the verdict then rests on the client's behaviour and alerts.",
+        ),
+        "certificate_not_yet_valid" => (
+            "the server's certificate is not valid yet",
+            "Check the clocks: the server's or the client's time is wrong (w32tm /query /status), or the certificate was issued with a future start date. Fix the time source or reissue the certificate.",
+            "Which side's clock is wrong: the capture only shows the capturing host's time.",
+        ),
+        "certificate_name_mismatch" => (
+            "the certificate does not carry the name the client connects to",
+            "Connect with a name the certificate lists (its CN or a SAN), or issue a certificate whose SANs include the name users type (and the gateway's public name). For RDP behind a load balancer every host needs the farm name in its certificate.",
+            "Whether the user accepted the warning: only what the client did next is visible.",
+        ),
+        "certificate_untrusted" => (
+            "the client does not trust the server's certificate",
+            "Use a certificate from a CA the clients trust (enterprise PKI or public CA) instead of a self-signed one — mandatory for an RD Gateway — or distribute the issuing CA to the clients' Trusted Root store (Group Policy). If a TLS-inspecting firewall re-signs the certificate, exempt RDP / the gateway from inspection.",
+            "The client's trust store; the exact validation error is inside the client.",
+        ),
+        "tls_version_mismatch" => (
+            "client and server have no TLS version in common",
+            "Enable a common protocol version: on Windows the Schannel keys under HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols (TLS 1.2 Server/Client Enabled=1), and update old clients; on xrdp ssl_protocols in xrdp.ini.",
+            "",
+        ),
+        "tls_cipher_mismatch" => (
+            "client and server have no cipher suite in common",
+            "Align the cipher suites: Get-TlsCipherSuite / the \"SSL Cipher Suite Order\" Group Policy on Windows, tls_ciphers in xrdp.ini; make sure a modern ECDHE + AES-GCM suite is enabled on both sides.",
+            "",
+        ),
+        "tls_handshake_failure" => (
+            "the TLS handshake failed",
+            "Check the server's certificate and private key (the listener must be able to use them: MachineKeys permissions for NETWORK SERVICE), the Schannel event log on the server (System log, source Schannel), and TLS protocol / cipher settings on both sides.",
+            "The exact reason when the server closes without an alert; Schannel logs it on the server.",
+        ),
+        "security_layer_mismatch" => (
+            "client and server do not accept the same RDP security layer",
+            "Make the security layers agree. On the server: the \"Require use of specific security layer\" policy (Negotiate / SSL / RDP) and \"Require user authentication for remote connections by using Network Level Authentication\" (System Properties → Remote). On the client: mstsc negotiates by itself unless \"authentication level\" or the .rdp file forces it; FreeRDP's /sec: option; xrdp's security_layer in xrdp.ini.",
+            "",
+        ),
+        "nla_failure" => (
+            "Network Level Authentication (CredSSP) failed",
+            "Check the credentials and that the account may log on remotely (\"Allow log on through Remote Desktop Services\", Remote Desktop Users group); the Security log on the server (event 4625) names the reason. If the client says CredSSP encryption oracle remediation, align the \"Encryption Oracle Remediation\" policy and patch both sides. NLA can be disabled on the server as a last resort.",
+            "The CredSSP error code is inside TLS: decrypt with a key log, or read the server's Security log.",
+        ),
+        "server_denied" => (
+            "the server refused the connection after accepting it",
+            "Read the server's logs (Microsoft-Windows-TerminalServices-RemoteConnectionManager, RdpCoreTS, Security) for the reason: user not allowed, licensing, too many sessions, policy.",
+            "The Set Error Info reason (e.g. 0x7 denied) is inside TLS.",
+        ),
+        "middlebox_reset" => (
+            "a device between client and server reset the connection",
+            "Find the firewall, IPS, proxy or NAT device at the hop distance given and check its logs and rules for this flow: RDP or TLS inspection policies, application-ID blocks, idle timeouts. Allow TCP 3389 (or the gateway's 443) for this client.",
+            "Which product it is: only its hop distance and behaviour are visible.",
+        ),
+        "connection_refused" => (
+            "nothing accepts connections on the server's port",
+            "Check that the Remote Desktop service runs and listens on that port (Get-Service TermService; netstat -ano | findstr :3389; PortNumber under HKLM\\System\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp), that Remote Desktop is enabled, and the address is right.",
+            "Whether a firewall rejects with resets in the server's name, when the reset's TTL matches the server's.",
+        ),
+        "connection_blocked" => (
+            "the connection is blocked on the way",
+            "Open the port on the firewalls between client and server (the one named in the ICMP error, or the host firewall: \"Remote Desktop - User Mode (TCP-In)\"), check security groups / NSGs, or use an RD Gateway; Test-NetConnection server -Port 3389 reproduces it.",
+            "Whether the server host is up, when SYNs simply go unanswered.",
+        ),
+        "path_mtu_blackhole" => (
+            "large packets are lost on the path (MTU black hole)",
+            "Clamp the TCP MSS on the VPN / tunnel device (e.g. 1360 or lower), or lower the MTU of the tunnel interface, or let ICMP \"fragmentation needed\" (IPv4 type 3 code 4) / ICMPv6 \"packet too big\" through the firewalls so path-MTU discovery works.",
+            "Which link has the small MTU.",
+        ),
+        "network_loss" => (
+            "the network path loses too many packets",
+            "Fix or avoid the lossy path (Wi-Fi, congested uplink, overloaded VPN); test from another network. On RD Gateway, the RDGClientTransport registry value (HKCU\\Software\\Microsoft\\Terminal Server Client, DWORD 1) forces the more tolerant RPC-over-HTTP transport.",
+            "",
+        ),
+        "handshake_timeout" => (
+            "the connection setup stalled",
+            "The side that stopped answering is named in the finding: for a silent server, check that TermService / xrdp is healthy (restart it) and that no proxy holds the connection; for a silent client, a prompt (certificate warning, credentials) may be waiting for the user.",
+            "What the silent side was doing.",
+        ),
+        "gateway_http_framing" => (
+            "the RD Gateway's HTTP response cannot be framed (no Content-Length)",
+            "A proxy or load balancer in front of the RD Gateway strips or rewrites Content-Length. Exempt the gateway URLs (/remoteDesktopGateway/, /rpc/rpcproxy.dll) from that processing, or set RDGClientTransport=1 on clients.",
+            "",
+        ),
+        "gateway_auth_failure" => (
+            "the RD Gateway refused the user",
+            "Check the RD Gateway's connection authorization (RD CAP) and resource authorization (RD RAP) policies and the user's group memberships; the gateway's event log (TerminalServices-Gateway) names the policy.",
+            "",
+        ),
+        "gateway_error" => (
+            "the RD Gateway reported an error",
+            "Read the gateway's error code in the finding and its event log (TerminalServices-Gateway): unreachable target, DNS, RAP.",
+            "",
+        ),
+        "udp_transport_blocked" => (
+            "RDP over UDP cannot get through",
+            "Open UDP 3389 (and 3391 on an RD Gateway) in the firewalls, or turn UDP off on the client (\"Turn Off UDP On Client\" policy) so it does not wait for it; the session itself stays on TCP.",
+            "",
+        ),
+        "udp_loss" => (
+            "RDP over UDP loses packets",
+            "Fix the lossy path, or turn UDP off on the client (\"Turn Off UDP On Client\" policy) to stay on TCP.",
+            "",
+        ),
+        "no_failure_observed" => (
+            "no failure is visible in the capture",
+            "The connections in this capture worked at the network and protocol-setup level. If the user still saw an error, capture on the client while reproducing it (and keep the TLS key log), or check the server's event logs.",
+            "Anything inside TLS after the setup.",
+        ),
+        _ => (
+            "no Remote Desktop traffic",
+            "The capture holds no RDP (TCP 3389 or RDP found by content), RDP-UDP or RD Gateway traffic: capture on the client or server while reproducing, with a filter such as `port 3389 or port 443 or port 3391`.",
+            "",
+        ),
+    };
+    Advice {
+        title,
+        remedy,
+        cannot_show,
+    }
+}
