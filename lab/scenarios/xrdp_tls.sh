@@ -40,6 +40,11 @@ C=$CA_DIR
 # healthy: TLS security, certificate from the lab CA; ends at xrdp's login screen (no sesman)
 run_case rdp-tls-healthy-xrdp 4 "/sec:tls /size:320x240 /bpp:16 +compression" \
     security_layer=tls certificate=$C/good.crt key_file=$C/good.key
+# standard RDP security (no TLS: GCC, server random and proprietary certificate in clear, RC4
+# afterwards).  Meant as a healthy session, but with xrdp 0.9.21 + FreeRDP 2.11 it fails at every
+# crypt_level: xrdp reports "MAC checksum error" on the encrypted Client Info PDU and disconnects.
+run_case rdp-stdsec-server-disconnect-xrdp 15 "/sec:rdp /size:320x240 /bpp:16 +compression" \
+    security_layer=rdp crypt_level=${STDSEC_LEVEL:-high}
 # certificate problems (client rejects after the TLS handshake)
 run_case rdp-tls12-cert-expired-xrdp 15 "/sec:tls" \
     security_layer=tls certificate=$C/expired.crt key_file=$C/expired.key ssl_protocols=TLSv1.2
