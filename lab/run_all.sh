@@ -13,6 +13,7 @@ SCENARIOS=(
     shadow_nla.sh
     network.sh
     gateway.sh
+    ipv6_loopback.sh
     no_rdp_loopback.sh
 )
 fail=0

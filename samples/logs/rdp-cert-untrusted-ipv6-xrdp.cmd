@@ -1,0 +1,1 @@
+ip netns exec rdpt-v6 env DISPLAY=:68 HOME=/tmp/rdpt-lab.TtdBpQ/home SSL_CERT_FILE=/tmp/rdpt-lab.TtdBpQ/ca/ca.crt SSL_CERT_DIR=/tmp/rdpt-lab.TtdBpQ/ca/certs RDPT_KEYLOG=/work/main/samples/rdp-cert-untrusted-ipv6-xrdp.keys LD_PRELOAD=/tmp/rdpt-lab.TtdBpQ/keylog_shim.so timeout 15 xfreerdp /v:[::1] /u:labuser /sec:tls /cert:deny /log-level:INFO
