@@ -30,6 +30,9 @@ const MAX_RECORD_BUFFER: usize = 5 + MAX_RECORD_PAYLOAD;
 pub const MAX_HANDSHAKE: usize = 64 * 1024;
 /// Encrypted records noted per direction before the decoder stops reading it.
 pub const MAX_ENCRYPTED_RECORDS: usize = 8;
+/// Messages in clear (handshake messages, alerts, other records) noted per direction; a
+/// real handshake has fewer than 10, so more means the stream is not what it seems.
+pub const MAX_CLEAR_MESSAGES: usize = 24;
 
 /// RFC 8446 5.1 ContentType.
 pub const CT_CHANGE_CIPHER_SPEC: u8 = 20;
@@ -107,6 +110,7 @@ struct Direction {
     /// This side sent ChangeCipherSpec (or TLS 1.3 encrypts from here on).
     encrypted: bool,
     encrypted_records: usize,
+    clear_messages: usize,
     done: bool,
 }
 
@@ -134,7 +138,20 @@ impl TlsDecoder {
         }
     }
 
-    fn record(&self, side: Side, chunk: &Chunk, what: TlsObserved) {
+    fn record(&mut self, side: Side, chunk: &Chunk, what: TlsObserved) {
+        if !matches!(
+            what,
+            TlsObserved::EncryptedRecord { .. }
+                | TlsObserved::Malformed { .. }
+                | TlsObserved::BytesMissing { .. }
+        ) {
+            let d = self.dir(side);
+            d.clear_messages += 1;
+            if d.clear_messages > MAX_CLEAR_MESSAGES {
+                d.done = true;
+                return;
+            }
+        }
         self.log.borrow_mut().record(
             self.stream,
             Observation {
@@ -593,6 +610,22 @@ mod tests {
             Want::Done
         );
         assert_eq!(tls(&log).len(), 2);
+    }
+
+    #[test]
+    fn a_flood_of_clear_messages_stops_the_direction() {
+        let log: SharedLog = Rc::new(RefCell::new(ObservationLog::default()));
+        let mut d = TlsDecoder::new(0, log.clone());
+        let mut want = Want::More;
+        for i in 0..100 {
+            // HelloRequest (RFC 5246 7.4.1.1), four bytes each.
+            want = d.data(Side::Server, &[22, 3, 3, 0, 4, 0, 0, 0, 0], chunk(i));
+            if want == Want::Done {
+                break;
+            }
+        }
+        assert_eq!(want, Want::Done);
+        assert_eq!(tls(&log).len(), MAX_CLEAR_MESSAGES);
     }
 
     #[test]
