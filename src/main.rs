@@ -3,7 +3,8 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 use rdptriage::analyze::{AnalyzeError, analyze_path};
-use rdptriage::report::{json, table};
+use rdptriage::detect::Severity;
+use rdptriage::report::{ci, json, table};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -26,7 +27,8 @@ Examples:
   tcpdump -U -w - port 3389 | rdptriage analyze -
 
 Directories are searched recursively for *.pcap, *.pcapng, *.cap, *.pcap.gz and *.pcapng.gz.
-Exit codes: 0 all inputs analysed; 2 an input could not be read at all.")]
+Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 an input could
+not be read at all (the other inputs are still analysed and reported).")]
     Analyze(AnalyzeArgs),
 }
 
@@ -41,12 +43,29 @@ struct AnalyzeArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Lowest finding severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+    /// Files analysed in parallel (default: all cores).
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum OutputFormat {
     Table,
     Json,
+    Sarif,
+    Junit,
+    Markdown,
 }
 
 const CAPTURE_SUFFIXES: [&str; 5] = [".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz"];
@@ -92,21 +111,21 @@ fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     if files.is_empty() {
         anyhow::bail!("no capture files found in the given paths");
     }
-    let results: Vec<Result<json::FileReport, AnalyzeError>> = files
-        .par_iter()
-        .map(|path| analyze_path(path, None).map(|a| json::file_report(&a)))
-        .collect();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.unwrap_or(0))
+        .build()
+        .context("cannot start worker threads")?;
+    // Results come back in input order whatever the scheduling.
+    let results: Vec<Result<json::FileReport, AnalyzeError>> = pool.install(|| {
+        files
+            .par_iter()
+            .map(|path| analyze_path(path, None).map(|a| json::file_report(&a)))
+            .collect()
+    });
     let mut unreadable = false;
-    let several = results.len() > 1;
-    let mut sink: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path)
-                .with_context(|| format!("cannot create {}", path.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    };
-    for result in &results {
-        let report = match result {
+    let reports: Vec<json::FileReport> = results
+        .into_iter()
+        .map(|result| match result {
             Ok(report) => {
                 for w in &report.file.warnings {
                     if matches!(w.kind, "truncated" | "corrupt" | "io") {
@@ -118,18 +137,61 @@ fn run(args: AnalyzeArgs) -> Result<ExitCode> {
             Err(err) => {
                 unreadable = true;
                 eprintln!("rdptriage: error: {err}");
-                &json::error_report(err)
+                json::error_report(&err)
             }
-        };
-        match args.format {
-            OutputFormat::Table => write!(sink, "{}", table::render(report))?,
-            OutputFormat::Json if several => writeln!(sink, "{}", serde_json::to_string(report)?)?,
-            OutputFormat::Json => writeln!(sink, "{}", serde_json::to_string_pretty(report)?)?,
+        })
+        .collect();
+    let mut sink: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let several = reports.len() > 1;
+    match args.format {
+        OutputFormat::Table => {
+            for report in &reports {
+                write!(sink, "{}", table::render(report))?;
+            }
+            if several {
+                write!(sink, "{}", table::summary(&reports))?;
+            }
         }
+        OutputFormat::Json if several => {
+            for report in &reports {
+                writeln!(sink, "{}", serde_json::to_string(report)?)?;
+            }
+        }
+        OutputFormat::Json => {
+            for report in &reports {
+                writeln!(sink, "{}", serde_json::to_string_pretty(report)?)?;
+            }
+        }
+        OutputFormat::Sarif => writeln!(
+            sink,
+            "{}",
+            serde_json::to_string_pretty(&ci::sarif(&reports))?
+        )?,
+        OutputFormat::Junit => write!(sink, "{}", ci::junit(&reports))?,
+        OutputFormat::Markdown => write!(sink, "{}", ci::markdown(&reports))?,
     }
     sink.flush()?;
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
+    let failing = threshold.is_some_and(|t| {
+        reports
+            .iter()
+            .any(|r| r.findings.iter().any(|f| f.severity >= t))
+    });
     Ok(if unreadable {
         ExitCode::from(2)
+    } else if failing {
+        ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })

@@ -230,7 +230,7 @@ pub fn diagnose(a: &Analysis, findings: &[Finding]) -> Diagnosis {
             .is_none_or(|(stream, p)| last_connection_failed(a, *stream, p))
             || findings.iter().any(|f| {
                 f.severity == Severity::Error
-                    && f.connection.is_some_and(|s| at.streams.last() == Some(&s))
+                    && f.connection.is_some_and(|s| at.streams.contains(&s))
             });
         if !at.failed {
             continue;

@@ -130,6 +130,28 @@ pub fn render(report: &FileReport) -> String {
     for w in &f.warnings {
         let _ = writeln!(out, "   warning: {}", w.message);
     }
+    // The verdict first: one sentence per failed attempt (its best cause).
+    let mut told = Vec::new();
+    for c in &report.diagnosis.causes {
+        if c.attempt.as_ref().is_some_and(|a| told.contains(a)) {
+            continue;
+        }
+        if let Some(a) = &c.attempt {
+            told.push(a.clone());
+        }
+        let _ = writeln!(
+            out,
+            "   VERDICT{}: {} — {} ({:.0} % sure: {})",
+            c.attempt
+                .as_ref()
+                .map(|a| format!(" {a}"))
+                .unwrap_or_default(),
+            c.cause,
+            c.summary,
+            c.confidence * 100.0,
+            c.confidence_reason
+        );
+    }
     if report.connections.is_empty() {
         let _ = writeln!(out, "   (no TCP or UDP conversations)");
         return out;
@@ -181,5 +203,53 @@ pub fn render(report: &FileReport) -> String {
         }
         let _ = writeln!(out, "       Wireshark: {}", f.wireshark_filter);
     }
+    for c in report
+        .diagnosis
+        .causes
+        .iter()
+        .filter(|c| c.attempt.is_some())
+    {
+        let _ = writeln!(
+            out,
+            "   REMEDY for {} ({}): {}",
+            c.cause,
+            c.attempt.as_deref().unwrap_or("-"),
+            c.remedy
+        );
+        if let Some(limit) = &c.cannot_show {
+            let _ = writeln!(out, "       The capture cannot show: {limit}");
+        }
+    }
     out
+}
+
+/// Files × verdicts, after the per-file blocks of a batch.
+pub fn summary(reports: &[FileReport]) -> String {
+    let mut table = Table::new();
+    table
+        .load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    table.set_header(vec!["file", "verdict", "confidence", "errors", "warnings"]);
+    for r in reports {
+        let (verdict, confidence) = match (&r.file.error, r.diagnosis.causes.first()) {
+            (Some(e), _) => (format!("unreadable ({})", e.kind), String::new()),
+            (None, Some(c)) => (c.cause.clone(), format!("{:.0} %", c.confidence * 100.0)),
+            (None, None) => ("-".into(), String::new()),
+        };
+        let count = |s: crate::detect::Severity| {
+            r.findings
+                .iter()
+                .filter(|f| f.severity == s)
+                .count()
+                .to_string()
+        };
+        table.add_row(vec![
+            r.file.path.clone(),
+            verdict,
+            confidence,
+            count(crate::detect::Severity::Error),
+            count(crate::detect::Severity::Warning),
+        ]);
+    }
+    format!("\n== Summary: {} captures\n{table}\n", reports.len())
 }

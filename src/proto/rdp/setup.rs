@@ -84,7 +84,7 @@ impl RdpSetupDecoder {
     fn detect(&mut self, side: Side, chunk: &Chunk) {
         let want = if side == Side::Client { 0xE0 } else { 0xD0 };
         let buf = &self.dir(side).buf;
-        if buf.first() == Some(&0x16) && buf.get(1) == Some(&0x03) {
+        if starts_tls_record(buf) {
             // A TLS record first: the client's direct CredSSP approach (MS-RDPBCGR 5.4.5.2).
             self.record(side, chunk, Observed::TlsStart { direct: true });
             let d = self.dir(side);
@@ -129,7 +129,7 @@ impl RdpSetupDecoder {
             if d.state != State::Rdp || d.buf.is_empty() {
                 return;
             }
-            if d.buf[0] == 0x16 {
+            if starts_tls_record(&d.buf) {
                 self.record(side, chunk, Observed::TlsStart { direct: false });
                 let d = self.dir(side);
                 d.tls_handover = Some(std::mem::take(&mut d.buf));
@@ -249,6 +249,13 @@ impl RdpSetupDecoder {
             }
         }
     }
+}
+
+/// A TLS record starts here (RFC 8446 5.1): content type change_cipher_spec (20), alert
+/// (21), handshake (22) or application_data (23), then major version 3. A server that
+/// refuses the ClientHello answers with an alert record, not a handshake one.
+fn starts_tls_record(buf: &[u8]) -> bool {
+    matches!(buf.first(), Some(0x14..=0x17)) && buf.get(1) == Some(&0x03)
 }
 
 /// RFC 1928: the client's CONNECT request follows its method-selection message.

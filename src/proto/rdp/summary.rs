@@ -35,6 +35,7 @@ pub struct RdpSetup {
     /// Bytes of a proxy handshake the client sent before its Connection Request (e.g. SOCKS5).
     pub tunnel_prefix_bytes: Option<usize>,
     pub socks5_target: Option<String>,
+    /// The client's first TLS record (its ClientHello) after negotiation.
     pub tls_start_frame: Option<u64>,
     pub mcs_connect_initial_frame: Option<u64>,
     pub mcs_connect_response_frame: Option<u64>,
@@ -170,7 +171,9 @@ impl RdpSetup {
                     s.tunnel_prefix_bytes = Some(*bytes);
                     s.socks5_target = socks5_target.clone();
                 }
-                Observed::TlsStart { .. } if s.tls_start_frame.is_none() => {
+                Observed::TlsStart { .. }
+                    if o.from == Side::Client && s.tls_start_frame.is_none() =>
+                {
                     s.tls_start_frame = Some(o.frame)
                 }
                 Observed::McsConnectInitial(c) => {
