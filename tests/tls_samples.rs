@@ -281,3 +281,22 @@ fn protocol_version_alert() {
     assert_eq!(f.frames, vec![4, 6]);
     assert!(f.summary.contains("protocol_version alert (frame 6)"));
 }
+
+#[test]
+fn tls_observations_serialize() {
+    let path = common::project_dir()
+        .join("samples")
+        .join("rdp-tls12-cert-expired-xrdp.pcap");
+    let a = rdptriage::analyze::analyze_path(&path, None).unwrap();
+    let json = serde_json::to_string(&a.observations).unwrap();
+    for kind in [
+        r#""tls":"client_hello""#,
+        r#""tls":"server_hello""#,
+        r#""tls":"certificate""#,
+        r#""tls":"server_hello_done""#,
+        r#""tls":"change_cipher_spec""#,
+        r#""tls":"encrypted_record""#,
+    ] {
+        assert!(json.contains(kind), "{kind}");
+    }
+}

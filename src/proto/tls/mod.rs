@@ -566,6 +566,8 @@ mod tests {
             }
         ));
         assert!(matches!(seen[1], TlsObserved::Malformed { offset: 7, .. }));
+        let json = serde_json::to_string(&log.borrow().by_stream).unwrap();
+        assert!(json.contains(r#""type":"tls","tls":"alert""#), "{json}");
         assert_eq!(log.borrow().by_stream[&0][0].frame, 7);
     }
 
