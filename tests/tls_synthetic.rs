@@ -407,3 +407,115 @@ fn expired_extra_root_is_a_warning() {
             .contains("expired on 2023-05-30 00:00:00 UTC, 168 days 22 h before")
     );
 }
+
+/// Frames of one TCP connection 10.0.0.1:`cport` ↔ 10.0.0.2:`sport`: handshake, then each
+/// `(from_client, bytes)` as one segment, then the client's FIN.
+fn exchange(cport: u16, sport: u16, messages: &[(bool, Vec<u8>)]) -> Vec<Vec<u8>> {
+    let build = |from_client: bool, seq: u32, ack: u32, flags: &str, payload: &[u8]| {
+        let (src, dst, sp, dp) = if from_client {
+            ([10, 0, 0, 1], [10, 0, 0, 2], cport, sport)
+        } else {
+            ([10, 0, 0, 2], [10, 0, 0, 1], sport, cport)
+        };
+        let mut b = PacketBuilder::ethernet2([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2])
+            .ipv4(src, dst, 64)
+            .tcp(sp, dp, seq, 64240);
+        if flags.contains('S') {
+            b = b.syn();
+        }
+        if flags.contains('A') {
+            b = b.ack(ack);
+        }
+        if flags.contains('F') {
+            b = b.fin();
+        }
+        let mut out = Vec::new();
+        b.write(&mut out, payload).unwrap();
+        out
+    };
+    let (mut c, mut s) = (1001u32, 5001u32);
+    let mut frames = vec![
+        build(true, 1000, 0, "S", &[]),
+        build(false, 5000, c, "SA", &[]),
+        build(true, c, s, "A", &[]),
+    ];
+    for (from_client, bytes) in messages {
+        if *from_client {
+            frames.push(build(true, c, s, "A", bytes));
+            c += bytes.len() as u32;
+        } else {
+            frames.push(build(false, s, c, "A", bytes));
+            s += bytes.len() as u32;
+        }
+    }
+    frames.push(build(true, c, s, "FA", &[]));
+    frames
+}
+
+/// Without SNI, the name comes from an RDP load-balancing routing token (MS-RDPBCGR
+/// 2.2.1.1 `Cookie: msts=<IPv4 as little-endian u32>.<port byte-swapped>.0000`).
+#[test]
+fn name_from_rdp_routing_token() {
+    let cookie = b"Cookie: msts=33554442.15629.0000\r\n"; // 10.0.0.2:3389
+    let mut cr = vec![
+        3,
+        0,
+        0,
+        0,
+        (6 + cookie.len() + 8) as u8,
+        0xe0,
+        0,
+        0,
+        0,
+        0,
+        0,
+    ];
+    cr.extend_from_slice(cookie);
+    cr.extend_from_slice(&[1, 0, 8, 0, 1, 0, 0, 0]); // RDP_NEG_REQ: SSL
+    let len = cr.len() as u16;
+    cr[2..4].copy_from_slice(&len.to_be_bytes());
+    // X.224 Connection Confirm with RDP_NEG_RSP selecting SSL.
+    let cc = vec![
+        3, 0, 0, 19, 14, 0xd0, 0, 0, 0x12, 0x34, 0, 2, 0, 8, 0, 1, 0, 0, 0,
+    ];
+    let frames = exchange(
+        50000,
+        3389,
+        &[
+            (true, cr),
+            (false, cc),
+            (true, records(&client_hello(None, &[0xc02b]), 512)),
+            (
+                false,
+                records(&server_flight(&[unhex(IDN), unhex(CA)]), 16_384),
+            ),
+        ],
+    );
+    let r = analyze("tls-routing-token.pcap", &frames);
+    assert_eq!(
+        r.connections[0]
+            .rdp
+            .as_ref()
+            .unwrap()
+            .routing_target
+            .as_deref(),
+        Some("10.0.0.2:3389")
+    );
+    let t = r.connections[0].tls.as_ref().unwrap();
+    assert_eq!(
+        (t.client_hello_frame, t.certificate_frame),
+        (Some(6), Some(7))
+    );
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.id == "tls.cert_name_mismatch")
+        .unwrap();
+    assert_eq!(f.frames, vec![6, 7]);
+    assert!(
+        f.summary
+            .starts_with("the client asked for \"10.0.0.2\" (RDP routing token, frame 6)"),
+        "{}",
+        f.summary
+    );
+}
