@@ -158,14 +158,17 @@ fn run(args: AnalyzeArgs) -> Result<ExitCode> {
                 write!(sink, "{}", table::summary(&reports))?;
             }
         }
+        // Streamed into the writer: no second copy of a large document in memory.
         OutputFormat::Json if several => {
             for report in &reports {
-                writeln!(sink, "{}", serde_json::to_string(report)?)?;
+                serde_json::to_writer(&mut sink, report)?;
+                writeln!(sink)?;
             }
         }
         OutputFormat::Json => {
             for report in &reports {
-                writeln!(sink, "{}", serde_json::to_string_pretty(report)?)?;
+                serde_json::to_writer_pretty(&mut sink, report)?;
+                writeln!(sink)?;
             }
         }
         OutputFormat::Sarif => writeln!(

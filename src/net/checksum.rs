@@ -6,7 +6,20 @@ use std::net::IpAddr;
 
 /// One's-complement sum of `data` folded to 32 bits (not yet complemented).
 pub fn sum_words(data: &[u8], mut acc: u64) -> u64 {
-    let mut chunks = data.chunks_exact(8);
+    // Four independent accumulators over 32-byte blocks, so the additions pipeline.
+    let mut lanes = [0u64; 4];
+    let mut blocks = data.chunks_exact(32);
+    for b in &mut blocks {
+        for (lane, c) in lanes.iter_mut().zip(b.chunks_exact(8)) {
+            let v = u64::from_be_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            *lane += (v >> 32) + (v & 0xFFFF_FFFF);
+        }
+    }
+    acc += lanes
+        .iter()
+        .map(|&l| (l & 0xFFFF_FFFF) + (l >> 32))
+        .sum::<u64>();
+    let mut chunks = blocks.remainder().chunks_exact(8);
     for c in &mut chunks {
         let v = u64::from_be_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
         acc += (v >> 32) + (v & 0xFFFF_FFFF);
@@ -66,6 +79,17 @@ mod tests {
             )),
             0xddf2
         );
+    }
+
+    #[test]
+    fn block_path_equals_word_by_word() {
+        let data: Vec<u8> = (0..1000u32).map(|i| (i * 7919 % 251) as u8).collect();
+        for len in [0, 1, 31, 32, 33, 999, 1000] {
+            let simple = data[..len].chunks(2).fold(0u64, |a, p| {
+                a + u64::from(u16::from_be_bytes([p[0], *p.get(1).unwrap_or(&0)]))
+            });
+            assert_eq!(fold(sum_words(&data[..len], 0)), fold(simple), "{len}");
+        }
     }
 
     #[test]
