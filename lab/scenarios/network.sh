@@ -67,7 +67,17 @@ run_case() {
     esac
     [[ "$mode" == xrdp-stopped ]] && kill -STOP "$xpid"
     $setup
-    capture_start $CLI_NS eth0 "$OUT/$name.pcap" "tcp port 3389 or icmp"
+    # CAPIF=any records the client namespace's "any" pseudo-interface (Linux cooked capture,
+    # LINUX_SLL2); CAPLT=LINUX_SLL forces the older cooked header
+    if [[ -n "${CAPLT:-}" ]]; then
+        local f="$OUT/$name.pcap"; rm -f "$f"
+        ip netns exec $CLI_NS tcpdump -i "${CAPIF:-eth0}" -y "$CAPLT" -n -U --immediate-mode -s 0 \
+            -w "$f" "tcp port 3389 or icmp" >"$WORK/tcpdump.$name.log" 2>&1 &
+        CAP_PID=$!; PIDS+=("$CAP_PID")
+        wait_for 10 test -s "$f"; sleep 0.3
+    else
+        capture_start $CLI_NS "${CAPIF:-eth0}" "$OUT/$name.pcap" "tcp port 3389 or icmp"
+    fi
     local cap=$CAP_PID scap=""
     if [[ "$srvcap" == yes ]]; then
         capture_start $SRV_NS eth0 "$OUT/$name-server.pcap" "tcp port 3389 or icmp"
@@ -130,6 +140,8 @@ run_case rdp-port-closed 15 "/sec:tls" none nothing nothing no
 run_case rdp-syn-dropped 12 "/sec:tls" xrdp drop_syn nothing no
 run_case rdp-icmp-admin-prohibited 15 "/sec:tls" xrdp icmp_admin nothing no
 run_case rdp-rst-mid-handshake 15 "/sec:tls" xrdp rst_clienthello nothing yes
+CAPIF=any run_case rdp-rst-mid-handshake-sll2 15 "/sec:tls" xrdp rst_clienthello nothing no
+CAPIF=any CAPLT=LINUX_SLL run_case rdp-icmp-admin-prohibited-sll 15 "/sec:tls" xrdp icmp_admin nothing no
 run_case rdp-rst-mid-session 8 "/sec:tls" xrdp nothing rst_later no
 run_case rdp-hung-server 20 "/sec:tls" xrdp-stopped nothing nothing no
 run_case rdp-mtu-blackhole 20 "/sec:tls" xrdp-big mtu_blackhole nothing yes
