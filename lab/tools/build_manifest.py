@@ -114,7 +114,10 @@ def main():
         with open(os.path.join(logs, stem + ".client.txt"), errors="replace") as f:
             out_lines = f.read().splitlines()
         pats = [re.compile(p) for p in a.get("client_output_match", [".*"])]
-        kept = [l for l in out_lines if any(p.search(l) for p in pats)]
+        # backtrace frames FreeRDP prints when timeout(1) terminates it are dropped; the
+        # "Caught signal 'Terminated'" line itself is kept
+        excl = re.compile(a.get("client_output_exclude", r"\[com\.freerdp\.utils\] - \d+: "))
+        kept = [l for l in out_lines if any(p.search(l) for p in pats) and not excl.search(l)]
         vers = read_versions(os.path.join(logs, a["versions_file"]))
         software = {k: vers[k] for k in a.get("software", ["openssl"]) if k in vers}
         entry = {
