@@ -101,6 +101,9 @@ run_case() {
 nothing() { :; }
 drop_syn() { rtr iptables -A FORWARD -p tcp --dport 3389 --syn -j DROP; }
 icmp_admin() { rtr iptables -A FORWARD -p tcp --dport 3389 -j REJECT --reject-with icmp-admin-prohibited; }
+icmp_port_unreach() { rtr iptables -A FORWARD -p tcp --dport 3389 -j REJECT --reject-with icmp-port-unreachable; }
+# firewall answering the SYN with a TCP RST in the server's name (looks like a closed port)
+syn_reset() { rtr iptables -A FORWARD -p tcp --dport 3389 --syn -j REJECT --reject-with tcp-reset; }
 # forged RST mid-handshake: the router drops the TLS ClientHello (first record 16 03 01) and answers
 # the client with a TCP RST in the server's name
 rst_clienthello() {
@@ -139,6 +142,8 @@ PY=/usr/bin/python3; [[ -x $PY ]] || PY=python3
 run_case rdp-port-closed 15 "/sec:tls" none nothing nothing no
 run_case rdp-syn-dropped 12 "/sec:tls" xrdp drop_syn nothing no
 run_case rdp-icmp-admin-prohibited 15 "/sec:tls" xrdp icmp_admin nothing no
+run_case rdp-icmp-port-unreachable 15 "/sec:tls" xrdp icmp_port_unreach nothing no
+run_case rdp-syn-reset-by-firewall 15 "/sec:tls" xrdp syn_reset nothing no
 run_case rdp-rst-mid-handshake 15 "/sec:tls" xrdp rst_clienthello nothing yes
 CAPIF=any run_case rdp-rst-mid-handshake-sll2 15 "/sec:tls" xrdp rst_clienthello nothing no
 CAPIF=any CAPLT=LINUX_SLL run_case rdp-icmp-admin-prohibited-sll 15 "/sec:tls" xrdp icmp_admin nothing no

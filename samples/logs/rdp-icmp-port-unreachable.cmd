@@ -1,0 +1,1 @@
+ip netns exec rdpt-cli env DISPLAY=:66 HOME=/tmp/rdpt-lab.jFkZZm/home SSL_CERT_FILE=/tmp/rdpt-lab.jFkZZm/ca/ca.crt SSL_CERT_DIR=/tmp/rdpt-lab.jFkZZm/ca/certs RDPT_KEYLOG=/work/main/samples/rdp-icmp-port-unreachable.keys LD_PRELOAD=/tmp/rdpt-lab.jFkZZm/keylog_shim.so timeout 15 xfreerdp /v:10.0.2.2 /u:labuser /cert:deny /log-level:INFO /size:320x240 /bpp:16 /sec:tls

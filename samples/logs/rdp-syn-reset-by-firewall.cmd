@@ -1,0 +1,1 @@
+ip netns exec rdpt-cli env DISPLAY=:66 HOME=/tmp/rdpt-lab.AX9X0K/home SSL_CERT_FILE=/tmp/rdpt-lab.AX9X0K/ca/ca.crt SSL_CERT_DIR=/tmp/rdpt-lab.AX9X0K/ca/certs RDPT_KEYLOG=/work/main/samples/rdp-syn-reset-by-firewall.keys LD_PRELOAD=/tmp/rdpt-lab.AX9X0K/keylog_shim.so timeout 15 xfreerdp /v:10.0.2.2 /u:labuser /cert:deny /log-level:INFO /size:320x240 /bpp:16 /sec:tls
