@@ -1,5 +1,5 @@
 //! TLS handshakes of the shared corpus against the peers' own expected output: Zeek btest
-//! baselines (ssl.log: version, cipher, server_name, last_alert, established,
+//! baselines (ssl.log: version, cipher, curve, server_name, last_alert, established,
 //! cert_chain_fps, subject, issuer, sni_matches_cert; notice.log certificate expiry;
 //! x509_check_cert_hostname) and nDPI's flow risks and fingerprints. Differences are listed
 //! with their reason, checked in tshark 4.0.17; the test fails on any other difference.
@@ -64,6 +64,7 @@ fn ours(report: &FileReport, orig_p: &str) -> Option<Row> {
     r.insert("version".into(), opt(t.version.as_deref()));
     r.insert("cipher".into(), opt(t.cipher.as_deref()));
     r.insert("server_name".into(), opt(t.sni.as_deref()));
+    r.insert("curve".into(), opt(t.group.as_deref()));
     r.insert("last_alert".into(), opt(t.last_alert.as_deref()));
     r.insert(
         "established".into(),
