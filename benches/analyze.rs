@@ -29,11 +29,20 @@ use std::time::Duration;
 /// Size of the in-memory capture, MiB (override with `RDPTRIAGE_BENCH_MIB`).
 const DEFAULT_MIB: u64 = 64;
 
+/// Size when run as a test (`cargo test --benches`, which unlike `cargo bench` does not
+/// pass `--bench`): criterion then runs each stage once.
+const TEST_MODE_MIB: u64 = 4;
+
 fn capture() -> Vec<u8> {
+    let test_mode = !std::env::args().any(|a| a == "--bench");
     let mib = std::env::var("RDPTRIAGE_BENCH_MIB")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(DEFAULT_MIB);
+        .unwrap_or(if test_mode {
+            TEST_MODE_MIB
+        } else {
+            DEFAULT_MIB
+        });
     let template = replicate::Template::load(&replicate::default_inputs())
         .unwrap_or_else(|e| panic!("cannot build the bench capture: {e}"));
     let bytes = template.build(mib << 20, replicate::DEFAULT_MAX_CONVERSATIONS);
