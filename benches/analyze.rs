@@ -11,7 +11,11 @@
 //! * `pcap_parser_records` — pcap-parser's legacy reader alone (lower bound of the reader);
 //! * `capture_reader` — `CaptureReader::read` (frame numbering, per-file counters);
 //! * `reader_link_decode` — plus link-layer stripping and `net::Decoder` (checksums);
-//! * `analyze_reader` — the whole analysis (plus tunnels and the flow table).
+//! * `analyze_reader` — the whole analysis (plus tunnels, the flow table, TCP reassembly
+//!   and the protocol decoders);
+//! * `analyze_report_json` — plus `report::json::file_report` (detectors) and writing the
+//!   pretty JSON to a byte-counting sink (what `rdptriage analyze --format json` does,
+//!   minus the file).
 
 #[path = "support/replicate.rs"]
 mod replicate;
@@ -22,6 +26,7 @@ use pcap_parser::{LegacyPcapReader, PcapBlockOwned, PcapError};
 use rdptriage::analyze::analyze_reader;
 use rdptriage::capture::{CaptureReader, strip_link_layer};
 use rdptriage::net::{Decoded, Decoder};
+use rdptriage::report::json;
 use std::hint::black_box;
 use std::io::Cursor;
 use std::time::Duration;
@@ -128,7 +133,36 @@ fn stages(c: &mut Criterion) {
             black_box(analysis.conversations.len())
         })
     });
+
+    group.bench_function("analyze_report_json", |b| {
+        b.iter(|| {
+            let analysis = analyze_reader(
+                "bench".to_string(),
+                Cursor::new(black_box(&data[..])),
+                false,
+                None,
+            )
+            .expect("analysable");
+            let report = json::file_report(&analysis);
+            let mut out = CountingSink(0);
+            serde_json::to_writer_pretty(&mut out, &report).expect("serialisable");
+            black_box(out.0)
+        })
+    });
     group.finish();
+}
+
+/// Discards output, counting bytes.
+struct CountingSink(u64);
+
+impl std::io::Write for CountingSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 criterion_group!(benches, stages);
