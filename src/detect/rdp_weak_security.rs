@@ -3,28 +3,7 @@
 //! (MS-RDPBCGR 2.2.1.4.3, 5.3).
 
 use super::{Finding, RdpConnection, Severity};
-
-pub fn encryption_level_name(level: u32) -> &'static str {
-    match level {
-        0 => "None",
-        1 => "Low",
-        2 => "Client Compatible",
-        3 => "High",
-        4 => "FIPS",
-        _ => "unknown",
-    }
-}
-
-pub fn encryption_method_name(method: u32) -> &'static str {
-    match method {
-        0 => "None",
-        0x01 => "40-bit RC4",
-        0x02 => "128-bit RC4",
-        0x08 => "56-bit RC4",
-        0x10 => "FIPS 3DES",
-        _ => "unknown",
-    }
-}
+use crate::proto::rdp::mcs::{encryption_level_name, encryption_method_name};
 
 pub fn detect(conns: &[RdpConnection<'_>]) -> Vec<Finding> {
     let mut out = Vec::new();

@@ -3,9 +3,8 @@
 
 use crate::analyze::{Analysis, AnalyzeError};
 use crate::capture::{self, CaptureError, Timestamp};
-use crate::flow::tcp::{FrameList, Gap, TcpDirectionStats};
+use crate::flow::tcp::TcpDirectionStats;
 use crate::flow::{Conversation, IcmpNote, Protocol, RoleBasis, Side};
-use crate::net::TcpOptions;
 use crate::proto::rdp::summary::RdpSetup;
 use crate::proto::tls::summary::TlsSummary;
 use serde::Serialize;
@@ -115,60 +114,7 @@ pub struct DirectionReport {
     pub ttl_max: Option<u8>,
     pub bad_checksums: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tcp: Option<TcpDirectionReport>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct TcpDirectionReport {
-    pub isn: Option<u32>,
-    pub midstream: bool,
-    pub syn_options: Option<TcpOptions>,
-    pub syn: FrameList,
-    pub fin: FrameList,
-    pub rst: FrameList,
-    pub zero_window: FrameList,
-    pub retransmissions: u64,
-    pub retransmitted_bytes: u64,
-    pub out_of_order: u64,
-    pub keepalives: u64,
-    pub duplicate_acks: u64,
-    pub sack_segments: u64,
-    pub max_segment: u32,
-    pub data_segments: u64,
-    pub duplicate_frames: u64,
-    pub gap_count: u64,
-    pub gap_bytes: u64,
-    pub gaps: Vec<Gap>,
-    pub delivered_bytes: u64,
-    pub buffer_cap_hits: u64,
-}
-
-impl From<&TcpDirectionStats> for TcpDirectionReport {
-    fn from(s: &TcpDirectionStats) -> Self {
-        TcpDirectionReport {
-            isn: s.isn,
-            midstream: s.midstream,
-            syn_options: s.syn_options,
-            syn: s.syn.clone(),
-            fin: s.fin.clone(),
-            rst: s.rst.clone(),
-            zero_window: s.zero_window.clone(),
-            retransmissions: s.retransmissions,
-            retransmitted_bytes: s.retransmitted_bytes,
-            out_of_order: s.out_of_order,
-            keepalives: s.keepalives,
-            duplicate_acks: s.duplicate_acks,
-            sack_segments: s.sack_segments,
-            max_segment: s.max_segment,
-            data_segments: s.data_segments,
-            duplicate_frames: s.duplicate_frames,
-            gap_count: s.gap_count,
-            gap_bytes: s.gap_bytes,
-            gaps: s.gaps.clone(),
-            delivered_bytes: s.delivered_bytes,
-            buffer_cap_hits: s.buffer_cap_hits,
-        }
-    }
+    pub tcp: Option<TcpDirectionStats>,
 }
 
 #[derive(Debug, Serialize)]
@@ -268,10 +214,7 @@ fn direction(c: &Conversation, from: Side) -> DirectionReport {
         ttl_min: s.ttl_min,
         ttl_max: s.ttl_max,
         bad_checksums: s.bad_checksums,
-        tcp: c
-            .tcp
-            .as_ref()
-            .map(|t| TcpDirectionReport::from(&t.dir(from).stats)),
+        tcp: c.tcp.as_ref().map(|t| t.dir(from).stats.clone()),
     }
 }
 
