@@ -45,8 +45,11 @@ for size in "${sizes[@]}"; do
     for run in $(seq "$RUNS"); do
         cat "$file" > /dev/null
         cached=$(fincore -n -o RES "$file" 2>/dev/null | tr -d ' ' || echo '?')
+        # Exit status 1 only says findings were reported; 2 means unreadable input.
         out=$(nice -n "${NICE:-0}" /usr/bin/time -v "$bin" analyze --format json -o /dev/null \
-            "$file" 2>&1 >/dev/null)
+            "$file" 2>&1 >/dev/null) || true
+        status=$(awk -F': ' '/Exit status/ {print $2}' <<<"$out")
+        [ "${status:-0}" -lt 2 ] || { echo "$out" >&2; exit 1; }
         wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, p, ":"); s = 0;
             for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s}' <<<"$out")
         user=$(awk -F': ' '/User time/ {print $2}' <<<"$out")
