@@ -5,7 +5,7 @@ use rayon::prelude::*;
 use rdptriage::analyze::{AnalyzeError, analyze_path};
 use rdptriage::detect::Severity;
 use rdptriage::report::{ci, json, table};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -49,6 +49,16 @@ struct AnalyzeArgs {
     /// Files analysed in parallel (default: all cores).
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
+    /// Colour the table (auto: when standard output is a terminal).
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Color {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -115,13 +125,29 @@ fn run(args: AnalyzeArgs) -> Result<ExitCode> {
         .num_threads(args.jobs.unwrap_or(0))
         .build()
         .context("cannot start worker threads")?;
+    // A progress bar on standard error, only for people watching a batch.
+    let progress = if files.len() > 1 && std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(files.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} captures {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
     // Results come back in input order whatever the scheduling.
     let results: Vec<Result<json::FileReport, AnalyzeError>> = pool.install(|| {
         files
             .par_iter()
-            .map(|path| analyze_path(path, None).map(|a| json::file_report(&a)))
+            .map(|path| {
+                let report = analyze_path(path, None).map(|a| json::file_report(&a));
+                progress.inc(1);
+                report
+            })
             .collect()
     });
+    progress.finish_and_clear();
     let mut unreadable = false;
     let reports: Vec<json::FileReport> = results
         .into_iter()
@@ -151,8 +177,22 @@ fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     let several = reports.len() > 1;
     match args.format {
         OutputFormat::Table => {
+            let colour = match args.color {
+                Color::Always => true,
+                Color::Never => false,
+                Color::Auto => args.output.is_none() && std::io::stdout().is_terminal(),
+            };
             for report in &reports {
-                write!(sink, "{}", table::render(report))?;
+                let text = table::render(report);
+                write!(
+                    sink,
+                    "{}",
+                    if colour {
+                        table::colourise(&text)
+                    } else {
+                        text
+                    }
+                )?;
             }
             if several {
                 write!(sink, "{}", table::summary(&reports))?;

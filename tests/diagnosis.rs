@@ -246,3 +246,27 @@ fn batch_output_does_not_depend_on_parallelism() {
     assert!(one.lines().count() >= 50, "{}", one.lines().count());
     assert_eq!(one, two);
 }
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let (_, plain) = run(&["analyze", "samples/rdp-port-closed.pcap"]);
+    assert!(
+        !plain.contains('\x1b'),
+        "not a terminal: no colour by default"
+    );
+    let (_, coloured) = run(&[
+        "analyze",
+        "--color",
+        "always",
+        "samples/rdp-port-closed.pcap",
+    ]);
+    assert!(coloured.contains("\x1b[1;31m   VERDICT attempt-1: connection_refused"));
+    assert_eq!(
+        coloured
+            .replace("\x1b[1;31m", "")
+            .replace("\x1b[33m", "")
+            .replace("\x1b[32m", "")
+            .replace("\x1b[0m", ""),
+        plain
+    );
+}

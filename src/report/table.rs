@@ -253,3 +253,26 @@ pub fn summary(reports: &[FileReport]) -> String {
     }
     format!("\n== Summary: {} captures\n{table}\n", reports.len())
 }
+
+/// ANSI colours for a rendered table: verdicts and errors red, warnings yellow, remedies green.
+pub fn colourise(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            let t = line.trim_start();
+            let code =
+                if t.starts_with("VERDICT") || t.starts_with("[ERROR]") || t.starts_with("ERROR") {
+                    Some("1;31")
+                } else if t.starts_with("[warning]") || t.starts_with("warning:") {
+                    Some("33")
+                } else if t.starts_with("REMEDY") {
+                    Some("32")
+                } else {
+                    None
+                };
+            match code {
+                Some(c) => format!("\x1b[{c}m{line}\x1b[0m\n"),
+                None => format!("{line}\n"),
+            }
+        })
+        .collect()
+}
