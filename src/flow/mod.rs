@@ -247,6 +247,8 @@ impl FlowKey {
 pub struct FlowTable {
     conversations: Vec<Conversation>,
     index: FxHashMap<FlowKey, usize>,
+    /// The last lookup: bulk traffic is long runs of one flow, so most packets skip hashing.
+    last_lookup: Option<(FlowKey, usize)>,
     next_tcp_stream: u64,
     next_udp_stream: u64,
     factory: Option<Box<dyn ConsumerFactory>>,
@@ -269,12 +271,24 @@ impl FlowTable {
         FlowTable {
             conversations: Vec::new(),
             index: FxHashMap::default(),
+            last_lookup: None,
             next_tcp_stream: 0,
             next_udp_stream: 0,
             factory,
             reassembly_bytes: 0,
             stats: FlowStats::default(),
         }
+    }
+
+    fn lookup(&mut self, key: &FlowKey) -> Option<usize> {
+        if let Some((k, i)) = self.last_lookup
+            && k == *key
+        {
+            return Some(i);
+        }
+        let i = *self.index.get(key)?;
+        self.last_lookup = Some((*key, i));
+        Some(i)
     }
 
     pub fn conversations(&self) -> &[Conversation] {
@@ -289,8 +303,8 @@ impl FlowTable {
                 let src = (packet.src, udp.src_port);
                 let dst = (packet.dst, udp.dst_port);
                 let key = FlowKey::new(Protocol::Udp, src, dst);
-                let idx = match self.index.get(&key) {
-                    Some(&i) => i,
+                let idx = match self.lookup(&key) {
+                    Some(i) => i,
                     None => match self.create(
                         key,
                         Protocol::Udp,
@@ -333,6 +347,7 @@ impl FlowTable {
             if self.index.len() < MAX_CONVERSATIONS * 2 {
                 // Remember the key so later packets of it are not counted as new conversations.
                 self.index.insert(key, usize::MAX);
+                self.last_lookup = None;
                 self.stats.conversations_untracked += 1;
             }
             return None;
@@ -400,6 +415,7 @@ impl FlowTable {
         self.conversations.push(conv);
         let idx = self.conversations.len() - 1;
         self.index.insert(key, idx);
+        self.last_lookup = None;
         Some(idx)
     }
 
@@ -415,12 +431,12 @@ impl FlowTable {
         } else {
             RoleBasis::FirstPacket
         };
-        let idx = match self.index.get(&key) {
-            Some(&usize::MAX) => {
+        let idx = match self.lookup(&key) {
+            Some(usize::MAX) => {
                 self.stats.packets_untracked += 1;
                 return;
             }
-            Some(&i) => {
+            Some(i) => {
                 if pure_syn && self.is_port_reuse(i, packet, seg) {
                     self.finish_conversation(i);
                     match self.create(key, Protocol::Tcp, frame, src, dst, basis) {
@@ -558,8 +574,8 @@ impl FlowTable {
             }
         };
         let key = FlowKey::new(protocol, (q.src, q.src_port), (q.dst, q.dst_port));
-        let idx = match self.index.get(&key) {
-            Some(&idx) => idx,
+        let idx = match self.lookup(&key) {
+            Some(idx) => idx,
             None => {
                 // Wireshark dissects the quoted header and opens a conversation for it, which
                 // takes a stream number; do the same so later numbers agree. Such a
