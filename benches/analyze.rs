@@ -143,7 +143,7 @@ fn stages(c: &mut Criterion) {
                 None,
             )
             .expect("analysable");
-            let report = json::file_report(&analysis);
+            let report = json::file_report(analysis);
             let mut out = CountingSink(0);
             serde_json::to_writer_pretty(&mut out, &report).expect("serialisable");
             black_box(out.0)

@@ -141,7 +141,7 @@ fn run(args: AnalyzeArgs) -> Result<ExitCode> {
         files
             .par_iter()
             .map(|path| {
-                let report = analyze_path(path, None).map(|a| json::file_report(&a));
+                let report = analyze_path(path, None).map(json::file_report);
                 progress.inc(1);
                 report
             })

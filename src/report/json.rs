@@ -421,10 +421,44 @@ fn warnings(a: &Analysis) -> Vec<Warning> {
 }
 
 /// The JSON document of an analysed file.
-pub fn file_report(a: &Analysis) -> FileReport {
+/// The JSON document of an analysed file. Takes the analysis by value: each conversation's
+/// state is dropped as soon as its report is built, so the analysis and the report are never
+/// both whole in memory.
+pub fn file_report(a: Analysis) -> FileReport {
+    let findings = crate::detect::run(&a);
+    let diagnosis = crate::diagnose::diagnose(&a, &findings);
+    let file = file_summary(&a);
+    let Analysis {
+        conversations,
+        observations,
+        ..
+    } = a;
+    let connections = conversations
+        .into_iter()
+        .filter(|c| c.packets() > 0)
+        .map(|c| {
+            let obs = match c.protocol {
+                Protocol::Tcp => observations.get(&c.stream).map(Vec::as_slice),
+                Protocol::Udp => None,
+            };
+            let rdp = obs.and_then(RdpSetup::from_observations);
+            let tls = obs.and_then(TlsSummary::from_observations);
+            let tcp = crate::detect::tcp::phase::phase_from(&c, obs.unwrap_or(&[]));
+            connection_report(&c, rdp, tls, tcp)
+        })
+        .collect();
+    FileReport {
+        schema: SCHEMA,
+        file,
+        connections,
+        diagnosis,
+        findings,
+    }
+}
+
+fn file_summary(a: &Analysis) -> FileSummary {
     let cap = &a.capture;
-    let findings = crate::detect::run(a);
-    let file = FileSummary {
+    FileSummary {
         path: a.name.clone(),
         format: cap.format,
         gzip: a.gzip,
@@ -484,27 +518,6 @@ pub fn file_report(a: &Analysis) -> FileReport {
         }),
         warnings: warnings(a),
         error: None,
-    };
-    FileReport {
-        schema: SCHEMA,
-        file,
-        connections: a
-            .conversations
-            .iter()
-            .filter(|c| c.packets() > 0)
-            .map(|c| {
-                let obs = match c.protocol {
-                    Protocol::Tcp => a.observations.get(&c.stream).map(Vec::as_slice),
-                    Protocol::Udp => None,
-                };
-                let rdp = obs.and_then(RdpSetup::from_observations);
-                let tls = obs.and_then(TlsSummary::from_observations);
-                let tcp = crate::detect::tcp::phase::phase_of(c, a);
-                connection_report(c, rdp, tls, tcp)
-            })
-            .collect(),
-        diagnosis: crate::diagnose::diagnose(a, &findings),
-        findings,
     }
 }
 

@@ -34,7 +34,7 @@ pub fn corpus_dir() -> Option<PathBuf> {
 
 pub fn report_of(path: &Path) -> FileReport {
     let analysis = analyze_path(path, None).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    file_report(&analysis)
+    file_report(analysis)
 }
 
 /// Compares every expected conversation (as recorded from tshark) with ours; returns the

@@ -86,9 +86,12 @@ pub fn handshake_rtt_secs(c: &Conversation) -> Option<f64> {
 const ENCRYPTED_ALERT_MAX: u16 = 32;
 
 pub fn phase_of(c: &Conversation, a: &Analysis) -> Option<ConnectionPhase> {
+    phase_from(c, a.observations.get(&c.stream).map_or(&[], Vec::as_slice))
+}
+
+/// The phase of a conversation, given its observations.
+pub fn phase_from(c: &Conversation, obs: &[Observation]) -> Option<ConnectionPhase> {
     let tcp = c.tcp.as_ref()?;
-    let empty = Vec::new();
-    let obs = a.observations.get(&c.stream).unwrap_or(&empty);
     let mut phase = Phase::SynSent;
     let mut phase_frame = tcp.syn_frame;
     let mut reach = |p: Phase, f: Option<u64>| {
