@@ -260,7 +260,6 @@ fn server_resets_after_client_hello() {
 /// Needs the RDP setup decoder to hand over a stream whose first bytes are a TLS *alert*
 /// record (content type 21), not only a handshake record (22): see the issue 5 notes.
 #[test]
-#[ignore = "needs src/proto/rdp/setup.rs to hand over TLS records of any content type"]
 fn no_common_cipher_suite() {
     let r = report("rdp-tls-cipher-mismatch-xrdp.pcap");
     assert_eq!(tls_ids(&r), vec!["tls.alert", "tls.cipher_mismatch"]);
@@ -272,7 +271,6 @@ fn no_common_cipher_suite() {
 }
 
 #[test]
-#[ignore = "needs src/proto/rdp/setup.rs to hand over TLS records of any content type"]
 fn protocol_version_alert() {
     let r = report("tls-version-mismatch-openssl.pcap");
     assert_eq!(tls_ids(&r), vec!["tls.alert", "tls.version_mismatch"]);
