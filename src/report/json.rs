@@ -4,7 +4,7 @@
 use crate::analyze::{Analysis, AnalyzeError};
 use crate::capture::{self, CaptureError, Timestamp};
 use crate::flow::tcp::TcpDirectionStats;
-use crate::flow::{Conversation, IcmpNote, Protocol, RoleBasis, Side};
+use crate::flow::{Conversation, DirectionStats, IcmpNote, Protocol, RoleBasis, Side};
 use crate::proto::rdp::summary::RdpSetup;
 use crate::proto::tls::summary::TlsSummary;
 use serde::Serialize;
@@ -103,16 +103,11 @@ pub struct FileSummary {
     pub error: Option<ErrorInfo>,
 }
 
+/// One direction: the flow stage's counters (serialised inline) and, for TCP, reassembly's.
 #[derive(Debug, Serialize)]
 pub struct DirectionReport {
-    pub packets: u64,
-    pub bytes: u64,
-    pub payload_bytes: u64,
-    pub first_frame: Option<u64>,
-    pub last_frame: Option<u64>,
-    pub ttl_min: Option<u8>,
-    pub ttl_max: Option<u8>,
-    pub bad_checksums: u64,
+    #[serde(flatten)]
+    pub stats: DirectionStats,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tcp: Option<TcpDirectionStats>,
 }
@@ -204,16 +199,8 @@ pub fn conversation_end(c: &Conversation) -> (&'static str, Option<u64>) {
 }
 
 fn direction(c: &Conversation, from: Side) -> DirectionReport {
-    let s = c.stats(from);
     DirectionReport {
-        packets: s.packets,
-        bytes: s.bytes,
-        payload_bytes: s.payload_bytes,
-        first_frame: s.first_frame,
-        last_frame: s.last_frame,
-        ttl_min: s.ttl_min,
-        ttl_max: s.ttl_max,
-        bad_checksums: s.bad_checksums,
+        stats: c.stats(from).clone(),
         tcp: c.tcp.as_ref().map(|t| t.dir(from).stats.clone()),
     }
 }

@@ -64,19 +64,19 @@ pub fn compare_connections(file: &str, expected: &[Value], report: &FileReport) 
             ("server", Value::from(c.server.clone())),
             (
                 "packets_client_to_server",
-                Value::from(c.client_to_server.packets),
+                Value::from(c.client_to_server.stats.packets),
             ),
             (
                 "packets_server_to_client",
-                Value::from(c.server_to_client.packets),
+                Value::from(c.server_to_client.stats.packets),
             ),
             (
                 "bytes_client_to_server",
-                Value::from(c.client_to_server.bytes),
+                Value::from(c.client_to_server.stats.bytes),
             ),
             (
                 "bytes_server_to_client",
-                Value::from(c.server_to_client.bytes),
+                Value::from(c.server_to_client.stats.bytes),
             ),
             ("first_frame", Value::from(c.first_frame)),
             ("last_frame", Value::from(c.last_frame)),
