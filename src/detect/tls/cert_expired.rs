@@ -1,8 +1,8 @@
 //! `tls.cert_expired`: a certificate of the server's chain had expired at the time the
 //! capture saw it (RFC 5280 4.1.2.5 notAfter before the frame's timestamp).
 
-use super::{TlsConnection, cert_label, duration_text, utc_text};
-use crate::detect::{Finding, Severity};
+use super::{TlsConnection, cert_label, chain_severity, duration_text, utc_text};
+use crate::detect::Finding;
 
 pub fn detect(conns: &[TlsConnection<'_>]) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -19,14 +19,7 @@ pub fn detect(conns: &[TlsConnection<'_>]) -> Vec<Finding> {
         let Some(first) = expired.first() else {
             continue;
         };
-        let mut frames = vec![frame];
-        frames.extend(
-            c.tls
-                .alerts
-                .iter()
-                .find(|a| a.level == "fatal")
-                .map(|a| a.frame),
-        );
+        let frames = c.certificate_frames(frame);
         let others = if expired.len() > 1 {
             format!(" ({} certificates of the chain are expired)", expired.len())
         } else {
@@ -34,13 +27,7 @@ pub fn detect(conns: &[TlsConnection<'_>]) -> Vec<Finding> {
         };
         let mut f = Finding::new(
             "tls.cert_expired",
-            // The server's own certificate fails every client; another one of the chain
-            // (an extra cross-signed root, say) only clients that build the path through it.
-            if first.position == 0 {
-                Severity::Error
-            } else {
-                Severity::Warning
-            },
+            chain_severity(first.position),
             c.stream(),
             frames,
             format!(

@@ -1,8 +1,8 @@
 //! `tls.cert_not_yet_valid`: a certificate of the server's chain was not valid yet when the
 //! capture saw it (RFC 5280 4.1.2.5 notBefore after the frame's timestamp).
 
-use super::{TlsConnection, cert_label, duration_text, utc_text};
-use crate::detect::{Finding, Severity};
+use super::{TlsConnection, cert_label, chain_severity, duration_text, utc_text};
+use crate::detect::Finding;
 
 pub fn detect(conns: &[TlsConnection<'_>]) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -18,23 +18,10 @@ pub fn detect(conns: &[TlsConnection<'_>]) -> Vec<Finding> {
         else {
             continue;
         };
-        let mut frames = vec![frame];
-        frames.extend(
-            c.tls
-                .alerts
-                .iter()
-                .find(|a| a.level == "fatal")
-                .map(|a| a.frame),
-        );
+        let frames = c.certificate_frames(frame);
         let mut f = Finding::new(
             "tls.cert_not_yet_valid",
-            // The server's own certificate fails every client; another one of the chain
-            // (an extra cross-signed root, say) only clients that build the path through it.
-            if first.position == 0 {
-                Severity::Error
-            } else {
-                Severity::Warning
-            },
+            chain_severity(first.position),
             c.stream(),
             frames,
             format!(

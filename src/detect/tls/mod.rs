@@ -14,7 +14,7 @@ mod handshake_aborted;
 pub mod hostname;
 mod version_mismatch;
 
-use super::Finding;
+use super::{Finding, Severity};
 use crate::analyze::Analysis;
 use crate::flow::{Conversation, Protocol, Side};
 use crate::proto::observation::Observation;
@@ -39,6 +39,20 @@ impl TlsConnection<'_> {
     /// Direct RDP (TLS after X.224 negotiation, or the direct CredSSP approach on 3389).
     pub fn is_rdp(&self) -> bool {
         self.rdp.is_some() || self.conversation.server.port == 3389
+    }
+
+    /// Frames a certificate-validity finding cites: the certificate's, then the first fatal
+    /// alert that followed, if any.
+    pub fn certificate_frames(&self, certificate_frame: u64) -> Vec<u64> {
+        let mut frames = vec![certificate_frame];
+        frames.extend(
+            self.tls
+                .alerts
+                .iter()
+                .find(|a| a.level == "fatal")
+                .map(|a| a.frame),
+        );
+        frames
     }
 
     /// The certificate's reference time: when the capture saw it (seconds since the epoch).
@@ -80,6 +94,17 @@ pub fn run(a: &Analysis) -> Vec<Finding> {
     out.extend(cipher_mismatch::detect(&conns));
     out.extend(handshake_aborted::detect(&conns));
     out
+}
+
+/// Severity of a bad certificate by its place in the chain: the server's own certificate
+/// (position 0) fails every client; another one (an extra cross-signed root, say) only
+/// clients that build the path through it.
+pub(crate) fn chain_severity(position: usize) -> Severity {
+    if position == 0 {
+        Severity::Error
+    } else {
+        Severity::Warning
+    }
 }
 
 pub(crate) fn side_name(side: Side) -> &'static str {
