@@ -6,6 +6,7 @@ use crate::flow::consumer::ConsumerFactory;
 use crate::flow::{Conversation, FlowStats, FlowTable};
 use crate::net::{Decoded, Decoder, NetStats, tunnel};
 use crate::proto::Decoders;
+use crate::proto::decrypt::{self, KeyRing, KeyStore, SharedKeys};
 use crate::proto::observation::{Observation, ObservationLog, SharedLog};
 use serde::Serialize;
 use std::cell::RefCell;
@@ -13,6 +14,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// How often (in frames) fragment timeouts are checked.
 const EXPIRE_EVERY: u64 = 4096;
@@ -29,6 +31,40 @@ pub struct LinkStats {
     pub unknown_address_families: u64,
 }
 
+/// What a run gives every input it analyses.
+#[derive(Debug, Clone)]
+pub struct AnalyzeOptions {
+    /// Key logs given for the whole run (`--keylog`), already read.
+    pub key_log: Option<Arc<KeyStore>>,
+    /// Names of the files `key_log` was read from, for the report.
+    pub key_log_files: Vec<String>,
+    /// Read `<capture>.keys` (or `.keylog`, `.sslkeylog`) beside each capture.
+    pub sibling_key_logs: bool,
+}
+
+impl Default for AnalyzeOptions {
+    fn default() -> Self {
+        AnalyzeOptions {
+            key_log: None,
+            key_log_files: Vec::new(),
+            sibling_key_logs: true,
+        }
+    }
+}
+
+/// Where the TLS session secrets of an input came from.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DecryptionInfo {
+    /// Key-log files used (the run's `--keylog` files, then the one beside the capture).
+    pub key_logs: Vec<String>,
+    /// pcapng Decryption Secrets Blocks holding a TLS key log.
+    pub secrets_blocks: u64,
+    /// Sessions whose secrets the input's own key material (beside-file, blocks) holds.
+    pub sessions_with_secrets: usize,
+    /// Key-log problems (unreadable file, lines that are not key-log lines).
+    pub problems: Vec<String>,
+}
+
 /// Everything learned from one input.
 pub struct Analysis {
     pub name: String,
@@ -40,6 +76,7 @@ pub struct Analysis {
     pub conversations: Vec<Conversation>,
     /// What the protocol decoders saw, by TCP stream number.
     pub observations: BTreeMap<u64, Vec<Observation>>,
+    pub decryption: DecryptionInfo,
 }
 
 /// An input that could not be analysed at all.
@@ -57,12 +94,43 @@ pub fn analyze_path(
     path: &Path,
     factory: Option<Box<dyn ConsumerFactory>>,
 ) -> Result<Analysis, AnalyzeError> {
+    analyze_path_with(path, factory, &AnalyzeOptions::default())
+}
+
+/// [`analyze_path`] with the run's options (key logs).
+pub fn analyze_path_with(
+    path: &Path,
+    factory: Option<Box<dyn ConsumerFactory>>,
+    options: &AnalyzeOptions,
+) -> Result<Analysis, AnalyzeError> {
     let name = path.display().to_string();
     let source = capture::open_source(path).map_err(|e| AnalyzeError::Open {
         name: name.clone(),
         reason: e.to_string(),
     })?;
-    analyze_reader(name, source.reader, source.gzip, factory)
+    let mut own = KeyStore::default();
+    let mut decryption = DecryptionInfo {
+        key_logs: options.key_log_files.clone(),
+        ..Default::default()
+    };
+    let sibling = options
+        .sibling_key_logs
+        .then(|| decrypt::sibling_key_log(path))
+        .flatten();
+    if let Some(sibling) = sibling {
+        match decrypt::read_key_log(&sibling, &mut own) {
+            Ok(()) => decryption.key_logs.push(sibling.display().to_string()),
+            Err(e) => decryption.problems.push(e.to_string()),
+        }
+    }
+    analyze_reader_with(
+        name,
+        source.reader,
+        source.gzip,
+        factory,
+        Rc::new(KeyRing::new(options.key_log.clone(), own)),
+        decryption,
+    )
 }
 
 /// Analyses a capture read from `reader` (already decompressed).
@@ -72,11 +140,43 @@ pub fn analyze_reader(
     gzip: bool,
     factory: Option<Box<dyn ConsumerFactory>>,
 ) -> Result<Analysis, AnalyzeError> {
+    analyze_reader_with(
+        name,
+        reader,
+        gzip,
+        factory,
+        Rc::new(KeyRing::default()),
+        DecryptionInfo::default(),
+    )
+}
+
+/// [`analyze_reader`] decrypting TLS with `keys` (which also receive the capture's own
+/// Decryption Secrets Blocks as they are read; a caller's `factory` may share them).
+pub fn analyze_reader_with(
+    name: String,
+    reader: impl Read,
+    gzip: bool,
+    factory: Option<Box<dyn ConsumerFactory>>,
+    keys: SharedKeys,
+    mut decryption: DecryptionInfo,
+) -> Result<Analysis, AnalyzeError> {
     let mut link = LinkStats::default();
     let mut decoder = Decoder::new();
     let log: SharedLog = Rc::new(RefCell::new(ObservationLog::default()));
-    let factory = factory.unwrap_or_else(|| Box::new(Decoders { log: log.clone() }));
+    let factory = factory.unwrap_or_else(|| {
+        Box::new(Decoders {
+            log: log.clone(),
+            keys: Some(keys.clone()),
+        })
+    });
     let mut flows = FlowTable::new(Some(factory));
+    let mut secrets_blocks = 0u64;
+    let on_secrets = |secrets: &capture::DecryptionSecrets| {
+        if secrets.secrets_type == decrypt::SECRETS_TYPE_TLS_KEY_LOG {
+            secrets_blocks += 1;
+            keys.add_secrets(&secrets.data);
+        }
+    };
     let on_frame = |frame: &Frame<'_>| {
         if frame.number.is_multiple_of(EXPIRE_EVERY) {
             decoder.expire(frame.ts);
@@ -115,10 +215,14 @@ pub fn analyze_reader(
         }
     };
     let capture =
-        CaptureReader::read(reader, on_frame).map_err(|source| AnalyzeError::Capture {
-            name: name.clone(),
-            source,
+        CaptureReader::read_with_secrets(reader, on_frame, on_secrets).map_err(|source| {
+            AnalyzeError::Capture {
+                name: name.clone(),
+                source,
+            }
         })?;
+    decryption.secrets_blocks = secrets_blocks;
+    decryption.sessions_with_secrets = keys.own_sessions();
     decoder.finish();
     flows.finish();
     let flow_stats = flows.stats.clone();
@@ -131,5 +235,6 @@ pub fn analyze_reader(
         flow: flow_stats,
         conversations: flows.into_conversations(),
         observations: std::mem::take(&mut log.borrow_mut().by_stream),
+        decryption,
     })
 }

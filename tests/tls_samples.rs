@@ -14,6 +14,18 @@ fn report(name: &str) -> FileReport {
     common::report_of(&common::project_dir().join("samples").join(name))
 }
 
+/// The report of a sample read without any key log (not even the one beside it).
+fn report_without_keys(name: &str) -> FileReport {
+    let options = rdptriage::analyze::AnalyzeOptions {
+        sibling_key_logs: false,
+        ..Default::default()
+    };
+    let path = common::project_dir().join("samples").join(name);
+    rdptriage::report::json::file_report(
+        rdptriage::analyze::analyze_path_with(&path, None, &options).unwrap(),
+    )
+}
+
 fn tls_ids(r: &FileReport) -> Vec<&'static str> {
     let mut v: Vec<&'static str> = r
         .findings
@@ -83,14 +95,23 @@ fn tls12_expired_certificate_on_rdp() {
 
 #[test]
 fn tls13_certificate_is_encrypted() {
-    let r = report("rdp-tls13-cert-expired-xrdp.pcap");
-    // The expired certificate is inside the encrypted TLS 1.3 handshake: nothing to judge.
+    let r = report_without_keys("rdp-tls13-cert-expired-xrdp.pcap");
+    // Without the key log the expired certificate is inside the encrypted TLS 1.3
+    // handshake: nothing to judge.
     assert_eq!(tls_ids(&r), Vec::<&str>::new());
     let t = r.connections[0].tls.as_ref().unwrap();
     assert_eq!(t.version.as_deref(), Some("TLSv1.3"));
     assert!(t.certificate_encrypted);
+    assert_eq!(t.decryption, None);
     assert!(t.certificates.is_empty());
     assert!(t.outcome_line().contains("certificate encrypted"));
+    // With the key log beside the capture it is decrypted (frame 9) and judged.
+    let r = report("rdp-tls13-cert-expired-xrdp.pcap");
+    assert_eq!(tls_ids(&r), vec!["tls.cert_expired"]);
+    let t = r.connections[0].tls.as_ref().unwrap();
+    assert_eq!(t.decryption, Some("decrypted"));
+    assert!(!t.certificate_encrypted);
+    assert_eq!(one(&r, "tls.cert_expired").frames, vec![9]);
 }
 
 #[test]
@@ -230,7 +251,9 @@ fn gateway_on_443_is_found_by_content() {
         let t = c.tls.as_ref().unwrap();
         assert!(c.server.ends_with(":443"));
         assert_eq!(t.version.as_deref(), Some("TLSv1.3"));
-        assert!(t.certificate_encrypted);
+        // The key log beside the capture opens the handshake: the certificate is read.
+        assert!(!t.certificate_encrypted);
+        assert_eq!(t.decryption, Some("decrypted"));
         assert!(t.established);
     }
 }

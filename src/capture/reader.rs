@@ -116,7 +116,17 @@ struct NgInterface {
 
 impl CaptureReader {
     /// Reads every record of `input`, calling `on_frame` for each packet in file order.
-    pub fn read<R: Read>(mut input: R, mut on_frame: impl FnMut(&Frame<'_>)) -> ReadOutcome {
+    pub fn read<R: Read>(input: R, on_frame: impl FnMut(&Frame<'_>)) -> ReadOutcome {
+        Self::read_with_secrets(input, on_frame, |_| {})
+    }
+
+    /// Like [`CaptureReader::read`], and calls `on_secrets` for each pcapng Decryption
+    /// Secrets Block when it is read (before the packets it applies to, pcapng 4.7).
+    pub fn read_with_secrets<R: Read>(
+        mut input: R,
+        mut on_frame: impl FnMut(&Frame<'_>),
+        mut on_secrets: impl FnMut(&DecryptionSecrets),
+    ) -> ReadOutcome {
         // The container readers parse their file header from their first read, so hand them
         // a first chunk large enough to hold it whatever the source's read sizes.
         let mut head = vec![0u8; FIRST_CHUNK];
@@ -157,7 +167,13 @@ impl CaptureReader {
         let mut info = CaptureInfo::default();
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             if is_pcapng {
-                read_pcapng(chained, &mut on_frame, &mut reached, &mut info)
+                read_pcapng(
+                    chained,
+                    &mut on_frame,
+                    &mut on_secrets,
+                    &mut reached,
+                    &mut info,
+                )
             } else {
                 read_legacy(chained, &mut on_frame, &mut reached, &mut info)
             }
@@ -401,6 +417,7 @@ fn push_comment(info: &mut CaptureInfo, bytes: &[u8]) {
 fn read_pcapng<R: Read>(
     input: R,
     on_frame: &mut impl FnMut(&Frame<'_>),
+    on_secrets: &mut impl FnMut(&DecryptionSecrets),
     reached: &mut u64,
     info: &mut CaptureInfo,
 ) -> Result<(), CaptureError> {
@@ -490,7 +507,7 @@ fn read_pcapng<R: Read>(
                             if keep {
                                 secrets_bytes += len;
                             }
-                            info.secrets.push(DecryptionSecrets {
+                            let secrets = DecryptionSecrets {
                                 secrets_type: dsb.secrets_type.0,
                                 after_frame: number,
                                 data: if keep {
@@ -499,7 +516,9 @@ fn read_pcapng<R: Read>(
                                     Vec::new()
                                 },
                                 length: len,
-                            });
+                            };
+                            on_secrets(&secrets);
+                            info.secrets.push(secrets);
                         }
                         Block::Unknown(unknown) if unknown.block_type == OBSOLETE_PACKET_BLOCK => {
                             packet = parse_obsolete_packet(unknown.data, big_endian, &interfaces);

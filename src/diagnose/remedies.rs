@@ -12,7 +12,7 @@ pub fn advice(cause: &str) -> Advice {
         "certificate_expired" => (
             "the server's certificate has expired",
             "Renew the certificate. For the RDP listener: certlm.msc → Remote Desktop → Certificates, delete the expired certificate, then Restart-Service TermService -Force (Windows creates a new self-signed one, or assign your CA's via Win32_TSGeneralSetting SSLCertificateSHA1Hash / Group Policy). On Azure VMs, if the new certificate is not created, check the key permissions in C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys. For an RD Gateway: Server Manager → RD Gateway Manager → Properties → SSL Certificate.",
-            "With TLS 1.3 the certificate is encrypted; the verdict then rests on the client's behaviour and alerts.",
+            "Without a key log a TLS 1.3 certificate is encrypted and the verdict rests on the client's behaviour and alerts; the client's own trust decision is never on the wire.",
         ),
         "certificate_not_yet_valid" => (
             "the server's certificate is not valid yet",

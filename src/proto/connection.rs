@@ -2,9 +2,10 @@
 //! decoder first and, once a direction carries TLS (after RDP negotiation, the direct
 //! CredSSP approach, or a TLS service such as an RD Gateway), to the TLS decoder.
 
+use super::decrypt::SharedKeys;
 use super::observation::SharedLog;
 use super::rdp::setup::RdpSetupDecoder;
-use super::tls::TlsDecoder;
+use super::tls::{InnerFactory, TlsDecoder};
 use crate::flow::Side;
 use crate::flow::consumer::{Chunk, StreamConsumer, Want};
 
@@ -24,9 +25,25 @@ pub struct ConnectionDecoder {
 
 impl ConnectionDecoder {
     pub fn new(stream: u64, log: SharedLog) -> Self {
+        Self::with_keys(stream, log, None)
+    }
+
+    /// A decoder that decrypts TLS with `keys` (session secrets from key logs).
+    pub fn with_keys(stream: u64, log: SharedLog, keys: Option<SharedKeys>) -> Self {
+        Self::with_inner(stream, log, keys, super::inner_decoder)
+    }
+
+    /// A decoder that decrypts TLS with `keys` and hands decrypted application data to the
+    /// decoder `inner` chooses (tests collect it).
+    pub fn with_inner(
+        stream: u64,
+        log: SharedLog,
+        keys: Option<SharedKeys>,
+        inner: InnerFactory,
+    ) -> Self {
         ConnectionDecoder {
             rdp: RdpSetupDecoder::new(stream, log.clone()),
-            tls: TlsDecoder::new(stream, log),
+            tls: TlsDecoder::with_keys(stream, log, keys, Some(inner)),
             client: Mode::Rdp,
             server: Mode::Rdp,
         }

@@ -4,9 +4,15 @@
 //! Each direction is read record by record (RFC 8446 5.1 TLSPlaintext); handshake messages
 //! are reassembled across records (RFC 8446 5.1: "Handshake messages MAY be coalesced into a
 //! single TLSPlaintext record or fragmented across several records"). Once a direction is
-//! encrypted (after its ChangeCipherSpec, or after a TLS 1.3 ServerHello) only the size of
-//! its first [`MAX_ENCRYPTED_RECORDS`] records is noted, then the direction is done.
+//! encrypted (after its ChangeCipherSpec, or after a TLS 1.3 ServerHello) the size of its
+//! first [`MAX_ENCRYPTED_RECORDS`] records is noted. Without keys the direction is then
+//! done. With the session's secrets from a key log ([`crate::proto::decrypt`]) its records
+//! are opened: handshake messages and alerts inside are described like clear ones (the TLS
+//! 1.3 certificate, an encrypted alert), and application data goes to an inner decoder
+//! chosen from its first bytes (HTTP for an RD Gateway) until that decoder is done or
+//! [`MAX_DECRYPTED_BYTES`] have been opened.
 
+use super::decrypt::{DirectionKeys, SharedKeys, suites};
 use super::observation::{Observation, Observed, SharedLog};
 use crate::flow::Side;
 use crate::flow::consumer::{Chunk, StreamConsumer, Want};
@@ -33,6 +39,14 @@ pub const MAX_ENCRYPTED_RECORDS: usize = 8;
 /// Messages in clear (handshake messages, alerts, other records) noted per direction; a
 /// real handshake has fewer than 10, so more means the stream is not what it seems.
 pub const MAX_CLEAR_MESSAGES: usize = 24;
+
+/// Plaintext opened per direction at most (handshake and application data together).
+pub const MAX_DECRYPTED_BYTES: u64 = 1 << 20;
+
+/// Chooses the decoder of decrypted application data from its first bytes and the side
+/// that sent them; `None` when no decoder reads that protocol.
+pub type InnerFactory =
+    fn(stream: u64, log: &SharedLog, first: &[u8], side: Side) -> Option<Box<dyn StreamConsumer>>;
 
 /// RFC 8446 5.1 ContentType.
 pub const CT_CHANGE_CIPHER_SPEC: u8 = 20;
@@ -97,6 +111,20 @@ pub enum TlsObserved {
     /// Bytes of this direction were not captured: record boundaries are lost, decoding of
     /// the direction stops (the frame is the one after the hole).
     BytesMissing { missing: u64 },
+    /// The key log holds this session's secrets (found by ClientHello.random): records
+    /// from here on are opened. `secrets` names the key-log labels used.
+    DecryptionKeys {
+        secrets: &'static str,
+        cipher_suite: u16,
+    },
+    /// Key logs were given but none holds this session's ClientHello.random.
+    NoSessionKeys,
+    /// The session's secrets are known but its cipher suite's records are not opened by
+    /// this tool (CBC or CCM suites).
+    CipherNotDecrypted { cipher_suite: u16 },
+    /// A record of this direction did not open (wrong secrets, or missing records); the
+    /// direction is not decrypted further.
+    DecryptionFailed { offset: u64, reason: String },
 }
 
 #[derive(Default)]
@@ -112,6 +140,28 @@ struct Direction {
     encrypted_records: usize,
     clear_messages: usize,
     done: bool,
+    /// Keys opening this direction's records (active once it encrypts).
+    keys: Option<DirectionKeys>,
+    /// Keys that take over: TLS 1.2 at this side's ChangeCipherSpec; TLS 1.3 the
+    /// application traffic keys, after this side's Finished.
+    next_keys: Option<DirectionKeys>,
+    /// A handshake message inside the record just opened changes the keys after it
+    /// (TLS 1.3 Finished or KeyUpdate, RFC 8446 5.1: they end a record's key epoch).
+    switch_keys: KeySwitch,
+    /// Plaintext opened so far.
+    decrypted: u64,
+    /// Application data handed to the inner decoder so far.
+    app_offset: u64,
+    /// The inner decoder said it wants nothing more of this side.
+    inner_done: bool,
+}
+
+#[derive(Default, Clone, Copy, PartialEq, Eq)]
+enum KeySwitch {
+    #[default]
+    None,
+    Next,
+    Update,
 }
 
 /// Decodes the TLS byte stream of both directions of one connection.
@@ -124,6 +174,14 @@ pub struct TlsDecoder {
     version: Option<u16>,
     /// Time of the last delivery (for observations made on a gap, which has no time).
     last_ts: crate::capture::Timestamp,
+    /// Session secrets to decrypt with, if any were given.
+    keys: Option<SharedKeys>,
+    client_random: Option<[u8; 32]>,
+    /// Decoder of the decrypted application data, chosen from its first bytes.
+    inner: Option<Box<dyn StreamConsumer>>,
+    inner_factory: Option<InnerFactory>,
+    /// The inner decoder was chosen (or none fits): do not ask again.
+    inner_chosen: bool,
 }
 
 impl TlsDecoder {
@@ -135,6 +193,26 @@ impl TlsDecoder {
             server: Direction::default(),
             version: None,
             last_ts: crate::capture::Timestamp::default(),
+            keys: None,
+            client_random: None,
+            inner: None,
+            inner_factory: None,
+            inner_chosen: false,
+        }
+    }
+
+    /// A decoder that decrypts with `keys` and hands application data to the decoder
+    /// `inner_factory` chooses.
+    pub fn with_keys(
+        stream: u64,
+        log: SharedLog,
+        keys: Option<SharedKeys>,
+        inner_factory: Option<InnerFactory>,
+    ) -> Self {
+        TlsDecoder {
+            keys: keys.filter(|k| !k.is_empty()),
+            inner_factory,
+            ..TlsDecoder::new(stream, log)
         }
     }
 
@@ -217,30 +295,44 @@ impl TlsDecoder {
             if d.buf.len() < 5 + len {
                 return;
             }
+            let version = [d.buf[1], d.buf[2]];
             let payload: Vec<u8> = d.buf[5..5 + len].to_vec();
             d.buf.drain(..5 + len);
             d.offset += (5 + len) as u64;
-            self.one_record(side, chunk, ct, &payload, offset);
+            self.one_record(side, chunk, ct, version, &payload, offset);
         }
     }
 
     /// RFC 8446 5.1 TLSPlaintext / 5.2 TLSCiphertext.
-    fn one_record(&mut self, side: Side, chunk: &Chunk, ct: u8, payload: &[u8], offset: u64) {
+    fn one_record(
+        &mut self,
+        side: Side,
+        chunk: &Chunk,
+        ct: u8,
+        version: [u8; 2],
+        payload: &[u8],
+        offset: u64,
+    ) {
         let encrypted = self.dir(side).encrypted;
         if ct == CT_APPLICATION_DATA
             || (encrypted && ct != CT_CHANGE_CIPHER_SPEC && ct != CT_HEARTBEAT)
         {
-            self.record(
-                side,
-                chunk,
-                TlsObserved::EncryptedRecord {
-                    content_type: ct,
-                    length: payload.len() as u16,
-                },
-            );
             let d = self.dir(side);
             d.encrypted_records += 1;
-            if d.encrypted_records >= MAX_ENCRYPTED_RECORDS {
+            let noted = d.encrypted_records <= MAX_ENCRYPTED_RECORDS;
+            if noted {
+                self.record(
+                    side,
+                    chunk,
+                    TlsObserved::EncryptedRecord {
+                        content_type: ct,
+                        length: payload.len() as u16,
+                    },
+                );
+            }
+            let decrypting = self.open_record(side, chunk, ct, version, payload, offset);
+            let d = self.dir(side);
+            if !decrypting && d.encrypted_records >= MAX_ENCRYPTED_RECORDS {
                 d.done = true;
             }
             return;
@@ -248,31 +340,15 @@ impl TlsDecoder {
         match ct {
             CT_CHANGE_CIPHER_SPEC => {
                 self.record(side, chunk, TlsObserved::ChangeCipherSpec);
-                self.dir(side).encrypted = true;
-            }
-            CT_ALERT => {
-                if payload.is_empty() || !payload.len().is_multiple_of(2) {
-                    self.malformed(
-                        side,
-                        chunk,
-                        offset,
-                        format!("alert record of {} bytes", payload.len()),
-                    );
-                    return;
+                let d = self.dir(side);
+                // TLS 1.3 sends CCS only for middlebox compatibility (RFC 8446 D.4): its
+                // keys are already in place.
+                if !d.encrypted && d.keys.is_none() {
+                    d.keys = d.next_keys.take();
                 }
-                for a in payload.chunks_exact(2).take(4) {
-                    self.record(
-                        side,
-                        chunk,
-                        TlsObserved::Alert {
-                            level: a[0],
-                            level_name: names::alert_level_name(a[0]),
-                            description: a[1],
-                            description_name: names::alert_name(a[1]),
-                        },
-                    );
-                }
+                d.encrypted = true;
             }
+            CT_ALERT => self.alert_record(side, chunk, payload, offset),
             CT_HANDSHAKE => self.handshake_bytes(side, chunk, payload, offset),
             _ => self.record(
                 side,
@@ -283,6 +359,184 @@ impl TlsDecoder {
                 },
             ),
         }
+    }
+
+    /// RFC 8446 6 Alert records (in clear, or opened).
+    fn alert_record(&mut self, side: Side, chunk: &Chunk, payload: &[u8], offset: u64) {
+        if payload.is_empty() || !payload.len().is_multiple_of(2) {
+            self.malformed(
+                side,
+                chunk,
+                offset,
+                format!("alert record of {} bytes", payload.len()),
+            );
+            return;
+        }
+        for a in payload.chunks_exact(2).take(4) {
+            self.record(
+                side,
+                chunk,
+                TlsObserved::Alert {
+                    level: a[0],
+                    level_name: names::alert_level_name(a[0]),
+                    description: a[1],
+                    description_name: names::alert_name(a[1]),
+                },
+            );
+        }
+    }
+
+    /// Opens a protected record when this direction has keys and still wants plaintext;
+    /// returns whether the direction is still being decrypted.
+    fn open_record(
+        &mut self,
+        side: Side,
+        chunk: &Chunk,
+        ct: u8,
+        version: [u8; 2],
+        payload: &[u8],
+        offset: u64,
+    ) -> bool {
+        let d = self.dir(side);
+        let Some(keys) = d.keys.as_mut() else {
+            return false;
+        };
+        let opened = match keys.open(ct, version, payload) {
+            Ok(opened) => opened,
+            Err(e) => {
+                d.keys = None;
+                d.next_keys = None;
+                self.record(
+                    side,
+                    chunk,
+                    TlsObserved::DecryptionFailed {
+                        offset,
+                        reason: e.to_string(),
+                    },
+                );
+                return false;
+            }
+        };
+        d.decrypted += opened.plaintext.len() as u64;
+        match opened.content_type {
+            CT_HANDSHAKE => self.handshake_bytes(side, chunk, &opened.plaintext, offset),
+            CT_ALERT => self.alert_record(side, chunk, &opened.plaintext, offset),
+            CT_APPLICATION_DATA => self.application_data(side, chunk, &opened.plaintext),
+            other => self.record(
+                side,
+                chunk,
+                TlsObserved::Unparsed {
+                    content_type: other,
+                    length: opened.plaintext.len() as u16,
+                },
+            ),
+        }
+        let d = self.dir(side);
+        match std::mem::take(&mut d.switch_keys) {
+            KeySwitch::None => {}
+            KeySwitch::Next => d.keys = d.next_keys.take(),
+            KeySwitch::Update => d.keys = d.keys.as_ref().and_then(DirectionKeys::key_update),
+        }
+        let handshake_keys_pending = d.next_keys.is_some();
+        d.keys.is_some()
+            && !d.done
+            && d.decrypted < MAX_DECRYPTED_BYTES
+            && (handshake_keys_pending || !d.inner_done)
+    }
+
+    /// Decrypted application data: to the inner decoder, chosen by the first bytes.
+    fn application_data(&mut self, side: Side, chunk: &Chunk, plaintext: &[u8]) {
+        if plaintext.is_empty() || self.dir(side).inner_done {
+            return;
+        }
+        if !self.inner_chosen {
+            self.inner_chosen = true;
+            self.inner = self
+                .inner_factory
+                .and_then(|f| f(self.stream, &self.log, plaintext, side));
+        }
+        let d = self.dir(side);
+        let stream_offset = d.app_offset;
+        d.app_offset += plaintext.len() as u64;
+        let Some(inner) = self.inner.as_mut() else {
+            self.dir(side).inner_done = true;
+            return;
+        };
+        let inner_chunk = Chunk {
+            frame: chunk.frame,
+            ts: chunk.ts,
+            stream_offset,
+        };
+        if inner.data(side, plaintext, inner_chunk) == Want::Done {
+            self.dir(side).inner_done = true;
+        }
+    }
+
+    /// After both hellos: looks the session up in the key log and prepares each
+    /// direction's keys (RDP-FACTS §7.2, §7.3).
+    fn prepare_keys(
+        &mut self,
+        side: Side,
+        chunk: &Chunk,
+        server_random: [u8; 32],
+        hello: &ServerHello,
+    ) {
+        let (Some(keys), Some(client_random)) = (self.keys.clone(), self.client_random) else {
+            return;
+        };
+        let Some(secrets) = keys.lookup(&client_random) else {
+            self.record(side, chunk, TlsObserved::NoSessionKeys);
+            return;
+        };
+        let Some(suite) = suites::suite(hello.cipher_suite) else {
+            self.record(
+                side,
+                chunk,
+                TlsObserved::CipherNotDecrypted {
+                    cipher_suite: hello.cipher_suite,
+                },
+            );
+            return;
+        };
+        let tls13 = hello.version() == 0x0304;
+        let labels = if tls13 && suite.tls13 {
+            let key =
+                |s: &Option<Vec<u8>>| s.as_deref().and_then(|s| DirectionKeys::tls13(suite, s));
+            let (Some(ch), Some(sh)) = (
+                key(&secrets.client_handshake),
+                key(&secrets.server_handshake),
+            ) else {
+                self.record(side, chunk, TlsObserved::NoSessionKeys);
+                return;
+            };
+            self.client.keys = Some(ch);
+            self.server.keys = Some(sh);
+            self.client.next_keys = key(&secrets.client_traffic);
+            self.server.next_keys = key(&secrets.server_traffic);
+            "CLIENT_HANDSHAKE_TRAFFIC_SECRET, SERVER_HANDSHAKE_TRAFFIC_SECRET, CLIENT_TRAFFIC_SECRET_0, SERVER_TRAFFIC_SECRET_0"
+        } else if !tls13 && !suite.tls13 {
+            let Some((c, s)) = secrets
+                .master_secret
+                .as_deref()
+                .and_then(|m| DirectionKeys::tls12(suite, m, &client_random, &server_random))
+            else {
+                self.record(side, chunk, TlsObserved::NoSessionKeys);
+                return;
+            };
+            self.client.next_keys = Some(c);
+            self.server.next_keys = Some(s);
+            "CLIENT_RANDOM"
+        } else {
+            return;
+        };
+        self.record(
+            side,
+            chunk,
+            TlsObserved::DecryptionKeys {
+                secrets: labels,
+                cipher_suite: hello.cipher_suite,
+            },
+        );
     }
 
     fn handshake_bytes(&mut self, side: Side, chunk: &Chunk, payload: &[u8], offset: u64) {
@@ -324,9 +578,17 @@ impl TlsDecoder {
     /// RFC 8446 4 Handshake { msg_type, length, body }.
     fn handshake_message(&mut self, side: Side, chunk: &Chunk, msg: &[u8], offset: u64) {
         let body = &msg[4..];
+        // RFC 8446 4.1.2 / 4.1.3: legacy_version (2 bytes), then the 32-byte random.
+        let random = || -> Option<[u8; 32]> { body.get(2..34)?.try_into().ok() };
+        let tls13 = self.version == Some(0x0304);
         let what = match msg[0] {
             1 => match hello::parse_client_hello(msg) {
-                Ok(h) => TlsObserved::ClientHello(Box::new(h)),
+                Ok(h) => {
+                    if side == Side::Client && self.client_random.is_none() {
+                        self.client_random = random();
+                    }
+                    TlsObserved::ClientHello(Box::new(h))
+                }
                 Err(e) => return self.malformed(side, chunk, offset, e.0),
             },
             2 => match hello::parse_server_hello(msg) {
@@ -338,9 +600,42 @@ impl TlsDecoder {
                         // RFC 8446 2: everything after the ServerHello is encrypted.
                         self.server.encrypted = true;
                     }
-                    TlsObserved::ServerHello(Box::new(h))
+                    let server_random = random();
+                    self.record(side, chunk, TlsObserved::ServerHello(Box::new(h.clone())));
+                    if let Some(server_random) = server_random {
+                        self.prepare_keys(side, chunk, server_random, &h);
+                    }
+                    return;
                 }
                 Err(e) => return self.malformed(side, chunk, offset, e.0),
+            },
+            // RFC 8446 4.4.4 Finished ends a side's handshake keys; 4.6.3 KeyUpdate
+            // replaces its application keys.
+            20 if tls13 => {
+                self.dir(side).switch_keys = KeySwitch::Next;
+                TlsObserved::Handshake {
+                    msg_type: 20,
+                    name: names::handshake_name(20),
+                    length: body.len(),
+                }
+            }
+            24 if tls13 => {
+                self.dir(side).switch_keys = KeySwitch::Update;
+                TlsObserved::Handshake {
+                    msg_type: 24,
+                    name: names::handshake_name(24),
+                    length: body.len(),
+                }
+            }
+            11 if tls13 => match certificate_list_tls13(body) {
+                Some((count, certificates)) => TlsObserved::Certificate {
+                    certificates,
+                    count,
+                    length: body.len(),
+                },
+                None => {
+                    return self.malformed(side, chunk, offset, "Certificate: bad lengths".into());
+                }
             },
             11 => match certificate_list(body) {
                 Some((count, certificates)) => TlsObserved::Certificate {

@@ -64,8 +64,17 @@ pub struct TlsSummary {
     pub ja4s: Option<String>,
     pub certificate_frame: Option<u64>,
     pub certificate_ts: Option<Timestamp>,
-    /// TLS 1.3: the certificate travels encrypted and is not visible without the keys.
+    /// TLS 1.3: the certificate travels encrypted and was not decrypted (no key log for
+    /// this session).
     pub certificate_encrypted: bool,
+    /// Decryption with a key log: `decrypted` (records opened; encrypted handshake
+    /// messages, alerts and application data are described), `no_session_keys` (key logs
+    /// were given but hold nothing for this session), `cipher_not_decrypted` (CBC/CCM
+    /// suite), `failed` (a record did not open: the key log belongs to another session, or
+    /// records are missing). Absent when no key log was given or the session did not get
+    /// that far.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decryption: Option<&'static str>,
     /// Certificates in the server's Certificate message (leaf first).
     pub certificates: Vec<CertInfo>,
     pub certificate_count: usize,
@@ -202,6 +211,7 @@ impl TlsSummary {
             certificate_frame: None,
             certificate_ts: None,
             certificate_encrypted: false,
+            decryption: None,
             certificates: Vec::new(),
             certificate_count: 0,
             client_certificate_count: None,
@@ -297,6 +307,12 @@ impl TlsSummary {
                         Side::Server => s.server_encrypted_records.push(r),
                     }
                 }
+                TlsObserved::DecryptionKeys { .. } => s.decryption = Some("decrypted"),
+                TlsObserved::NoSessionKeys => s.decryption = Some("no_session_keys"),
+                TlsObserved::CipherNotDecrypted { .. } => {
+                    s.decryption = Some("cipher_not_decrypted")
+                }
+                TlsObserved::DecryptionFailed { .. } => s.decryption = Some("failed"),
                 TlsObserved::BytesMissing { missing } => s.bytes_missing.push(BytesMissing {
                     frame: o.frame,
                     from: o.from,
@@ -310,7 +326,7 @@ impl TlsSummary {
             }
         }
         let tls13 = s.version_raw.is_some_and(|v| v == 0x0304 || v >> 8 == 0x7f);
-        s.certificate_encrypted = tls13;
+        s.certificate_encrypted = tls13 && s.certificate_frame.is_none();
         let fatal_alert = s.alerts.iter().any(|a| a.level == "fatal");
         s.established = s.server_hello_frame.is_some()
             && !fatal_alert
