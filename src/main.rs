@@ -2,8 +2,9 @@
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
-use rdptriage::analyze::{AnalyzeError, analyze_path};
+use rdptriage::analyze::{AnalyzeError, AnalyzeOptions, analyze_path_with};
 use rdptriage::detect::Severity;
+use rdptriage::proto::decrypt::{self, KeyStore};
 use rdptriage::report::{ci, json, table};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -52,6 +53,14 @@ struct AnalyzeArgs {
     /// Colour the table (auto: when standard output is a terminal).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+    /// TLS key log (NSS SSLKEYLOGFILE format) for every input; may be repeated. A key log
+    /// beside a capture (x.keys, x.keylog, x.sslkeylog for x.pcap) and pcapng Decryption
+    /// Secrets Blocks are used too.
+    #[arg(long, value_name = "FILE")]
+    keylog: Vec<PathBuf>,
+    /// Do not read key logs kept beside the captures.
+    #[arg(long)]
+    no_keylog_beside: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -118,6 +127,19 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 
 fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     let files = expand(&args.paths)?;
+    let mut shared_keys = KeyStore::default();
+    for path in &args.keylog {
+        decrypt::read_key_log(path, &mut shared_keys)?;
+    }
+    let options = AnalyzeOptions {
+        key_log: (!args.keylog.is_empty()).then(|| std::sync::Arc::new(shared_keys)),
+        key_log_files: args
+            .keylog
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        sibling_key_logs: !args.no_keylog_beside,
+    };
     if files.is_empty() {
         anyhow::bail!("no capture files found in the given paths");
     }
@@ -141,7 +163,7 @@ fn run(args: AnalyzeArgs) -> Result<ExitCode> {
         files
             .par_iter()
             .map(|path| {
-                let report = analyze_path(path, None).map(json::file_report);
+                let report = analyze_path_with(path, None, &options).map(json::file_report);
                 progress.inc(1);
                 report
             })

@@ -297,3 +297,52 @@ fn missing_and_wrong_keys_are_described() {
     assert_eq!(s.decryption, Some("failed"));
     assert!(s.certificate_encrypted);
 }
+
+/// `--keylog FILE` applies to every input; without it (and with nothing beside the capture)
+/// the TLS 1.3 certificate stays hidden and the verdict rests on the client's behaviour.
+#[test]
+fn keylog_option_on_the_command_line() {
+    let dir = std::env::temp_dir().join(format!("rdpt-keylog-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sample = common::project_dir().join("samples/rdp-tls13-cert-expired-xrdp.pcap");
+    let copy = dir.join("alone.pcap");
+    std::fs::copy(&sample, &copy).unwrap();
+    let verdict = |extra: &[&str]| -> (String, Value) {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_rdptriage"))
+            .args(["analyze", "--fail-on", "never", "--format", "json"])
+            .args(extra)
+            .arg(&copy)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (
+            v["diagnosis"]["causes"][0]["cause"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+            v["connections"][0]["tls"]["decryption"].clone(),
+        )
+    };
+    let (cause, decryption) = verdict(&[]);
+    assert_ne!(cause, "certificate_expired");
+    assert_eq!(decryption, Value::Null);
+    let keys = sample.with_extension("keys");
+    let (cause, decryption) = verdict(&["--keylog", keys.to_str().unwrap()]);
+    assert_eq!(cause, "certificate_expired");
+    assert_eq!(decryption, "decrypted");
+    // A key log that cannot be read is an error naming it (exit 2).
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rdptriage"))
+        .args(["analyze", "--keylog"])
+        .arg(dir.join("missing.keys"))
+        .arg(&copy)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.keys"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

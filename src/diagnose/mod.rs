@@ -428,13 +428,14 @@ fn fallback(a: &Analysis, at: &Attempt) -> Option<Cause> {
         confidence_reason: reason.into(),
         findings: Vec::new(),
         summary: format!(
-            "{}: {what} (phase \"{}\", {} {})",
+            "{}: {what} (phase \"{}\"; {})",
             advice.title,
             p.phase.words(),
-            p.closed_by,
-            p.close_frame
-                .map(|f| format!("frame {f}"))
-                .unwrap_or_default()
+            match (p.closed_by, p.close_frame) {
+                ("nobody", _) => "still open when the capture ends".to_string(),
+                (by, Some(f)) => format!("closed by the {by} in frame {f}"),
+                (by, None) => format!("closed by the {by}"),
+            }
         ),
         remedy: advice.remedy.into(),
         cannot_show: (!advice.cannot_show.is_empty()).then(|| advice.cannot_show.into()),
