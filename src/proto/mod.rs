@@ -4,7 +4,9 @@
 
 pub mod connection;
 pub mod decrypt;
+pub mod http;
 pub mod observation;
+pub mod rdg;
 pub mod rdp;
 pub mod tls;
 

@@ -51,6 +51,10 @@ pub enum Observed {
     TlsStart { direct: bool },
     /// Something the TLS decoder saw.
     Tls(Box<crate::proto::tls::TlsObserved>),
+    /// HTTP/1.x inside decrypted TLS (RFC 9112): a request, a response, their framing.
+    Http(Box<crate::proto::http::HttpObserved>),
+    /// An RD Gateway HTTP-transport packet (MS-TSGU 2.2.10) carried by that HTTP.
+    Rdg(Box<crate::proto::rdg::RdgObserved>),
     /// A message that could not be decoded; decoding of this direction stopped.
     DecodeError {
         decoder: &'static str,

@@ -5,6 +5,7 @@ use crate::analyze::{Analysis, AnalyzeError};
 use crate::capture::{self, CaptureError, Timestamp};
 use crate::flow::tcp::TcpDirectionStats;
 use crate::flow::{Conversation, DirectionStats, IcmpNote, Protocol, RoleBasis, Side};
+use crate::proto::rdg::summary::GatewaySummary;
 use crate::proto::rdp::summary::RdpSetup;
 use crate::proto::tls::summary::TlsSummary;
 use serde::Serialize;
@@ -157,6 +158,10 @@ pub struct ConnectionReport {
     /// TLS handshake, when the connection carries TLS (see docs/json-schema.md).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tls: Option<TlsSummary>,
+    /// HTTP and RD Gateway (MS-TSGU) exchange inside decrypted TLS, when decoded (see
+    /// docs/json-schema.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<GatewaySummary>,
     pub wireshark_filter: String,
 }
 
@@ -252,6 +257,7 @@ pub fn connection_report(
         rdp,
         tcp,
         tls,
+        gateway: None,
         wireshark_filter: c.wireshark_filter(),
     }
 }
@@ -431,7 +437,9 @@ pub fn file_report(a: Analysis) -> FileReport {
             let rdp = obs.and_then(RdpSetup::from_observations);
             let tls = obs.and_then(TlsSummary::from_observations);
             let tcp = crate::detect::tcp::phase::phase_from(&c, obs.unwrap_or(&[]));
-            connection_report(&c, rdp, tls, tcp)
+            let mut report = connection_report(&c, rdp, tls, tcp);
+            report.gateway = obs.and_then(GatewaySummary::from_observations);
+            report
         })
         .collect();
     FileReport {
