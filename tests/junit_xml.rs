@@ -13,12 +13,16 @@ use std::process::Command;
 const HEALTHY: &str = "samples/rdp-tls-healthy-xrdp.pcap";
 /// Two tcp.refused findings (error).
 const REFUSED: &str = "samples/rdp-port-closed.pcap";
-/// Only a tls.cert_self_signed finding (info); verdict certificate_untrusted.
-const INFO_ONLY: &str = "samples/rdp-cert-untrusted-xrdp.pcap";
-/// Only a tcp.heavy_loss finding (warning).
-const WARNING_ONLY: &str = "samples/rdp-lossy-high-latency.pcap";
-/// Verdict nla_failure without any finding.
+/// Only a tls.cert_expiring_soon finding (info); a healthy TLS session.
+const INFO_ONLY: &str = "samples/tls13-healthy-openssl-ipv6.pcap";
+/// Only a tcp.heavy_loss finding (warning): an HTTP download with every 7th segment lost.
+const WARNING_ONLY: &str = "tests/captures/tcp-bulk-retrans.pcap";
+/// Verdict nla_failure resting on tcp.ended_in_setup (error): the server closed during the
+/// encrypted exchange.
 const NLA: &str = "samples/rdp-nla-wrong-password-shadow.pcap";
+/// Verdict certificate_untrusted resting on tcp.ended_in_setup (error) and an info-level
+/// tls.cert_self_signed.
+const UNTRUSTED: &str = "samples/rdp-cert-untrusted-xrdp.pcap";
 const NO_RDP: &str = "samples/http-only-no-rdp.pcap";
 
 fn run(args: &[&str]) -> (Option<i32>, String) {
@@ -88,7 +92,7 @@ fn junit_parses_with_one_testcase_per_file() {
         HEALTHY,
         odd.as_str(),
         NLA,
-        INFO_ONLY,
+        UNTRUSTED,
         garbage.as_str(),
         NO_RDP,
     ];
@@ -175,7 +179,10 @@ fn exit_codes_for_each_fail_on_level() {
     // (inputs, --fail-on, exit code); tests/diagnosis.rs covers the healthy capture at the
     // default level, the refused one at the default level and at never, and an unreadable
     // input beside a failing one at never.
-    let cases: [(&[&str], &str, i32); 19] = [
+    let cases: [(&[&str], &str, i32); 21] = [
+        // A failed attempt whose verdict rests on the phase fails the run too.
+        (&[NLA], "error", 1),
+        (&[UNTRUSTED], "error", 1),
         (&[HEALTHY], "warning", 0),
         (&[HEALTHY], "info", 0),
         (&[HEALTHY], "never", 0),

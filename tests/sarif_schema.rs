@@ -338,7 +338,9 @@ fn single_captures_validate_and_carry_their_findings() {
 
 #[test]
 fn level_mapping_on_known_findings() {
-    // rdp.setup_disconnect is an error, rdp.weak_security a warning, tls.cert_self_signed info.
+    // rdp.setup_disconnect is an error, rdp.weak_security a warning, tls.cert_self_signed info;
+    // the untrusted-certificate attempt ended right after the TLS handshake
+    // (tcp.ended_in_setup, error).
     let (_, log) = sarif(&[
         "samples/rdp-seclayer-tls-server-rdp-client-xrdp.pcap",
         "samples/rdp-cert-untrusted-xrdp.pcap",
@@ -356,6 +358,7 @@ fn level_mapping_on_known_findings() {
             ("rdp.setup_disconnect", "error"),
             ("rdp.weak_security", "warning"),
             ("rdp.weak_security", "warning"),
+            ("tcp.ended_in_setup", "error"),
             ("tls.cert_self_signed", "note"),
         ]
     );

@@ -259,3 +259,44 @@ fn corpus_scans_give_unanswered_and_refused() {
             .any(|f| f.frames == [17, 18])
     );
 }
+
+/// tcp.ended_in_setup: the evidence under a verdict read from the phase. Frames from tshark
+/// (`-o tls.keylog_file:… -d tcp.port==3389,tls`): wrong password — the server's first
+/// post-handshake record (New Session Ticket, frames 15 / 40), its close_notify after the
+/// client's NTLMSSP_AUTH (20 / 45) and its FIN (23 / 48), on both of FreeRDP's connections;
+/// standard RDP security — the X.224 Connection Confirm (6), disconnectProviderUltimatum
+/// (35) and the server's FIN (37).
+#[test]
+fn connections_ended_during_setup() {
+    let r = sample("rdp-nla-wrong-password-shadow.pcap");
+    let ended: Vec<(Option<u64>, Vec<u64>, _)> = with_id(&r, "tcp.ended_in_setup")
+        .iter()
+        .map(|f| (f.connection, f.frames.clone(), f.severity))
+        .collect();
+    assert_eq!(
+        ended,
+        vec![
+            (Some(0), vec![15, 23], rdptriage::detect::Severity::Error),
+            (Some(1), vec![40, 48], rdptriage::detect::Severity::Error),
+        ]
+    );
+    assert!(with_id(&r, "tcp.ended_in_setup")[0]
+        .summary
+        .contains("the server closed the connection 10.0.1.2:38626 → 10.0.2.2:3389 (fin, frame 23) in phase \"encrypted exchange\""));
+    let r = sample("rdp-stdsec-server-disconnect-xrdp.pcap");
+    let f = with_id(&r, "tcp.ended_in_setup");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].frames, vec![6, 37]);
+    // Healthy sessions and failures another detector explains get none.
+    for name in [
+        "rdp-tls-healthy-xrdp.pcap",
+        "rdp-nla-healthy-shadow.pcap",
+        "rdp-tls12-cert-expired-xrdp.pcap",
+        "rdp-port-closed.pcap",
+    ] {
+        assert!(
+            with_id(&sample(name), "tcp.ended_in_setup").is_empty(),
+            "{name}"
+        );
+    }
+}

@@ -115,6 +115,9 @@ pub fn run(a: &Analysis) -> Vec<Finding> {
     findings.extend(rdp_decode_error::detect(a));
     findings.extend(tls::run(a));
     findings.extend(tcp::run(a));
+    // Last: it speaks only for connections no other detector explains.
+    let unexplained = tcp::ended_in_setup::detect(&tcp::views(a), a, &findings);
+    findings.extend(unexplained);
     findings.sort_by_key(|f| {
         (
             std::cmp::Reverse(f.severity),

@@ -247,7 +247,7 @@ pub fn diagnose(a: &Analysis, findings: &[Finding]) -> Diagnosis {
             })
             .collect();
         if mine.is_empty()
-            && let Some(c) = fallback(a, at)
+            && let Some(c) = fallback(a, at, findings)
         {
             mine.push((c, Severity::Warning));
         }
@@ -310,16 +310,8 @@ pub fn diagnose(a: &Analysis, findings: &[Finding]) -> Diagnosis {
     Diagnosis { attempts, causes }
 }
 
-/// Data segments (both ways) an RDP connection exchanges at least from TLS to an active
-/// session: CredSSP (4–6), MCS connect and channel joins (≥ 6), client info, licensing,
-/// capabilities and finalization (≥ 10), then the first screen updates. The lab's healthy
-/// NLA session has 52, its wrong-password one 14.
-pub const RDP_SETUP_MIN_DATA_SEGMENTS: u64 = 40;
-
-/// Did the last connection of an attempt fail? Before the encrypted exchange, or reset by a
-/// middlebox: yes. During it: an RDP connection that ends before a whole connection sequence
-/// could have run failed; another TLS service (an RD Gateway, HTTPS) failed when the server
-/// ended it.
+/// Did the last connection of an attempt fail? Reset by a middlebox, still open before
+/// the encrypted exchange, or ended during setup (`tcp.ended_in_setup`'s rule).
 fn last_connection_failed(
     a: &Analysis,
     stream: u64,
@@ -328,28 +320,16 @@ fn last_connection_failed(
     if p.closed_by == "middlebox" || p.phase < Phase::PostTls {
         return true;
     }
-    if p.phase >= Phase::Session {
-        return false;
-    }
-    let Some(c) = a
-        .conversations
+    a.conversations
         .iter()
         .find(|c| c.protocol == Protocol::Tcp && c.stream == stream)
-    else {
-        return false;
-    };
-    let is_rdp = c.server.port == 3389
-        || a.observations
-            .get(&stream)
-            .is_some_and(|o| crate::proto::rdp::summary::RdpSetup::from_observations(o).is_some());
-    let segments = c.tcp.as_ref().map_or(0, |t| {
-        t.client.stats.data_segments + t.server.stats.data_segments
-    });
-    if is_rdp {
-        segments < RDP_SETUP_MIN_DATA_SEGMENTS
-    } else {
-        p.closed_by == "server"
-    }
+        .is_some_and(|c| {
+            let view = crate::detect::tcp::TcpView {
+                conversation: c,
+                phase: p.clone(),
+            };
+            crate::detect::tcp::ended_in_setup::ended_in_setup(a, &view)
+        })
 }
 
 fn make_cause(cause: &str, confidence: f64, reason: &str, f: &Finding, at: &Attempt) -> Cause {
@@ -370,7 +350,7 @@ fn make_cause(cause: &str, confidence: f64, reason: &str, f: &Finding, at: &Atte
 }
 
 /// A failed attempt no finding explains: read the phase it stopped in (RDP-FACTS §2.9).
-fn fallback(a: &Analysis, at: &Attempt) -> Option<Cause> {
+fn fallback(a: &Analysis, at: &Attempt, findings: &[Finding]) -> Option<Cause> {
     let (stream, p) = at.last_tcp.as_ref()?;
     let conv = a
         .conversations
@@ -426,7 +406,11 @@ fn fallback(a: &Analysis, at: &Attempt) -> Option<Cause> {
         cause: cause.into(),
         confidence,
         confidence_reason: reason.into(),
-        findings: Vec::new(),
+        findings: findings
+            .iter()
+            .filter(|f| f.id == "tcp.ended_in_setup" && f.connection == Some(*stream))
+            .map(|f| f.id.to_string())
+            .collect(),
         summary: format!(
             "{}: {what} (phase \"{}\"; {})",
             advice.title,

@@ -22,12 +22,17 @@ pub struct Decoders {
 
 /// The decoder of decrypted TLS application data, chosen from the first bytes and the side
 /// that sent them.
+/// HTTP/1.x (an RD Gateway's HTTP transport, MS-TSGU 3.3.5.1) is decoded; other protocols
+/// inside TLS (CredSSP, MCS) are not read yet.
 pub fn inner_decoder(
-    _stream: u64,
-    _log: &SharedLog,
-    _first: &[u8],
-    _side: crate::flow::Side,
+    stream: u64,
+    log: &SharedLog,
+    first: &[u8],
+    side: crate::flow::Side,
 ) -> Option<Box<dyn StreamConsumer>> {
+    if http::looks_like_http(first, side) {
+        return Some(Box::new(http::GatewayDecoder::new(stream, log.clone())));
+    }
     None
 }
 

@@ -99,6 +99,8 @@ pub struct FileSummary {
     pub comments: Vec<String>,
     pub comments_total: u64,
     pub decryption_secrets: Vec<SecretsSummary>,
+    /// Key logs used to decrypt TLS (see `connections[].tls.decryption` per session).
+    pub decryption: crate::analyze::DecryptionInfo,
     pub limits: Option<Limits>,
     pub warnings: Vec<Warning>,
     pub error: Option<ErrorInfo>,
@@ -455,6 +457,7 @@ fn file_summary(a: &Analysis) -> FileSummary {
     let cap = &a.capture;
     FileSummary {
         path: a.name.clone(),
+        decryption: a.decryption.clone(),
         format: cap.format,
         gzip: a.gzip,
         byte_order: cap.byte_order,

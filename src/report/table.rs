@@ -130,6 +130,33 @@ pub fn render(report: &FileReport) -> String {
     for w in &f.warnings {
         let _ = writeln!(out, "   warning: {}", w.message);
     }
+    let d = &f.decryption;
+    if !d.key_logs.is_empty() || d.secrets_blocks > 0 {
+        let mut from: Vec<String> = d.key_logs.clone();
+        if d.secrets_blocks > 0 {
+            from.push(format!(
+                "{} pcapng Decryption Secrets Block(s)",
+                d.secrets_blocks
+            ));
+        }
+        let opened = report
+            .connections
+            .iter()
+            .filter(|c| {
+                c.tls
+                    .as_ref()
+                    .is_some_and(|t| t.decryption == Some("decrypted"))
+            })
+            .count();
+        let _ = writeln!(
+            out,
+            "   TLS key log: {}; {opened} TLS session(s) decrypted",
+            from.join(", ")
+        );
+    }
+    for p in &d.problems {
+        let _ = writeln!(out, "   warning: {p}");
+    }
     // The verdict first: one sentence per failed attempt (its best cause).
     let mut told = Vec::new();
     for c in &report.diagnosis.causes {

@@ -2,6 +2,7 @@
 //! injected and genuine resets, path-MTU black holes, handshake stalls, heavy loss, zero
 //! windows — plus the phase each connection reached ([`phase`]).
 
+pub mod ended_in_setup;
 mod handshake_stall;
 mod heavy_loss;
 mod icmp_unreachable;

@@ -1,0 +1,115 @@
+//! `tcp.ended_in_setup`: an RDP (or RD Gateway / TLS) connection that the client or the
+//! server closed before a session could have run — before the encrypted exchange, or
+//! during it with fewer data segments than an RDP connection sequence needs
+//! ([`RDP_SETUP_MIN_DATA_SEGMENTS`]), or (another TLS service such as an RD Gateway) ended
+//! by the server during it. This is the evidence under the diagnosis's phase-based verdicts
+//! when no error-level finding is about the connection already; resets by a
+//! middlebox and connections still open at the end of the capture have their own
+//! detectors.
+//!
+//! Error, unless a later connection between the same client and server reached a session
+//! (a retry that worked: warning).
+
+use super::TcpView;
+use super::phase::Phase;
+use crate::analyze::Analysis;
+use crate::detect::{Finding, Severity};
+use crate::proto::rdp::summary::RdpSetup;
+
+/// Data segments (both ways) an RDP connection exchanges at least from TLS to an active
+/// session: CredSSP (4–6), MCS connect and channel joins (≥ 6), client info, licensing,
+/// capabilities and finalization (≥ 10), then the first screen updates. The lab's healthy
+/// NLA session has 52, its wrong-password one 14.
+pub const RDP_SETUP_MIN_DATA_SEGMENTS: u64 = 40;
+
+/// Did this connection end before a session could run? (`closed_by` middlebox and nobody
+/// are not judged here.)
+pub fn ended_in_setup(a: &Analysis, v: &TcpView<'_>) -> bool {
+    let p = &v.phase;
+    if p.phase < Phase::TcpEstablished || p.phase >= Phase::Session {
+        return false;
+    }
+    if p.phase < Phase::PostTls {
+        return true;
+    }
+    let c = v.conversation;
+    let is_rdp = c.server.port == 3389
+        || a.observations
+            .get(&c.stream)
+            .is_some_and(|o| RdpSetup::from_observations(o).is_some());
+    let segments = c.tcp.as_ref().map_or(0, |t| {
+        t.client.stats.data_segments + t.server.stats.data_segments
+    });
+    if is_rdp {
+        segments < RDP_SETUP_MIN_DATA_SEGMENTS
+    } else {
+        p.closed_by == "server"
+    }
+}
+
+/// RDP, TLS or the RDP / RD Gateway ports: the connections this verdict is about.
+fn relevant(a: &Analysis, v: &TcpView<'_>) -> bool {
+    matches!(v.conversation.server.port, 3389 | 443)
+        || a.observations
+            .get(&v.conversation.stream)
+            .is_some_and(|o| !o.is_empty())
+}
+
+pub fn detect(views: &[TcpView<'_>], a: &Analysis, others: &[Finding]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for v in views {
+        let p = &v.phase;
+        let explained = others
+            .iter()
+            .any(|f| f.severity == Severity::Error && f.connection == Some(v.conversation.stream));
+        if explained
+            || !matches!(p.closed_by, "client" | "server")
+            || !relevant(a, v)
+            || !ended_in_setup(a, v)
+        {
+            continue;
+        }
+        let c = v.conversation;
+        let retried_fine = views.iter().any(|w| {
+            w.conversation.stream > c.stream
+                && w.conversation.client.ip == c.client.ip
+                && w.conversation.server == c.server
+                && w.phase.phase >= Phase::Session
+        });
+        let segments = c.tcp.as_ref().map_or(0, |t| {
+            t.client.stats.data_segments + t.server.stats.data_segments
+        });
+        let frames: Vec<u64> = p.phase_frame.into_iter().chain(p.close_frame).collect();
+        let mut f = Finding::new(
+            "tcp.ended_in_setup",
+            if retried_fine {
+                Severity::Warning
+            } else {
+                Severity::Error
+            },
+            c.stream,
+            frames,
+            format!(
+                "the {} closed the connection {} → {} ({}{}) in phase \"{}\" after {segments} data segments{}",
+                p.closed_by,
+                c.client,
+                c.server,
+                p.close,
+                p.close_frame
+                    .map(|f| format!(", frame {f}"))
+                    .unwrap_or_default(),
+                p.phase.words(),
+                if retried_fine {
+                    "; a later connection to the same server reached a session"
+                } else {
+                    ""
+                }
+            ),
+        );
+        f.meaning = Some(
+            "The connection ended before a Remote Desktop session could have started. Which step failed follows from the phase; the diagnosis names the likely cause.".into(),
+        );
+        out.push(f);
+    }
+    out
+}
