@@ -2,6 +2,7 @@
 //! produce findings with stable ids, frames and a plain-words summary. A detector never
 //! parses bytes. One file per detector.
 
+pub mod gateway;
 mod rdp_decode_error;
 mod rdp_neg_downgrade;
 mod rdp_neg_failure;
@@ -114,6 +115,7 @@ pub fn run(a: &Analysis) -> Vec<Finding> {
     findings.extend(rdp_weak_security::detect(&rdp));
     findings.extend(rdp_decode_error::detect(a));
     findings.extend(tls::run(a));
+    findings.extend(gateway::run(a));
     findings.extend(tcp::run(a));
     // Last: it speaks only for connections no other detector explains.
     let unexplained = tcp::ended_in_setup::detect(&tcp::views(a), a, &findings);

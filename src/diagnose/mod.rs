@@ -198,6 +198,27 @@ fn cause_of(f: &Finding) -> Option<(&'static str, f64, &'static str)> {
             0.6,
             "a fatal alert names the failure, not always its reason",
         ),
+        "gateway.auth_denied" => (
+            "gateway_auth_failure",
+            0.9,
+            "the gateway's final 401 refuses the user; which check failed (password, account, RD CAP) is only in its log",
+        ),
+        "gateway.rdg_denied" => (
+            "gateway_auth_failure",
+            0.95,
+            "the gateway names the refusing policy in its own code",
+        ),
+        "gateway.rdg_error" => ("gateway_error", 0.95, "the gateway names the error itself"),
+        "gateway.http_error" => (
+            "gateway_error",
+            0.85,
+            "the HTTP error may come from a proxy in front of the gateway rather than the gateway",
+        ),
+        "gateway.http_framing" => (
+            "gateway_http_framing",
+            0.85,
+            "which device removed the length (gateway, proxy, load balancer) is not visible from one capture point",
+        ),
         _ => return None,
     })
 }

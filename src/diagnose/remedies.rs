@@ -90,19 +90,19 @@ pub fn advice(cause: &str) -> Advice {
             "What the silent side was doing.",
         ),
         "gateway_http_framing" => (
-            "the RD Gateway's HTTP response cannot be framed (no Content-Length)",
-            "A proxy or load balancer in front of the RD Gateway strips or rewrites Content-Length. Exempt the gateway URLs (/remoteDesktopGateway/, /rpc/rpcproxy.dll) from that processing, or set RDGClientTransport=1 on clients.",
-            "",
+            "the RD Gateway's HTTP responses cannot be framed (no Content-Length)",
+            "A reverse proxy, load balancer or WAF in front of the RD Gateway rewrites its responses (Content-Length removed, or a body added without a length), so the client reads the next response out of step. Exempt /remoteDesktopGateway/ and /rpc/rpcproxy.dll from response rewriting, buffering and body inspection, and let the custom methods RDG_OUT_DATA / RDG_IN_DATA pass; or publish the gateway without that device. Workaround on the clients: force RPC over HTTP with the registry value HKCU\\Software\\Microsoft\\Terminal Server Client\\RDGClientTransport (DWORD) = 1.",
+            "Which device rewrote the response: capture on both sides of the proxy and compare.",
         ),
         "gateway_auth_failure" => (
             "the RD Gateway refused the user",
-            "Check the RD Gateway's connection authorization (RD CAP) and resource authorization (RD RAP) policies and the user's group memberships; the gateway's event log (TerminalServices-Gateway) names the policy.",
-            "",
+            "Check the credentials the client sends to the gateway (DOMAIN\\user or UPN, password, account not locked or expired — the gateway's Security log, event 4625, names the reason). Then RD Gateway Manager → Policies: the Connection Authorization Policy (RD CAP: user groups, allowed authentication method — password or smart card) must admit the user, and the Resource Authorization Policy (RD RAP) must list the target computer and port. The log Microsoft-Windows-TerminalServices-Gateway/Operational names the policy that refused (events 201, 202, 302–304).",
+            "Which check refused the user when the gateway only answers 401: its Security and TerminalServices-Gateway logs say.",
         ),
         "gateway_error" => (
             "the RD Gateway reported an error",
-            "Read the gateway's error code in the finding and its event log (TerminalServices-Gateway): unreachable target, DNS, RAP.",
-            "",
+            "For E_PROXY_TS_CONNECTFAILED (0x800759DD) the gateway could not reach the Remote Desktop host: on the gateway, check that the host name resolves (the gateway's DNS, not the client's) and that TCP 3389 is open to it (Test-NetConnection <host> -Port 3389), and that Remote Desktop is enabled on the host. For HTTP 404 / 405 / 501 the URL is not the gateway's or a proxy rejects the custom methods: publish /remoteDesktopGateway/ directly, or set RDGClientTransport=1 on the clients to use RPC over HTTP. For 502 / 503 check the RD Gateway service (TSGateway) and the proxy's back end. Other codes: the TerminalServices-Gateway/Operational log.",
+            "What happened between the gateway and the host: capture on the gateway's inner interface.",
         ),
         "udp_transport_blocked" => (
             "RDP over UDP cannot get through",

@@ -1,0 +1,115 @@
+//! RD Gateway verdicts from decrypted gateway connections (samples/rdg-*.pcap with the key
+//! logs beside them). Frames read with tshark 4.0.17 and the key log
+//! (`-o tls.keylog_file:samples/X.keys -Y frame.number==N -x`, the "Decrypted TLS" bytes):
+//! * auth denied: frame 15 is the second `RDG_OUT_DATA` (NTLM AUTHENTICATE leg), frame 16
+//!   `HTTP/1.1 401 Unauthorized` with `WWW-Authenticate: Negotiate` and `NTLM`;
+//! * no Content-Length: frame 13 `HTTP/1.1 401` without Content-Length (147-byte HTML body),
+//!   frame 15 the next `RDG_OUT_DATA`, frame 16 `HTTP/1.1 200 OK`;
+//! * target unreachable: frame 46 (tcp.stream 1, the IN channel) a chunk with
+//!   CHANNEL_CREATE (`08 00 …`, resource "10.0.2.2", port 3389 = 0x0d3d), frame 47
+//!   (tcp.stream 0, the OUT channel) CHANNEL_RESPONSE `09 00 00 00 10 00 00 00 dd 59 07 80`
+//!   = error 0x800759DD.
+
+mod common;
+
+use rdptriage::detect::Finding;
+use rdptriage::report::json::FileReport;
+
+fn report(name: &str) -> FileReport {
+    common::report_of(&common::project_dir().join("samples").join(name))
+}
+
+fn with_id<'a>(r: &'a FileReport, id: &str) -> Vec<&'a Finding> {
+    r.findings.iter().filter(|f| f.id == id).collect()
+}
+
+#[test]
+fn auth_denied_is_a_final_401_after_credentials() {
+    let r = report("rdg-auth-denied-standin.pcap");
+    let f = with_id(&r, "gateway.auth_denied");
+    assert_eq!(f.len(), 1, "{:#?}", r.findings);
+    assert_eq!(f[0].connection, Some(0));
+    assert_eq!(f[0].frames, vec![15, 16]);
+    assert!(f[0].summary.contains("final 401 Unauthorized (frame 16)"));
+    assert!(f[0].summary.contains("offers Negotiate, NTLM again"));
+    let top = &r.diagnosis.causes[0];
+    assert_eq!(top.cause, "gateway_auth_failure");
+    assert_eq!(top.findings, vec!["gateway.auth_denied"]);
+    assert_eq!(
+        top.wireshark_filter,
+        "tcp.stream eq 0 && frame.number in {15 16}"
+    );
+    assert!(top.remedy.contains("RD CAP"));
+}
+
+#[test]
+fn missing_content_length_is_a_framing_failure() {
+    let r = report("rdg-no-content-length-standin.pcap");
+    let f = with_id(&r, "gateway.http_framing");
+    assert_eq!(f.len(), 1, "{:#?}", r.findings);
+    assert_eq!(f[0].frames, vec![13, 15, 16]);
+    assert!(
+        f[0].summary
+            .contains("HTTP 401 Unauthorized (frame 13) with a 147-byte body")
+    );
+    assert_eq!(r.diagnosis.causes[0].cause, "gateway_http_framing");
+    assert!(r.diagnosis.causes[0].remedy.contains("RDGClientTransport"));
+    // The healthy gateway's 200 to RDG_OUT_DATA has no length either: that is how the OUT
+    // channel's packet stream starts, not a framing problem.
+    let healthy = report("rdg-healthy-standin.pcap");
+    assert!(
+        healthy
+            .findings
+            .iter()
+            .all(|f| !f.id.starts_with("gateway."))
+    );
+    assert_eq!(healthy.diagnosis.causes[0].cause, "no_failure_observed");
+}
+
+#[test]
+fn channel_response_error_names_the_unreachable_target() {
+    let r = report("rdg-target-unreachable-standin.pcap");
+    let f = with_id(&r, "gateway.rdg_error");
+    assert_eq!(f.len(), 1, "{:#?}", r.findings);
+    assert_eq!(f[0].connection, Some(0));
+    assert_eq!(f[0].frames, vec![47]);
+    assert_eq!(f[0].connections, vec![0, 1]);
+    assert!(f[0].summary.contains("CHANNEL_RESPONSE error 0x800759DD E_PROXY_TS_CONNECTFAILED for 10.0.2.2:3389 (CHANNEL_CREATE frame 46, IN channel tcp.stream 1)"));
+    assert!(
+        f[0].meaning
+            .as_deref()
+            .unwrap()
+            .contains("could not open a TCP connection")
+    );
+    assert_eq!(r.diagnosis.causes[0].cause, "gateway_error");
+    assert!(r.diagnosis.causes[0].remedy.contains("Test-NetConnection"));
+}
+
+/// Without the key log the gateway's answers are encrypted: no gateway finding, and the
+/// verdict falls back to what the connection's phase shows.
+#[test]
+fn without_key_log_the_gateway_is_opaque() {
+    let options = rdptriage::analyze::AnalyzeOptions {
+        sibling_key_logs: false,
+        ..Default::default()
+    };
+    for name in [
+        "rdg-auth-denied-standin.pcap",
+        "rdg-no-content-length-standin.pcap",
+        "rdg-target-unreachable-standin.pcap",
+    ] {
+        let path = common::project_dir().join("samples").join(name);
+        let r = rdptriage::report::json::file_report(
+            rdptriage::analyze::analyze_path_with(&path, None, &options).unwrap(),
+        );
+        assert!(
+            r.findings.iter().all(|f| !f.id.starts_with("gateway.")),
+            "{name}"
+        );
+        assert!(r.connections.iter().all(|c| c.gateway.is_none()), "{name}");
+        assert!(
+            !r.diagnosis.causes[0].cause.starts_with("gateway_"),
+            "{name}"
+        );
+    }
+}
