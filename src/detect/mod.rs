@@ -82,6 +82,14 @@ pub fn frames_filter(stream: u64, frames: &[u64]) -> String {
     )
 }
 
+/// Connections that matter to an RDP diagnosis: RDP found by content, TLS (any decoded
+/// observation), or the RDP / RD Gateway ports.
+pub fn rdp_relevant(a: &Analysis, c: &Conversation) -> bool {
+    matches!(c.server.port, 3389 | 3391 | 443)
+        || a.observations.get(&c.stream).is_some_and(|o| !o.is_empty())
+            && c.protocol == Protocol::Tcp
+}
+
 /// A TCP conversation with its RDP setup, as detectors see it.
 pub struct RdpConnection<'a> {
     pub conversation: &'a Conversation,

@@ -7,7 +7,7 @@ pub mod remedies;
 
 use crate::analyze::Analysis;
 use crate::detect::tcp::phase::Phase;
-use crate::detect::{Finding, Severity, frames_filter};
+use crate::detect::{Finding, Severity, frames_filter, rdp_relevant};
 use crate::flow::Protocol;
 use attempts::Attempt;
 use serde::Serialize;
@@ -223,15 +223,6 @@ fn cause_of(f: &Finding) -> Option<(&'static str, f64, &'static str)> {
     })
 }
 
-/// Connections that matter to an RDP diagnosis: RDP found by content, TLS, or the RDP /
-/// RD Gateway ports.
-fn relevant(a: &Analysis, c: &crate::flow::Conversation) -> bool {
-    let port = c.server.port;
-    matches!(port, 3389 | 3391 | 443)
-        || a.observations.get(&c.stream).is_some_and(|o| !o.is_empty())
-            && c.protocol == Protocol::Tcp
-}
-
 pub fn diagnose(a: &Analysis, findings: &[Finding]) -> Diagnosis {
     let mut attempts: Vec<Attempt> = attempts::attempts(a)
         .into_iter()
@@ -239,7 +230,7 @@ pub fn diagnose(a: &Analysis, findings: &[Finding]) -> Diagnosis {
             at.streams.iter().any(|s| {
                 a.conversations
                     .iter()
-                    .any(|c| c.protocol == Protocol::Tcp && c.stream == *s && relevant(a, c))
+                    .any(|c| c.protocol == Protocol::Tcp && c.stream == *s && rdp_relevant(a, c))
             })
         })
         .collect();

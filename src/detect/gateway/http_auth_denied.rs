@@ -11,12 +11,16 @@ pub fn detect(views: &[GatewayView<'_>]) -> Vec<Finding> {
     let mut out = Vec::new();
     for v in views {
         let g = &v.gateway;
-        let Some(last) = g.responses.iter().rev().find(|r| r.status >= 200) else {
-            continue;
-        };
-        if last.status != 401 {
+        if g.final_status != Some(401) {
             continue;
         }
+        let Some(last) = g
+            .responses
+            .iter()
+            .find(|r| Some(r.frame) == g.final_status_frame && r.status == 401)
+        else {
+            continue;
+        };
         let Some(request) = g
             .requests
             .iter()

@@ -13,7 +13,8 @@
 use super::TcpView;
 use super::phase::Phase;
 use crate::analyze::Analysis;
-use crate::detect::{Finding, Severity};
+use crate::detect::{Finding, Severity, rdp_relevant};
+use crate::flow::Conversation;
 use crate::proto::rdp::summary::RdpSetup;
 
 /// Data segments (both ways) an RDP connection exchanges at least from TLS to an active
@@ -21,6 +22,13 @@ use crate::proto::rdp::summary::RdpSetup;
 /// capabilities and finalization (≥ 10), then the first screen updates. The lab's healthy
 /// NLA session has 52, its wrong-password one 14.
 pub const RDP_SETUP_MIN_DATA_SEGMENTS: u64 = 40;
+
+/// Data segments of both directions.
+fn data_segments(c: &Conversation) -> u64 {
+    c.tcp.as_ref().map_or(0, |t| {
+        t.client.stats.data_segments + t.server.stats.data_segments
+    })
+}
 
 /// Did this connection end before a session could run? (`closed_by` middlebox and nobody
 /// are not judged here.)
@@ -37,22 +45,12 @@ pub fn ended_in_setup(a: &Analysis, v: &TcpView<'_>) -> bool {
         || a.observations
             .get(&c.stream)
             .is_some_and(|o| RdpSetup::from_observations(o).is_some());
-    let segments = c.tcp.as_ref().map_or(0, |t| {
-        t.client.stats.data_segments + t.server.stats.data_segments
-    });
+    let segments = data_segments(c);
     if is_rdp {
         segments < RDP_SETUP_MIN_DATA_SEGMENTS
     } else {
         p.closed_by == "server"
     }
-}
-
-/// RDP, TLS or the RDP / RD Gateway ports: the connections this verdict is about.
-fn relevant(a: &Analysis, v: &TcpView<'_>) -> bool {
-    matches!(v.conversation.server.port, 3389 | 443)
-        || a.observations
-            .get(&v.conversation.stream)
-            .is_some_and(|o| !o.is_empty())
 }
 
 pub fn detect(views: &[TcpView<'_>], a: &Analysis, others: &[Finding]) -> Vec<Finding> {
@@ -64,7 +62,7 @@ pub fn detect(views: &[TcpView<'_>], a: &Analysis, others: &[Finding]) -> Vec<Fi
             .any(|f| f.severity == Severity::Error && f.connection == Some(v.conversation.stream));
         if explained
             || !matches!(p.closed_by, "client" | "server")
-            || !relevant(a, v)
+            || !rdp_relevant(a, v.conversation)
             || !ended_in_setup(a, v)
         {
             continue;
@@ -76,9 +74,7 @@ pub fn detect(views: &[TcpView<'_>], a: &Analysis, others: &[Finding]) -> Vec<Fi
                 && w.conversation.server == c.server
                 && w.phase.phase >= Phase::Session
         });
-        let segments = c.tcp.as_ref().map_or(0, |t| {
-            t.client.stats.data_segments + t.server.stats.data_segments
-        });
+        let segments = data_segments(c);
         let frames: Vec<u64> = p.phase_frame.into_iter().chain(p.close_frame).collect();
         let mut f = Finding::new(
             "tcp.ended_in_setup",
