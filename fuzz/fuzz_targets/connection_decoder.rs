@@ -4,10 +4,11 @@
 //! gap notification when byte 3 is odd.
 #![no_main]
 
+#[path = "drive.rs"]
+mod drive;
+
+use drive::{Delivery, drive};
 use libfuzzer_sys::fuzz_target;
-use rdptriage::capture::Timestamp;
-use rdptriage::flow::Side;
-use rdptriage::flow::consumer::{Chunk, StreamConsumer, Want};
 use rdptriage::proto::connection::ConnectionDecoder;
 use rdptriage::proto::observation::ObservationLog;
 use std::cell::RefCell;
@@ -24,30 +25,14 @@ fuzz_target!(|data: &[u8]| {
     let (client, server) = body.split_at(split.min(body.len()));
     let log = Rc::new(RefCell::new(ObservationLog::default()));
     let mut decoder = ConnectionDecoder::new(0, log.clone());
-    let mut offsets = [0usize; 2];
-    let streams = [client, server];
-    let mut frame = 1;
-    let mut want = [Want::More; 2];
-    while offsets[0] < client.len() || offsets[1] < server.len() {
-        for (i, side) in [Side::Client, Side::Server].into_iter().enumerate() {
-            let s = streams[i];
-            if offsets[i] >= s.len() || want[i] == Want::Done {
-                offsets[i] = s.len();
-                continue;
-            }
-            let end = (offsets[i] + chunk_size).min(s.len());
-            let chunk = Chunk {
-                frame,
-                ts: Timestamp(frame as i64 * 1_000_000),
-                stream_offset: offsets[i] as u64,
-            };
-            want[i] = decoder.data(side, &s[offsets[i]..end], chunk);
-            if with_gap && frame == 3 && want[i] == Want::More {
-                want[i] = decoder.gap(side, 100, frame);
-            }
-            offsets[i] = end;
-            frame += 1;
-        }
-    }
+    drive(
+        &mut decoder,
+        [client, server],
+        &Delivery {
+            chunk_size,
+            first: [0, 0],
+            gap_at_frame_3: with_gap,
+        },
+    );
     let _ = serde_json::to_string(&log.borrow().by_stream);
 });

@@ -11,10 +11,12 @@
 //!   the header helpers.
 #![no_main]
 
+#[path = "drive.rs"]
+mod drive;
+
+use drive::{Delivery, drive};
 use libfuzzer_sys::fuzz_target;
-use rdptriage::capture::Timestamp;
 use rdptriage::flow::Side;
-use rdptriage::flow::consumer::{Chunk, StreamConsumer, Want};
 use rdptriage::proto::http::{GatewayDecoder, head, looks_like_http};
 use rdptriage::proto::observation::ObservationLog;
 use rdptriage::proto::rdg::summary::GatewaySummary;
@@ -54,36 +56,21 @@ fn streams(start: usize, data: &[u8]) {
     let mut decoder = GatewayDecoder::new(0, log.clone());
     let all = [client.as_slice(), server.as_slice()];
     let _ = looks_like_http(all[0], Side::Client) || looks_like_http(all[1], Side::Server);
-    let mut offsets = [0usize; 2];
-    let mut want = [Want::More; 2];
-    let mut frame = 1u64;
-    while offsets[0] < all[0].len() || offsets[1] < all[1].len() {
-        for (i, side) in [Side::Client, Side::Server].into_iter().enumerate() {
-            let s = all[i];
-            if offsets[i] >= s.len() || want[i] == Want::Done {
-                offsets[i] = s.len();
-                continue;
-            }
-            // The fixed start goes in as one record, as a gateway sends it.
-            let first = if offsets[i] == 0 && start > 0 {
-                [client_start, server_start][i].len().max(1)
-            } else {
-                chunk_size
-            };
-            let end = (offsets[i] + first).min(s.len());
-            let chunk = Chunk {
-                frame,
-                ts: Timestamp(frame as i64 * 1_000_000),
-                stream_offset: offsets[i] as u64,
-            };
-            want[i] = decoder.data(side, &s[offsets[i]..end], chunk);
-            if with_gap && frame == 3 && want[i] == Want::More {
-                want[i] = decoder.gap(side, 100, frame);
-            }
-            offsets[i] = end;
-            frame += 1;
-        }
-    }
+    // The fixed start goes in as one record, as a gateway sends it.
+    let first = if start > 0 {
+        [client_start.len().max(1), server_start.len().max(1)]
+    } else {
+        [0, 0]
+    };
+    drive(
+        &mut decoder,
+        all,
+        &Delivery {
+            chunk_size,
+            first,
+            gap_at_frame_3: with_gap,
+        },
+    );
     let log = log.borrow();
     if let Some(obs) = log.by_stream.get(&0) {
         if let Some(s) = GatewaySummary::from_observations(obs) {

@@ -9,11 +9,12 @@
 //!   JA3 / JA4 fingerprints.
 #![no_main]
 
+#[path = "drive.rs"]
+mod drive;
+
+use drive::{Delivery, drive};
 use libfuzzer_sys::fuzz_target;
-use rdptriage::capture::Timestamp;
 use rdptriage::detect::tls::hostname::{cert_matches, cert_names, dns_matches};
-use rdptriage::flow::Side;
-use rdptriage::flow::consumer::{Chunk, StreamConsumer, Want};
 use rdptriage::proto::observation::ObservationLog;
 use rdptriage::proto::tls::summary::TlsSummary;
 use rdptriage::proto::tls::{TlsDecoder, certificate_list, certificate_list_tls13, hello};
@@ -31,31 +32,15 @@ fn streams(data: &[u8]) {
     let (client, server) = body.split_at(split.min(body.len()));
     let log = Rc::new(RefCell::new(ObservationLog::default()));
     let mut decoder = TlsDecoder::new(0, log.clone());
-    let all = [client, server];
-    let mut offsets = [0usize; 2];
-    let mut want = [Want::More; 2];
-    let mut frame = 1u64;
-    while offsets[0] < client.len() || offsets[1] < server.len() {
-        for (i, side) in [Side::Client, Side::Server].into_iter().enumerate() {
-            let s = all[i];
-            if offsets[i] >= s.len() || want[i] == Want::Done {
-                offsets[i] = s.len();
-                continue;
-            }
-            let end = (offsets[i] + chunk_size).min(s.len());
-            let chunk = Chunk {
-                frame,
-                ts: Timestamp(frame as i64 * 1_000_000),
-                stream_offset: offsets[i] as u64,
-            };
-            want[i] = decoder.data(side, &s[offsets[i]..end], chunk);
-            if with_gap && frame == 3 && want[i] == Want::More {
-                want[i] = decoder.gap(side, 100, frame);
-            }
-            offsets[i] = end;
-            frame += 1;
-        }
-    }
+    drive(
+        &mut decoder,
+        [client, server],
+        &Delivery {
+            chunk_size,
+            first: [0, 0],
+            gap_at_frame_3: with_gap,
+        },
+    );
     let log = log.borrow();
     if let Some(obs) = log.by_stream.get(&0) {
         if let Some(s) = TlsSummary::from_observations(obs) {

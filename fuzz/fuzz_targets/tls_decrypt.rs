@@ -4,15 +4,16 @@
 //! AES-256-GCM) or tests/captures/tls-tls12-chacha20.pcap (TLS 1.2, ChaCha20-Poly1305),
 //! streams in fuzz/data/ — are cut after a fuzz-chosen number of bytes per side (bytes 1–2
 //! and 3–4, LE) and continued with the fuzz bytes (first half to the client, second to the
-//! server), delivered in chunks of (byte 0 >> 1) + 1 bytes. So real handshakes reach the
+//! server), delivered in chunks of (byte 0 >> 1) + 1 bytes after the ClientHello record. So real handshakes reach the
 //! decrypting paths and the records after the cut are hostile: mutated ciphertext, lengths,
 //! inner content types, and decrypted application data for the inner decoders.
 #![no_main]
 
+#[path = "drive.rs"]
+mod drive;
+
+use drive::{Delivery, drive};
 use libfuzzer_sys::fuzz_target;
-use rdptriage::capture::Timestamp;
-use rdptriage::flow::Side;
-use rdptriage::flow::consumer::{Chunk, StreamConsumer, Want};
 use rdptriage::proto::decrypt::{KeyRing, KeyStore};
 use rdptriage::proto::observation::ObservationLog;
 use rdptriage::proto::tls::TlsDecoder;
@@ -60,42 +61,20 @@ fuzz_target!(|data: &[u8]| {
         Some(Rc::new(KeyRing::new(None, store))),
         Some(rdptriage::proto::inner_decoder),
     );
-    let mut want = [Want::More; 2];
-    let mut frame = 1u64;
-    // The ClientHello record first (the server's hello needs its random), then the sides
-    // alternate chunk by chunk.
+    // The ClientHello record first, in one piece (the server's hello needs its random).
     let hello = streams[0]
         .get(3..5)
         .map_or(0, |l| 5 + usize::from(u16::from_be_bytes([l[0], l[1]])))
         .min(streams[0].len());
-    let mut offsets = [hello, 0];
-    if hello > 0 {
-        let chunk = Chunk {
-            frame,
-            ts: Timestamp(0),
-            stream_offset: 0,
-        };
-        want[0] = decoder.data(Side::Client, &streams[0][..hello], chunk);
-        frame += 1;
-    }
-    while offsets.iter().zip(&streams).any(|(o, s)| *o < s.len()) {
-        for (i, side) in [Side::Client, Side::Server].into_iter().enumerate() {
-            let s = &streams[i];
-            if offsets[i] >= s.len() || want[i] == Want::Done {
-                offsets[i] = s.len();
-                continue;
-            }
-            let end = (offsets[i] + chunk_size).min(s.len());
-            let chunk = Chunk {
-                frame,
-                ts: Timestamp(frame as i64 * 1_000_000),
-                stream_offset: offsets[i] as u64,
-            };
-            want[i] = decoder.data(side, &s[offsets[i]..end], chunk);
-            offsets[i] = end;
-            frame += 1;
-        }
-    }
+    drive(
+        &mut decoder,
+        [&streams[0], &streams[1]],
+        &Delivery {
+            chunk_size,
+            first: [hello, 0],
+            gap_at_frame_3: false,
+        },
+    );
     let log = log.borrow();
     if let Some(obs) = log.by_stream.get(&0) {
         if let Some(summary) = TlsSummary::from_observations(obs) {
