@@ -302,11 +302,9 @@ fn missing_and_wrong_keys_are_described() {
 /// the TLS 1.3 certificate stays hidden and the verdict rests on the client's behaviour.
 #[test]
 fn keylog_option_on_the_command_line() {
-    let dir = std::env::temp_dir().join(format!("rdpt-keylog-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::Scratch::new("decrypt-keylog");
     let sample = common::project_dir().join("samples/rdp-tls13-cert-expired-xrdp.pcap");
-    let copy = dir.join("alone.pcap");
-    std::fs::copy(&sample, &copy).unwrap();
+    let copy = dir.file("alone.pcap", &std::fs::read(&sample).unwrap());
     let verdict = |extra: &[&str]| -> (String, Value) {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_rdptriage"))
             .args(["analyze", "--fail-on", "never", "--format", "json"])
@@ -338,11 +336,10 @@ fn keylog_option_on_the_command_line() {
     // A key log that cannot be read is an error naming it (exit 2).
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_rdptriage"))
         .args(["analyze", "--keylog"])
-        .arg(dir.join("missing.keys"))
+        .arg(dir.0.join("missing.keys"))
         .arg(&copy)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.keys"));
-    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -6,8 +6,9 @@
 
 mod common;
 
+use common::Scratch;
+
 use serde_json::Value;
-use std::path::PathBuf;
 use std::process::Command;
 
 const HEALTHY: &str = "samples/rdp-tls-healthy-xrdp.pcap";
@@ -39,35 +40,7 @@ fn reports(paths: &[&str]) -> Vec<Value> {
     let mut args = vec!["--format", "json", "--fail-on", "never"];
     args.extend_from_slice(paths);
     let text = run(&args).1;
-    serde_json::Deserializer::from_str(&text)
-        .into_iter::<Value>()
-        .map(Result::unwrap)
-        .collect()
-}
-
-/// A directory of its own under the system temporary directory, removed afterwards.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir =
-            std::env::temp_dir().join(format!("rdptriage-junit-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn file(&self, name: &str, content: &[u8]) -> String {
-        let path = self.0.join(name);
-        std::fs::write(&path, content).unwrap();
-        path.to_str().unwrap().to_string()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+    common::json_documents(&text)
 }
 
 fn elements<'a, 'i>(node: roxmltree::Node<'a, 'i>) -> Vec<roxmltree::Node<'a, 'i>> {
@@ -83,7 +56,7 @@ fn count(node: roxmltree::Node, attribute: &str) -> usize {
 
 #[test]
 fn junit_parses_with_one_testcase_per_file() {
-    let dir = Scratch::new("names");
+    let dir = Scratch::new("junit-names");
     let capture = std::fs::read(common::project_dir().join(REFUSED)).unwrap();
     // Every character XML must escape, in a file name.
     let odd = dir.file("refused <3389> & \"quoted\" 'too'.pcap", &capture);
@@ -173,7 +146,7 @@ fn junit_parses_with_one_testcase_per_file() {
 
 #[test]
 fn exit_codes_for_each_fail_on_level() {
-    let dir = Scratch::new("exit");
+    let dir = Scratch::new("junit-exit");
     let garbage = dir.file("garbage.pcap", b"no capture here\n");
     let garbage = garbage.as_str();
     // (inputs, --fail-on, exit code); tests/diagnosis.rs covers the healthy capture at the
@@ -230,7 +203,7 @@ fn exit_codes_for_each_fail_on_level() {
 
 #[test]
 fn markdown_has_a_row_per_file_with_its_verdict() {
-    let dir = Scratch::new("markdown");
+    let dir = Scratch::new("junit-markdown");
     let garbage = dir.file("garbage.pcap", b"no capture here\n");
     let inputs = [HEALTHY, REFUSED, NLA, garbage.as_str(), NO_RDP];
     let (_, md) = run(&[&["--format", "markdown"][..], &inputs[..]].concat());

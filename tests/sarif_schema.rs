@@ -7,6 +7,8 @@
 
 mod common;
 
+use common::Scratch;
+
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
@@ -62,35 +64,7 @@ fn sarif(paths: &[&str]) -> (Option<i32>, Value) {
 /// SARIF log is compared with.
 fn reports(paths: &[&str]) -> Vec<Value> {
     let text = analyze("json", paths).1;
-    serde_json::Deserializer::from_str(&text)
-        .into_iter::<Value>()
-        .map(Result::unwrap)
-        .collect()
-}
-
-/// A directory of its own under the system temporary directory, removed afterwards.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir =
-            std::env::temp_dir().join(format!("rdptriage-sarif-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn file(&self, name: &str, content: &[u8]) -> String {
-        let path = self.0.join(name);
-        std::fs::write(&path, content).unwrap();
-        path.to_str().unwrap().to_string()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+    common::json_documents(&text)
 }
 
 fn sarif_level(severity: &str) -> &'static str {
@@ -367,7 +341,7 @@ fn level_mapping_on_known_findings() {
 #[test]
 fn unreadable_inputs_are_error_notifications() {
     let v = validator();
-    let dir = Scratch::new("unreadable");
+    let dir = Scratch::new("sarif-unreadable");
     let garbage = dir.file("garbage.pcap", b"this is not a capture at all\n");
     let empty = dir.file("empty.pcapng", b"");
     let missing = dir.0.join("missing.pcap").to_str().unwrap().to_string();
@@ -435,7 +409,7 @@ fn unreadable_inputs_are_error_notifications() {
 #[test]
 fn every_sample_and_test_capture_in_one_log() {
     let v = validator();
-    let dir = Scratch::new("batch");
+    let dir = Scratch::new("sarif-batch");
     let garbage = dir.file("garbage.pcap", b"\x00\x01\x02 not a capture");
     let inputs = ["samples", "tests/captures", garbage.as_str()];
     let (code, log) = sarif(&inputs);
@@ -456,7 +430,7 @@ fn every_sample_and_test_capture_in_one_log() {
 #[test]
 fn artifact_uris_are_uri_references() {
     let v = validator();
-    let dir = Scratch::new("uri");
+    let dir = Scratch::new("sarif-uri");
     let capture =
         std::fs::read(common::project_dir().join("samples/rdp-port-closed.pcap")).unwrap();
     let odd = dir.file("port closed [100%] #2.pcap", &capture);

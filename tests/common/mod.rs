@@ -94,3 +94,37 @@ pub fn compare_connections(file: &str, expected: &[Value], report: &FileReport) 
     diffs
 }
 pub mod pcap_writer;
+
+/// A directory of its own under the system temporary directory, removed afterwards.
+pub struct Scratch(pub PathBuf);
+
+impl Scratch {
+    /// `rdptriage-<name>-<pid>`; `name` should say which test binary and test it is for.
+    pub fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("rdptriage-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    /// Writes `content` to `name` in the directory; returns the path.
+    pub fn file(&self, name: &str, content: &[u8]) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, content).unwrap();
+        path.to_str().unwrap().to_string()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The documents of `--format json` output (one, or JSON Lines for several files).
+pub fn json_documents(text: &str) -> Vec<Value> {
+    serde_json::Deserializer::from_str(text)
+        .into_iter::<Value>()
+        .map(Result::unwrap)
+        .collect()
+}
