@@ -87,6 +87,29 @@ capture_stop() {
     wait "$pid" 2>/dev/null || true
 }
 
+# dumpcap_start NS IFACE FILE FILTER LOG   dumpcap (pcapng) inside namespace NS into FILE, its
+# own messages in LOG; sets CAP_PID.  Stop it with dumpcap_stop (SIGINT): only a clean stop
+# writes the Interface Statistics Block (isb_starttime, isb_endtime, isb_ifrecv, isb_ifdrop).
+dumpcap_start() {
+    local ns="$1" iface="$2" file="$3" filter="$4" dlog="$5"
+    rm -f "$file"
+    ip netns exec "$ns" dumpcap -i "$iface" -f "$filter" -n -w "$file" >"$dlog" 2>&1 &
+    CAP_PID=$!
+    PIDS+=("$CAP_PID")
+    wait_for 10 grep -q "^Capturing on" "$dlog" || { log "dumpcap did not start for $file"; cat "$dlog" >&2; return 1; }
+    sleep 0.3
+}
+
+# dumpcap_stop PID   SIGINT, then wait for dumpcap to write its ISB and exit; fails if it did not
+# exit 0
+dumpcap_stop() {
+    local pid="$1" rc=0
+    kill -INT "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null || rc=$?
+    (( rc == 0 )) || log "dumpcap $pid exited $rc"
+    return $rc
+}
+
 # record_client NAME CMDSTRING   run the client command (a shell string, already wrapped in
 # `timeout`), store the command and its combined output next to the capture.
 record_client() {

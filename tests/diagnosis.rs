@@ -9,7 +9,7 @@ use std::process::Command;
 
 /// Captures whose verdict needs what this version cannot do yet, with the reason.
 const KNOWN_GAPS: [(&str, &str); 1] = [(
-    "rdp-rst-mid-handshake-server.pcap",
+    "rdp-rst-mid-handshake-server.pcapng",
     "seen from the server alone the forged reset is invisible: the capture ends 3 ms after the X.224 Connection Confirm with the connection open",
 )];
 

@@ -47,6 +47,12 @@ router_reset() {
 
 # run_case NAME CLIENT_TIMEOUT "CLIENT ARGS" SERVER_MODE SETUP_FN DURING_FN SERVER_SIDE_CAPTURE
 #   SERVER_MODE: xrdp | xrdp-big (long chain) | none (nothing listens) | xrdp-stopped (SIGSTOP)
+#   SERVER_SIDE_CAPTURE: no | yes (tcpdump on the server's eth0 into NAME-server.pcap, stopped
+#     with the client-side capture) | dumpcap:N (dumpcap on the server's eth0 into
+#     NAME-server.pcapng, kept running N s after the client exited, xrdp still up, then stopped
+#     with SIGINT so that it writes its Interface Statistics Block with isb_endtime; the run's
+#     client command/output, xrdp output, dumpcap messages and versions are also stored as
+#     logs/NAME-server.*)
 run_case() {
     local name="$1" tmo="$2" cargs="$3" mode="$4" setup="$5" during="$6" srvcap="$7"
     [[ -n "$ONLY" && "$ONLY" != "$name" ]] && return 0
@@ -78,22 +84,43 @@ run_case() {
     else
         capture_start $CLI_NS "${CAPIF:-eth0}" "$OUT/$name.pcap" "tcp port 3389 or icmp"
     fi
-    local cap=$CAP_PID scap=""
-    if [[ "$srvcap" == yes ]]; then
-        capture_start $SRV_NS eth0 "$OUT/$name-server.pcap" "tcp port 3389 or icmp"
-        scap=$CAP_PID
-    fi
+    local cap=$CAP_PID scap="" linger=""
+    case "$srvcap" in
+        yes)
+            capture_start $SRV_NS eth0 "$OUT/$name-server.pcap" "tcp port 3389 or icmp"
+            scap=$CAP_PID ;;
+        dumpcap:*)
+            linger=${srvcap#dumpcap:}
+            dumpcap_start $SRV_NS eth0 "$OUT/$name-server.pcapng" "tcp port 3389 or icmp" \
+                "$LOGS/$name-server.dumpcap.txt"
+            scap=$CAP_PID ;;
+    esac
     local cmd="ip netns exec $CLI_NS env $(client_env "$OUT/$name.keys") timeout $tmo xfreerdp /v:$SRV_IP /u:labuser /cert:deny /log-level:INFO /size:320x240 /bpp:16 $cargs"
     record_client "$name" "$cmd" &
     local rc_pid=$!
     $during
     wait $rc_pid || true
+    local t_exit=$EPOCHREALTIME
     capture_stop "$cap"
-    [[ -n "$scap" ]] && capture_stop "$scap"
+    if [[ -n "$linger" ]]; then
+        # the server-side view after the client gave up: keep dumpcap (and xrdp) running until
+        # $linger s after the client's exit, then stop dumpcap cleanly
+        sleep "$(awk -v a="$t_exit" -v b="$EPOCHREALTIME" -v n="$linger" \
+            'BEGIN { d = a + n - b; printf "%.3f", (d > 0 ? d : 0) }')"
+        log "$name: stopping the server-side dumpcap, $(awk -v a="$t_exit" -v b="$EPOCHREALTIME" \
+            'BEGIN { printf "%.3f", b - a }') s after the client exited"
+        dumpcap_stop "$scap"
+        cp "$LOGS/$name.cmd" "$LOGS/$name-server.cmd"
+        cp "$LOGS/$name.client.txt" "$LOGS/$name-server.client.txt"
+        { versions; echo "dumpcap=$(dumpcap --version 2>/dev/null | awk 'NR==1{print $3}')"; } >"$LOGS/$name-server.versions"
+    elif [[ -n "$scap" ]]; then
+        capture_stop "$scap"
+    fi
     if [[ -n "$xpid" ]]; then
         kill -CONT "$xpid" 2>/dev/null || true
         stop_pid "$xpid"
         cp "$WORK/xrdp.out" "$LOGS/$name.server.txt"
+        if [[ -n "$linger" ]]; then cp "$WORK/xrdp.out" "$LOGS/$name-server.server.txt"; fi
     fi
     prune_keys "$OUT/$name.keys"
     router_reset
@@ -144,7 +171,7 @@ run_case rdp-syn-dropped 12 "/sec:tls" xrdp drop_syn nothing no
 run_case rdp-icmp-admin-prohibited 15 "/sec:tls" xrdp icmp_admin nothing no
 run_case rdp-icmp-port-unreachable 15 "/sec:tls" xrdp icmp_port_unreach nothing no
 run_case rdp-syn-reset-by-firewall 15 "/sec:tls" xrdp syn_reset nothing no
-run_case rdp-rst-mid-handshake 15 "/sec:tls" xrdp rst_clienthello nothing yes
+run_case rdp-rst-mid-handshake 15 "/sec:tls" xrdp rst_clienthello nothing dumpcap:10
 CAPIF=any run_case rdp-rst-mid-handshake-sll2 15 "/sec:tls" xrdp rst_clienthello nothing no
 CAPIF=any CAPLT=LINUX_SLL run_case rdp-icmp-admin-prohibited-sll 15 "/sec:tls" xrdp icmp_admin nothing no
 run_case rdp-rst-mid-session 8 "/sec:tls" xrdp nothing rst_later no

@@ -1,0 +1,1 @@
+ip netns exec rdpt-cli env DISPLAY=:66 HOME=/tmp/rdpt-lab.wcEyjA/home SSL_CERT_FILE=/tmp/rdpt-lab.wcEyjA/ca/ca.crt SSL_CERT_DIR=/tmp/rdpt-lab.wcEyjA/ca/certs RDPT_KEYLOG=/work/main/samples/rdp-rst-mid-handshake.keys LD_PRELOAD=/tmp/rdpt-lab.wcEyjA/keylog_shim.so timeout 15 xfreerdp /v:10.0.2.2 /u:labuser /cert:deny /log-level:INFO /size:320x240 /bpp:16 /sec:tls
