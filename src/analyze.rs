@@ -76,6 +76,8 @@ pub struct Analysis {
     pub conversations: Vec<Conversation>,
     /// What the protocol decoders saw, by TCP stream number.
     pub observations: BTreeMap<u64, Vec<Observation>>,
+    /// What the RDP-UDP decoder saw, by UDP stream number.
+    pub rdp_udp: BTreeMap<u64, crate::proto::rdpudp::RdpUdpFlow>,
     pub decryption: DecryptionInfo,
 }
 
@@ -226,6 +228,13 @@ pub fn analyze_reader_with(
     decoder.finish();
     flows.finish();
     let flow_stats = flows.stats.clone();
+    let (observations, rdp_udp) = {
+        let mut log = log.borrow_mut();
+        (
+            std::mem::take(&mut log.by_stream),
+            std::mem::take(&mut log.rdp_udp),
+        )
+    };
     Ok(Analysis {
         name,
         gzip,
@@ -234,7 +243,8 @@ pub fn analyze_reader_with(
         net: decoder.stats,
         flow: flow_stats,
         conversations: flows.into_conversations(),
-        observations: std::mem::take(&mut log.borrow_mut().by_stream),
+        observations,
+        rdp_udp,
         decryption,
     })
 }

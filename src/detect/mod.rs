@@ -10,6 +10,7 @@ mod rdp_neg_mismatch;
 mod rdp_negotiation_incomplete;
 mod rdp_setup_disconnect;
 mod rdp_weak_security;
+pub mod rdpudp;
 pub mod tcp;
 pub mod thresholds;
 pub mod tls;
@@ -32,8 +33,10 @@ pub enum Severity {
 pub struct Finding {
     pub id: &'static str,
     pub severity: Severity,
-    /// Stream number of the (TCP, unless stated) connection the finding is about.
+    /// Stream number of the connection the finding is about (`transport` says which kind).
     pub connection: Option<u64>,
+    /// `tcp` or `udp`: the transport of `connection`.
+    pub transport: Protocol,
     pub frames: Vec<u64>,
     pub summary: String,
     /// What it means for the administrator, when the summary alone does not say.
@@ -60,6 +63,7 @@ impl Finding {
             id,
             severity,
             connection: Some(connection),
+            transport: Protocol::Tcp,
             wireshark_filter: frames_filter(connection, &frames),
             frames,
             summary,
@@ -67,6 +71,26 @@ impl Finding {
             connections: Vec::new(),
             evidence: None,
         }
+    }
+}
+
+impl Finding {
+    /// The same finding about UDP conversation `connection` (its filter becomes
+    /// `udp.stream eq N …`).
+    pub fn on_udp(mut self) -> Self {
+        self.transport = Protocol::Udp;
+        if let Some(stream) = self.connection {
+            self.wireshark_filter = self.wireshark_filter.replacen(
+                &format!("tcp.stream eq {stream}"),
+                &format!("udp.stream eq {stream}"),
+                1,
+            );
+        }
+        self
+    }
+    /// Is it about TCP conversation `stream`?
+    pub fn is_about_tcp(&self, stream: u64) -> bool {
+        self.transport == Protocol::Tcp && self.connection == Some(stream)
     }
 }
 
@@ -125,6 +149,7 @@ pub fn run(a: &Analysis) -> Vec<Finding> {
     findings.extend(tls::run(a));
     findings.extend(gateway::run(a));
     findings.extend(tcp::run(a));
+    findings.extend(rdpudp::run(a));
     // Last: it speaks only for connections no other detector explains.
     let unexplained = tcp::ended_in_setup::detect(&tcp::views(a), a, &findings);
     findings.extend(unexplained);

@@ -51,3 +51,13 @@ pub const SESSION_MIN_SERVER_BYTES: u64 = 256 * 1024;
 /// …or carried at least this many data segments in all (the whole RDP setup, from X.224 to
 /// connection finalization — MS-RDPBCGR 1.3.1.1 — takes about 30).
 pub const SESSION_MIN_DATA_SEGMENTS: u64 = 60;
+
+/// RDP-UDP loss (`rdpudp.loss`): a direction counts as lossy when at least this many of its
+/// DATA datagrams were lost before the capture point or retransmitted…
+pub const RDPUDP_LOSS_MIN_DATAGRAMS: u64 = 5;
+/// …and they are at least this share of them. MS-RDPEUDP's congestion control reacts to
+/// loss like TCP NewReno (MS-RDPEUDP 3.1.6.1), so the Mathis bound used for TCP applies: at
+/// 5 % loss it allows about 5.5 datagrams per round trip (1.22/√0.05) — with 1232-byte
+/// datagrams and a 40 ms RTT about 1.3 Mbit/s, less than screen updates need, seen by users
+/// as lag on the transport chosen for interactivity.
+pub const RDPUDP_LOSS_MIN_RATIO: f64 = 0.05;

@@ -33,8 +33,12 @@ pub struct Attempt {
     pub failed: bool,
     /// Cause ids explaining it, best first.
     pub causes: Vec<String>,
+    /// TCP stream numbers.
     #[serde(skip)]
     pub streams: Vec<u64>,
+    /// UDP stream numbers.
+    #[serde(skip)]
+    pub udp_streams: Vec<u64>,
     #[serde(skip)]
     pub last_tcp: Option<(u64, ConnectionPhase)>,
 }
@@ -88,23 +92,46 @@ pub fn attempts(a: &Analysis) -> Vec<Attempt> {
                 failed: false,
                 causes: Vec::new(),
                 streams: vec![c.stream],
+                udp_streams: Vec::new(),
                 last_tcp: phase.map(|p| (c.stream, p)),
             }),
         }
     }
-    // RDP-UDP and other UDP flows between the same hosts during the attempt.
+    // RDP-UDP and other UDP flows between the same hosts during the attempt; an RDP-UDP flow
+    // without such a TCP attempt (a capture filtered to UDP) is an attempt of its own.
     for u in a
         .conversations
         .iter()
         .filter(|c| c.protocol == Protocol::Udp && c.packets() > 0)
     {
-        if let Some(at) = out.iter_mut().find(|at| {
+        let joined = out.iter_mut().find(|at| {
             at.client == u.client.ip
                 && at.server.starts_with(&endpoint_ip(u.server.ip))
                 && at.start.secs_until(u.first_ts) >= -ATTEMPT_GAP_SECS
                 && at_end(at).secs_until(u.first_ts) <= ATTEMPT_GAP_SECS
-        }) {
-            at.connections.push(conv_id(u));
+        });
+        match joined {
+            Some(at) => {
+                at.connections.push(conv_id(u));
+                at.udp_streams.push(u.stream);
+            }
+            None if a.rdp_udp.contains_key(&u.stream) => out.push(Attempt {
+                id: String::new(),
+                client: u.client.ip,
+                server: u.server.to_string(),
+                connections: vec![conv_id(u)],
+                first_frame: u.first_frame,
+                last_frame: u.last_frame,
+                start: u.first_ts,
+                span_s: u.first_ts.secs_until(u.last_ts),
+                phase: Phase::SynSent,
+                failed: false,
+                causes: Vec::new(),
+                streams: Vec::new(),
+                udp_streams: vec![u.stream],
+                last_tcp: None,
+            }),
+            None => {}
         }
     }
     out.sort_by_key(|at| at.first_frame);
@@ -112,6 +139,19 @@ pub fn attempts(a: &Analysis) -> Vec<Attempt> {
         at.id = format!("attempt-{}", i + 1);
     }
     out
+}
+
+impl Attempt {
+    /// What the RDP-UDP decoder saw on the attempt's UDP flows.
+    pub fn rdp_udp_streams<'a>(
+        &self,
+        a: &'a Analysis,
+    ) -> Vec<&'a crate::proto::rdpudp::RdpUdpFlow> {
+        self.udp_streams
+            .iter()
+            .filter_map(|s| a.rdp_udp.get(s))
+            .collect()
+    }
 }
 
 fn endpoint_ip(ip: IpAddr) -> String {

@@ -219,7 +219,28 @@ fn cause_of(f: &Finding) -> Option<(&'static str, f64, &'static str)> {
             0.85,
             "which device removed the length (gateway, proxy, load balancer) is not visible from one capture point",
         ),
+        "rdpudp.syn_unanswered" => (
+            "udp_transport_blocked",
+            0.85,
+            "a filter dropping UDP 3389 and RDP-UDP disabled on the server look the same from the client",
+        ),
+        "rdpudp.loss" => (
+            "udp_loss",
+            0.75,
+            "loss is counted from sequence numbers at one capture point; where on the path it happens is not visible",
+        ),
         _ => return None,
+    })
+}
+
+/// Causes that degrade a session without ending it: reported for attempts that did not fail.
+const DEGRADATIONS: [&str; 2] = ["udp_transport_blocked", "udp_loss"];
+
+/// Is finding `f` about a connection of attempt `at`?
+fn concerns(f: &Finding, at: &Attempt) -> bool {
+    f.connection.is_some_and(|s| match f.transport {
+        Protocol::Tcp => at.streams.contains(&s),
+        Protocol::Udp => at.udp_streams.contains(&s),
     })
 }
 
@@ -227,38 +248,39 @@ pub fn diagnose(a: &Analysis, findings: &[Finding]) -> Diagnosis {
     let mut attempts: Vec<Attempt> = attempts::attempts(a)
         .into_iter()
         .filter(|at| {
-            at.streams.iter().any(|s| {
-                a.conversations
-                    .iter()
-                    .any(|c| c.protocol == Protocol::Tcp && c.stream == *s && rdp_relevant(a, c))
-            })
+            !at.rdp_udp_streams(a).is_empty()
+                || at.streams.iter().any(|s| {
+                    a.conversations.iter().any(|c| {
+                        c.protocol == Protocol::Tcp && c.stream == *s && rdp_relevant(a, c)
+                    })
+                })
         })
         .collect();
-    let mut causes: Vec<Cause> = Vec::new();
+    let mut ranked: Vec<(Cause, Severity)> = Vec::new();
     for at in &mut attempts {
-        at.failed = at
-            .last_tcp
-            .as_ref()
-            .is_none_or(|(stream, p)| last_connection_failed(a, *stream, p))
-            || findings.iter().any(|f| {
-                f.severity == Severity::Error
-                    && f.connection.is_some_and(|s| at.streams.contains(&s))
-            });
-        if !at.failed {
-            continue;
-        }
+        let tcp_failed = match &at.last_tcp {
+            Some((stream, p)) => last_connection_failed(a, *stream, p),
+            // RDP-UDP only: failed unless a flow got through its handshake.
+            None => !at
+                .rdp_udp_streams(a)
+                .iter()
+                .any(|f| f.syn_ack_count > 0 || f.mid_stream),
+        };
+        at.failed = tcp_failed
+            || findings
+                .iter()
+                .any(|f| f.severity == Severity::Error && concerns(f, at));
         let mut mine: Vec<(Cause, Severity)> = findings
             .iter()
-            .filter(|f| {
-                f.severity >= Severity::Warning
-                    && f.connection.is_some_and(|s| at.streams.contains(&s))
-            })
+            .filter(|f| f.severity >= Severity::Warning && concerns(f, at))
             .filter_map(|f| {
                 let (cause, confidence, reason) = cause_of(f)?;
-                Some((make_cause(cause, confidence, reason, f, at), f.severity))
+                (at.failed || DEGRADATIONS.contains(&cause))
+                    .then(|| (make_cause(cause, confidence, reason, f, at), f.severity))
             })
             .collect();
-        if mine.is_empty()
+        if at.failed
+            && mine.is_empty()
             && let Some(c) = fallback(a, at, findings)
         {
             mine.push((c, Severity::Warning));
@@ -268,20 +290,27 @@ pub fn diagnose(a: &Analysis, findings: &[Finding]) -> Diagnosis {
                 .then(y.0.confidence.total_cmp(&x.0.confidence))
         });
         let mut seen = Vec::new();
-        for (c, _) in mine {
+        for (c, severity) in mine {
             if seen.contains(&c.cause) {
                 continue;
             }
             seen.push(c.cause.clone());
-            causes.push(c);
+            // Causes of failed attempts rank above the degradations of working ones.
+            let rank = if at.failed {
+                severity.max(Severity::Warning)
+            } else {
+                Severity::Info
+            };
+            ranked.push((c, rank));
         }
         at.causes = seen;
     }
-    causes.sort_by(|x, y| {
-        y.confidence
-            .total_cmp(&x.confidence)
-            .then(x.frames.first().cmp(&y.frames.first()))
+    ranked.sort_by(|x, y| {
+        y.1.cmp(&x.1)
+            .then(y.0.confidence.total_cmp(&x.0.confidence))
+            .then(x.0.frames.first().cmp(&y.0.frames.first()))
     });
+    let mut causes: Vec<Cause> = ranked.into_iter().map(|(c, _)| c).collect();
     if causes.is_empty() {
         let rdp_seen = !attempts.is_empty();
         let id = if rdp_seen {
@@ -420,7 +449,7 @@ fn fallback(a: &Analysis, at: &Attempt, findings: &[Finding]) -> Option<Cause> {
         confidence_reason: reason.into(),
         findings: findings
             .iter()
-            .filter(|f| f.id == "tcp.ended_in_setup" && f.connection == Some(*stream))
+            .filter(|f| f.id == "tcp.ended_in_setup" && f.is_about_tcp(*stream))
             .map(|f| f.id.to_string())
             .collect(),
         summary: format!(

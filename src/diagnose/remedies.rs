@@ -106,13 +106,13 @@ pub fn advice(cause: &str) -> Advice {
         ),
         "udp_transport_blocked" => (
             "RDP over UDP cannot get through",
-            "Open UDP 3389 (and 3391 on an RD Gateway) in the firewalls, or turn UDP off on the client (\"Turn Off UDP On Client\" policy) so it does not wait for it; the session itself stays on TCP.",
-            "",
+            "The session itself works over TCP; UDP makes it smoother on long or lossy paths. To get UDP through: allow UDP 3389 to the server in every firewall on the path and in the server's own (rule \"Remote Desktop - User Mode (UDP-In)\": Get-NetFirewallRule -DisplayName 'Remote Desktop - User Mode (UDP-In)' | Enable-NetFirewallRule), 3391/udp on an RD Gateway; on the server the policy Computer Configuration > Administrative Templates > Windows Components > Remote Desktop Services > Remote Desktop Session Host > Connections > \"Select RDP transport protocols\" must allow UDP. If UDP is not wanted, set \"Turn Off UDP On Client\" (… > Remote Desktop Connection Client; registry HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services\\Client\\fClientDisableUDP = 1) so clients stop trying.",
+            "Which device drops the datagrams, or whether the server ignores them: a capture on the server shows whether the SYNs arrive.",
         ),
         "udp_loss" => (
             "RDP over UDP loses packets",
-            "Fix the lossy path, or turn UDP off on the client (\"Turn Off UDP On Client\" policy) to stay on TCP.",
-            "",
+            "Find the lossy link between the two (Wi-Fi, an overloaded VPN or firewall, a saturated uplink: compare captures taken further along the path, check interface error and drop counters). If it cannot be fixed, set \"Turn Off UDP On Client\" (Computer Configuration > Administrative Templates > Windows Components > Remote Desktop Services > Remote Desktop Connection Client) so RDP stays on TCP.",
+            "Where on the path the datagrams are lost: loss before the capture point shows as sequence gaps, loss after it only as retransmissions; capture at both ends to place it.",
         ),
         "no_failure_observed" => (
             "no failure is visible in the capture",

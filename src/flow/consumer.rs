@@ -33,7 +33,14 @@ pub trait StreamConsumer {
     }
 }
 
-/// Description of a new TCP conversation, for deciding whether to read its streams.
+/// Reads one UDP conversation's datagrams, one at a time, in capture order.
+pub trait DatagramConsumer {
+    /// One datagram's captured payload (`wire_len` is its length per the UDP header; the
+    /// payload is shorter when the capture's snaplen cut it).
+    fn datagram(&mut self, side: Side, payload: &[u8], wire_len: u32, chunk: Chunk) -> Want;
+}
+
+/// Description of a new TCP or UDP conversation, for deciding whether to read it.
 #[derive(Debug, Clone, Copy)]
 pub struct NewConversation {
     pub stream: u64,
@@ -42,7 +49,16 @@ pub struct NewConversation {
     pub first_frame: u64,
 }
 
-/// Chooses the consumer (if any) of each new TCP conversation.
+/// Chooses the consumer (if any) of each new conversation.
 pub trait ConsumerFactory {
+    /// The reader of a new TCP conversation's byte streams.
     fn consumer_for(&mut self, conversation: &NewConversation) -> Option<Box<dyn StreamConsumer>>;
+    /// The reader of a new UDP conversation's datagrams; none by default.
+    fn datagram_consumer_for(
+        &mut self,
+        conversation: &NewConversation,
+    ) -> Option<Box<dyn DatagramConsumer>> {
+        let _ = conversation;
+        None
+    }
 }

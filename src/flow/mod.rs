@@ -19,7 +19,7 @@ pub mod timeline;
 
 use crate::capture::{Frame, Timestamp};
 use crate::net::{IcmpError, Packet, TcpSegment, Transport};
-use consumer::{ConsumerFactory, NewConversation, StreamConsumer};
+use consumer::{Chunk, ConsumerFactory, DatagramConsumer, NewConversation, StreamConsumer, Want};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::fmt;
@@ -160,6 +160,7 @@ pub struct Conversation {
     pub icmp_errors: Vec<IcmpNote>,
     pub icmp_error_count: u64,
     consumer: Option<Box<dyn StreamConsumer>>,
+    datagram_consumer: Option<Box<dyn DatagramConsumer>>,
 }
 
 impl Conversation {
@@ -327,6 +328,16 @@ impl FlowTable {
                     u64::from(udp.payload_len),
                     udp.checksum_ok,
                 );
+                if let Some(reader) = conv.datagram_consumer.as_deref_mut() {
+                    let chunk = Chunk {
+                        frame: frame.number,
+                        ts: frame.ts,
+                        stream_offset: 0,
+                    };
+                    if reader.datagram(side, udp.payload, udp.payload_len, chunk) == Want::Done {
+                        conv.datagram_consumer = None;
+                    }
+                }
             }
             Transport::IcmpError(err) => self.add_icmp_error(frame, packet, err),
             _ => {}
@@ -381,14 +392,16 @@ impl FlowTable {
             ip: server.0,
             port: server.1,
         };
-        let consumer = match (protocol, self.factory.as_mut()) {
-            (Protocol::Tcp, Some(f)) => f.consumer_for(&NewConversation {
-                stream,
-                client,
-                server,
-                first_frame: frame.number,
-            }),
-            _ => None,
+        let new = NewConversation {
+            stream,
+            client,
+            server,
+            first_frame: frame.number,
+        };
+        let (consumer, datagram_consumer) = match (protocol, self.factory.as_mut()) {
+            (Protocol::Tcp, Some(f)) => (f.consumer_for(&new), None),
+            (Protocol::Udp, Some(f)) => (None, f.datagram_consumer_for(&new)),
+            (_, None) => (None, None),
         };
         let delivering = consumer.is_some();
         let conv = Conversation {
@@ -411,6 +424,7 @@ impl FlowTable {
             icmp_errors: Vec::new(),
             icmp_error_count: 0,
             consumer,
+            datagram_consumer,
         };
         self.conversations.push(conv);
         let idx = self.conversations.len() - 1;

@@ -8,12 +8,14 @@ pub mod http;
 pub mod observation;
 pub mod rdg;
 pub mod rdp;
+pub mod rdpudp;
 pub mod tls;
 
-use crate::flow::consumer::{ConsumerFactory, NewConversation, StreamConsumer};
+use crate::flow::consumer::{ConsumerFactory, DatagramConsumer, NewConversation, StreamConsumer};
 use observation::SharedLog;
 
-/// Attaches the protocol decoders to every new TCP conversation.
+/// Attaches the protocol decoders to every new TCP conversation, and the RDP-UDP decoder to
+/// every UDP conversation (it leaves those that are not RDP-UDP at once).
 pub struct Decoders {
     pub log: SharedLog,
     /// Session secrets for decrypting TLS, when key logs were given or found.
@@ -42,6 +44,15 @@ impl ConsumerFactory for Decoders {
             conversation.stream,
             self.log.clone(),
             self.keys.clone(),
+        )))
+    }
+    fn datagram_consumer_for(
+        &mut self,
+        conversation: &NewConversation,
+    ) -> Option<Box<dyn DatagramConsumer>> {
+        Some(Box::new(rdpudp::RdpUdpDecoder::new(
+            conversation,
+            self.log.clone(),
         )))
     }
 }

@@ -63,10 +63,12 @@ pub enum Observed {
     },
 }
 
-/// Observations of every TCP conversation, by stream number.
+/// Observations of every TCP conversation, by stream number, and the RDP-UDP flows.
 #[derive(Debug, Default)]
 pub struct ObservationLog {
     pub by_stream: BTreeMap<u64, Vec<Observation>>,
+    /// What the RDP-UDP decoder saw, by UDP stream number.
+    pub rdp_udp: BTreeMap<u64, crate::proto::rdpudp::RdpUdpFlow>,
     pub dropped: u64,
 }
 

@@ -120,7 +120,7 @@ pub fn sarif(reports: &[FileReport]) -> Value {
                     "physicalLocation": {"artifactLocation": {"uri": uri, "index": index}},
                     "logicalLocations": [{"name": f.wireshark_filter, "kind": "wiresharkFilter"}]
                 }],
-                "properties": {"frames": f.frames, "connection": f.connection, "wireshark_filter": f.wireshark_filter}
+                "properties": {"frames": f.frames, "connection": f.connection, "transport": f.transport, "wireshark_filter": f.wireshark_filter}
             }));
         }
     }

@@ -164,6 +164,10 @@ pub struct ConnectionReport {
     /// docs/json-schema.md).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gateway: Option<GatewaySummary>,
+    /// RDP over UDP (MS-RDPEUDP), when the UDP conversation carries it (see
+    /// docs/json-schema.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rdp_udp: Option<crate::proto::rdpudp::RdpUdpFlow>,
     pub wireshark_filter: String,
 }
 
@@ -260,6 +264,7 @@ pub fn connection_report(
         tcp,
         tls,
         gateway: None,
+        rdp_udp: None,
         wireshark_filter: c.wireshark_filter(),
     }
 }
@@ -426,6 +431,7 @@ pub fn file_report(a: Analysis) -> FileReport {
     let Analysis {
         conversations,
         observations,
+        mut rdp_udp,
         ..
     } = a;
     let connections = conversations
@@ -441,6 +447,9 @@ pub fn file_report(a: Analysis) -> FileReport {
             let tcp = crate::detect::tcp::phase::phase_from(&c, obs.unwrap_or(&[]));
             let mut report = connection_report(&c, rdp, tls, tcp);
             report.gateway = obs.and_then(GatewaySummary::from_observations);
+            if c.protocol == Protocol::Udp {
+                report.rdp_udp = rdp_udp.remove(&c.stream);
+            }
             report
         })
         .collect();

@@ -1,6 +1,7 @@
 //! Human-readable output: a summary block per file, then one row per conversation.
 
 use super::json::{ConnectionReport, FileReport};
+use crate::flow::Protocol;
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use std::fmt::Write;
 
@@ -35,6 +36,9 @@ fn end_text(c: &ConnectionReport) -> String {
 
 /// `cookie: requested → selected (or failure) · client name build`.
 fn rdp_text(c: &ConnectionReport) -> String {
+    if let Some(u) = &c.rdp_udp {
+        return rdp_udp_text(u);
+    }
     let Some(r) = &c.rdp else {
         return String::new();
     };
@@ -57,6 +61,34 @@ fn rdp_text(c: &ConnectionReport) -> String {
     parts.join(" ")
 }
 
+/// `RDP-UDP v2 · SYN ×3, no SYN+ACK` / `RDP-UDP v3 · established (#3) · lost c→s 0, s→c 2`.
+fn rdp_udp_text(u: &crate::proto::rdpudp::RdpUdpFlow) -> String {
+    let mut parts = vec![match u.version_label() {
+        Some(v) => format!("RDP-UDP {v}"),
+        None => "RDP-UDP".to_string(),
+    }];
+    if u.syn_count > 0 && u.syn_ack_count == 0 {
+        parts.push(format!("SYN ×{}, no SYN+ACK", u.syn_count));
+    } else if let Some(f) = u.established_frame {
+        parts.push(format!("established (#{f})"));
+    } else if u.mid_stream {
+        parts.push("joined after its handshake".into());
+    }
+    if u.data_phase == crate::proto::rdpudp::DataPhase::Rdpeudp {
+        let lost = |d: &crate::proto::rdpudp::RdpUdpDirection| {
+            d.sequence.counts.missing + d.sequence.counts.retransmissions
+        };
+        if u.client.source + u.server.source > 0 {
+            parts.push(format!(
+                "lost c→s {}, s→c {}",
+                lost(&u.client),
+                lost(&u.server)
+            ));
+        }
+    }
+    parts.join(" · ")
+}
+
 /// `TLSv1.2 TLS_ECDHE_… · SNI x · CN=… 2026-01-01…2027-01-01 · tls.cert_expired`: the
 /// handshake outcome, the certificate (and, when no tls.cert_* finding concerns it, that its
 /// dates covered the capture) and the TLS finding ids of the connection.
@@ -67,7 +99,9 @@ fn tls_text(c: &ConnectionReport, findings: &[crate::detect::Finding]) -> String
     let mut line = t.outcome_line();
     let mut ids: Vec<&str> = findings
         .iter()
-        .filter(|f| f.id.starts_with("tls.") && f.connection == Some(c.stream))
+        .filter(|f| {
+            f.id.starts_with("tls.") && c.transport == Protocol::Tcp && f.is_about_tcp(c.stream)
+        })
         .map(|f| f.id)
         .collect();
     ids.dedup();

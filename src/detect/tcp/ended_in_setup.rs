@@ -59,7 +59,7 @@ pub fn detect(views: &[TcpView<'_>], a: &Analysis, others: &[Finding]) -> Vec<Fi
         let p = &v.phase;
         let explained = others
             .iter()
-            .any(|f| f.severity == Severity::Error && f.connection == Some(v.conversation.stream));
+            .any(|f| f.severity == Severity::Error && f.is_about_tcp(v.conversation.stream));
         if explained
             || !matches!(p.closed_by, "client" | "server")
             || !rdp_relevant(a, v.conversation)

@@ -20,9 +20,15 @@ pub fn detect(a: &Analysis) -> Vec<Finding> {
             let from_target = first.from == c.server.ip;
             let mtu = first.mtu.map(|m| format!(", next-hop MTU {m}")).unwrap_or_default();
             let transport = if c.protocol == Protocol::Tcp { "tcp" } else { "udp" };
+            // Over UDP the only RDP traffic is RDP-UDP, and RDP falls back to TCP without it.
+            let severity = if c.protocol == Protocol::Udp {
+                Severity::Warning
+            } else {
+                Severity::Error
+            };
             let mut f = Finding::new(
                 "icmp.unreachable",
-                Severity::Error,
+                severity,
                 c.stream,
                 c.icmp_errors.iter().map(|n| n.frame).collect(),
                 format!(
@@ -40,6 +46,7 @@ pub fn detect(a: &Analysis) -> Vec<Finding> {
                 ),
             );
             if c.protocol == Protocol::Udp {
+                f = f.on_udp();
                 f.wireshark_filter = format!("udp.stream eq {} || frame.number in {{{}}}", c.stream, first.frame);
             }
             f.meaning = Some(match first.name {
