@@ -106,3 +106,28 @@ fn every_test_capture_matches_tshark() {
         diffs.join("\n")
     );
 }
+
+/// The two-interface pcapng written by dumpcap 4.0.17 and its big-endian rewrite end with
+/// one Interface Statistics Block per interface; `isb_endtime` = 1795215565935197, in
+/// microseconds although the interfaces declare nanoseconds (lab/tools/pcapng_blocks.py):
+/// 2026-11-20 22:59:25.935197 UTC, 0.80 s after the last packet, read alike in both byte
+/// orders.
+#[test]
+fn capture_end_from_interface_statistics_in_both_byte_orders() {
+    for name in ["pcapng-multi-if.pcapng", "pcapng-be-multi-if.pcapng"] {
+        let r = common::report_of(&common::project_dir().join("tests/captures").join(name));
+        assert_eq!(
+            r.file.capture_end.map(|t| t.0),
+            Some(1_795_215_565_935_197_000),
+            "{name}"
+        );
+        assert_eq!(
+            r.file.capture_end_basis,
+            Some("isb_endtime_microseconds"),
+            "{name}"
+        );
+    }
+    // A legacy pcap has no such record.
+    let r = common::report_of(&common::project_dir().join("tests/captures/eth-lo.pcap"));
+    assert_eq!(r.file.capture_end, None);
+}

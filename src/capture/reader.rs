@@ -61,6 +61,13 @@ pub struct CaptureInfo {
     pub frames_unknown_interface: u64,
     /// Set when reading stopped early: where and why. Frames before it were processed.
     pub stopped: Option<CaptureError>,
+    /// When capturing ended, if the file says (pcapng Interface Statistics Block
+    /// `isb_endtime`): silence after the last packet is then visible.
+    pub capture_end: Option<Timestamp>,
+    /// How `capture_end` was read: `isb_endtime`, or `isb_endtime_microseconds` when the value
+    /// only makes sense in microseconds whatever the interface's `if_tsresol` says (dumpcap
+    /// 4.0 writes it so).
+    pub capture_end_basis: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -106,6 +113,7 @@ pub type ReadOutcome = Result<CaptureInfo, CaptureError>;
 /// Reads capture records from a byte stream.
 pub struct CaptureReader;
 
+#[derive(Clone)]
 struct NgInterface {
     link_type: u32,
     /// Units per second; `None` when the resolution cannot be represented.
@@ -405,6 +413,59 @@ fn ng_timestamp(iface: Option<&NgInterface>, high: u32, low: u32) -> Timestamp {
     Timestamp(secs.saturating_mul(1_000_000_000).saturating_add(nanos))
 }
 
+/// pcapng 4.6 `isb_endtime` (option 3): two 32-bit words, high then low, in the section's
+/// byte order (pcap-parser 0.17's accessor reads them little-endian whatever the section).
+fn isb_endtime(options: &[pcap_parser::PcapNGOption<'_>], big_endian: bool) -> Option<(u32, u32)> {
+    let opt = options.iter().find(|o| o.code.0 == 3)?;
+    let v = opt.value.get(..8)?;
+    let word = |b: &[u8]| {
+        let b = [b[0], b[1], b[2], b[3]];
+        if big_endian {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        }
+    };
+    Some((word(&v[..4]), word(&v[4..])))
+}
+
+/// Latest plausible capture end: not before the last packet (1 s of clock slack) and at most
+/// a day after it.
+const CAPTURE_END_SLACK_SECS: i64 = 1;
+const CAPTURE_END_MAX_AFTER_SECS: i64 = 86_400;
+
+/// An `isb_endtime` read in the interface's units, or else in microseconds, whichever lands
+/// just after the last packet; `None` when neither does (or no packet came before it).
+fn plausible_end(
+    iface: Option<&NgInterface>,
+    high: u32,
+    low: u32,
+    last_packet: Option<Timestamp>,
+) -> Option<(Timestamp, &'static str)> {
+    let last = last_packet?;
+    let in_micros = NgInterface {
+        units_per_sec: 1_000_000,
+        ..iface.cloned().unwrap_or(NgInterface {
+            link_type: 0,
+            units_per_sec: 1_000_000,
+            offset_secs: 0,
+            snaplen: 0,
+        })
+    };
+    [
+        (ng_timestamp(iface, high, low), "isb_endtime"),
+        (
+            ng_timestamp(Some(&in_micros), high, low),
+            "isb_endtime_microseconds",
+        ),
+    ]
+    .into_iter()
+    .find(|(end, _)| {
+        let after = end.0.saturating_sub(last.0) / 1_000_000_000;
+        (-CAPTURE_END_SLACK_SECS..=CAPTURE_END_MAX_AFTER_SECS).contains(&after)
+    })
+}
+
 fn push_comment(info: &mut CaptureInfo, bytes: &[u8]) {
     info.comments_total += 1;
     if info.comments.len() < MAX_COMMENTS_KEPT {
@@ -500,6 +561,20 @@ fn read_pcapng<R: Read>(
                             let cap = (spb.origlen.min(snap) as usize).min(data.len());
                             let ts = last_ts.unwrap_or_default();
                             packet = Some((0, ts, spb.origlen, &data[..cap]));
+                        }
+                        Block::InterfaceStatistics(isb) => {
+                            if let Some((high, low)) = isb_endtime(&isb.options, big_endian)
+                                && let Some((end, basis)) = plausible_end(
+                                    interfaces.get(isb.if_id as usize),
+                                    high,
+                                    low,
+                                    last_ts,
+                                )
+                                && info.capture_end.is_none_or(|e| end > e)
+                            {
+                                info.capture_end = Some(end);
+                                info.capture_end_basis = Some(basis);
+                            }
                         }
                         Block::DecryptionSecrets(dsb) => {
                             let len = (dsb.secrets_len as usize).min(dsb.data.len());
@@ -616,4 +691,54 @@ fn parse_obsolete_packet<'a>(
     let data = &data[..caplen.min(data.len())];
     let ts = ng_timestamp(interfaces.get(if_id as usize), high, low);
     Some((if_id, ts, origlen, data))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nano_interface() -> NgInterface {
+        NgInterface {
+            link_type: 1,
+            units_per_sec: 1_000_000_000,
+            offset_secs: 0,
+            snaplen: 0,
+        }
+    }
+
+    fn split(raw: u64) -> (u32, u32) {
+        ((raw >> 32) as u32, raw as u32)
+    }
+
+    #[test]
+    fn capture_end_in_the_interface_units_or_in_microseconds() {
+        let last = Timestamp(1_795_225_941_980_030_315);
+        // Written as the spec says (nanoseconds on a nanosecond interface).
+        let (h, l) = split(1_795_225_951_997_146_000);
+        assert_eq!(
+            plausible_end(Some(&nano_interface()), h, l, Some(last)),
+            Some((Timestamp(1_795_225_951_997_146_000), "isb_endtime"))
+        );
+        // dumpcap 4.0: microseconds whatever if_tsresol says.
+        let (h, l) = split(1_795_225_951_997_146);
+        assert_eq!(
+            plausible_end(Some(&nano_interface()), h, l, Some(last)),
+            Some((
+                Timestamp(1_795_225_951_997_146_000),
+                "isb_endtime_microseconds"
+            ))
+        );
+        // Before the last packet, or days after it: not believed.
+        let (h, l) = split(1_795_225_901_000_000_000);
+        assert_eq!(
+            plausible_end(Some(&nano_interface()), h, l, Some(last)),
+            None
+        );
+        let (h, l) = split(1_795_525_951_000_000_000);
+        assert_eq!(
+            plausible_end(Some(&nano_interface()), h, l, Some(last)),
+            None
+        );
+        assert_eq!(plausible_end(Some(&nano_interface()), h, l, None), None);
+    }
 }

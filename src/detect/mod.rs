@@ -3,6 +3,7 @@
 //! parses bytes. One file per detector.
 
 pub mod gateway;
+mod rdp_client_hello_missing;
 mod rdp_decode_error;
 mod rdp_neg_downgrade;
 mod rdp_neg_failure;
@@ -145,6 +146,7 @@ pub fn run(a: &Analysis) -> Vec<Finding> {
     findings.extend(rdp_neg_mismatch::detect(&rdp));
     findings.extend(rdp_setup_disconnect::detect(&rdp));
     findings.extend(rdp_weak_security::detect(&rdp));
+    findings.extend(rdp_client_hello_missing::detect(&rdp, a));
     findings.extend(rdp_decode_error::detect(a));
     findings.extend(tls::run(a));
     findings.extend(gateway::run(a));

@@ -87,6 +87,11 @@ fn cause_of(f: &Finding) -> Option<(&'static str, f64, &'static str)> {
             0.5,
             "no answer, and no reason on the wire",
         ),
+        "rdp.client_hello_missing" => (
+            "middlebox_reset",
+            0.55,
+            "seen from the server only: a device resetting the client and one silently dropping its packets look the same here; a capture on the client shows the reset",
+        ),
         "tcp.syn_unanswered" => (
             "connection_blocked",
             0.8,

@@ -83,6 +83,13 @@ pub struct FileSummary {
     pub bytes_read: u64,
     pub first_packet: Option<Timestamp>,
     pub last_packet: Option<Timestamp>,
+    /// When capturing stopped, if the file records it (pcapng `isb_endtime`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capture_end: Option<Timestamp>,
+    /// `isb_endtime`, or `isb_endtime_microseconds` (the value read in microseconds because
+    /// only that lands after the last packet).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capture_end_basis: Option<&'static str>,
     pub duration_s: f64,
     pub ipv4_packets: u64,
     pub ipv6_packets: u64,
@@ -487,6 +494,8 @@ fn file_summary(a: &Analysis) -> FileSummary {
         bytes_read: cap.bytes_read,
         first_packet: cap.first_ts,
         last_packet: cap.last_ts,
+        capture_end: cap.capture_end,
+        capture_end_basis: cap.capture_end_basis,
         duration_s: match (cap.first_ts, cap.last_ts) {
             (Some(a), Some(b)) => a.secs_until(b),
             _ => 0.0,
