@@ -10,6 +10,7 @@ export RDPT_OUT="${RDPT_OUT:-$LAB/out}"
 SCENARIOS=(
     openssl_loopback.sh
     xrdp_tls.sh
+    xrdp_by_name.sh
     shadow_nla.sh
     network.sh
     gateway.sh

@@ -1,0 +1,1 @@
+ip netns exec rdpt-cli env DISPLAY=:67 HOME=/tmp/rdpt-lab.FgLU63/home SSL_CERT_FILE=/tmp/rdpt-lab.FgLU63/ca/ca.crt SSL_CERT_DIR=/tmp/rdpt-lab.FgLU63/ca/certs RDPT_KEYLOG=/work/main/samples/rdp-by-name-healthy-xrdp.keys LD_PRELOAD=/tmp/rdpt-lab.FgLU63/keylog_shim.so timeout 4 xfreerdp /v:rdp.lab.test /u:labuser /cert:deny /log-level:INFO /sec:tls /size:320x240 /bpp:16 +compression
