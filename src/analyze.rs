@@ -78,6 +78,8 @@ pub struct Analysis {
     pub observations: BTreeMap<u64, Vec<Observation>>,
     /// What the RDP-UDP decoder saw, by UDP stream number.
     pub rdp_udp: BTreeMap<u64, crate::proto::rdpudp::RdpUdpFlow>,
+    /// DNS lookups, by UDP stream number.
+    pub dns: BTreeMap<u64, crate::proto::dns::DnsConversation>,
     pub decryption: DecryptionInfo,
 }
 
@@ -228,11 +230,12 @@ pub fn analyze_reader_with(
     decoder.finish();
     flows.finish();
     let flow_stats = flows.stats.clone();
-    let (observations, rdp_udp) = {
+    let (observations, rdp_udp, dns) = {
         let mut log = log.borrow_mut();
         (
             std::mem::take(&mut log.by_stream),
             std::mem::take(&mut log.rdp_udp),
+            std::mem::take(&mut log.dns),
         )
     };
     Ok(Analysis {
@@ -245,6 +248,7 @@ pub fn analyze_reader_with(
         conversations: flows.into_conversations(),
         observations,
         rdp_udp,
+        dns,
         decryption,
     })
 }

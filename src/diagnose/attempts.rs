@@ -27,6 +27,8 @@ pub struct Attempt {
     pub last_frame: u64,
     pub start: Timestamp,
     pub span_s: f64,
+    /// Names the client looked up (DNS) and got the server's address for, shortly before.
+    pub names: Vec<String>,
     /// Furthest phase any of its TCP connections reached.
     pub phase: Phase,
     /// Did the attempt fail (see `diagnose`)?
@@ -84,6 +86,7 @@ pub fn attempts(a: &Analysis) -> Vec<Attempt> {
                 client: c.client.ip,
                 server,
                 connections: vec![conv_id(c)],
+                names: Vec::new(),
                 first_frame: c.first_frame,
                 last_frame: c.last_frame,
                 start: c.first_ts,
@@ -120,6 +123,7 @@ pub fn attempts(a: &Analysis) -> Vec<Attempt> {
                 client: u.client.ip,
                 server: u.server.to_string(),
                 connections: vec![conv_id(u)],
+                names: Vec::new(),
                 first_frame: u.first_frame,
                 last_frame: u.last_frame,
                 start: u.first_ts,
@@ -134,11 +138,57 @@ pub fn attempts(a: &Analysis) -> Vec<Attempt> {
             None => {}
         }
     }
+    attach_lookups(a, &mut out);
     out.sort_by_key(|at| at.first_frame);
     for (i, at) in out.iter_mut().enumerate() {
         at.id = format!("attempt-{}", i + 1);
     }
     out
+}
+
+/// Joins each attempt with the DNS lookups its client made for the server's address within
+/// [`ATTEMPT_GAP_SECS`] before the attempt started.
+fn attach_lookups(a: &Analysis, attempts: &mut [Attempt]) {
+    for (stream, dns) in &a.dns {
+        let Some(conv) = a
+            .conversations
+            .iter()
+            .find(|c| c.protocol == Protocol::Udp && c.stream == *stream)
+        else {
+            continue;
+        };
+        for lookup in &dns.lookups {
+            let Some(answered) = lookup.response_ts else {
+                continue;
+            };
+            for at in attempts.iter_mut() {
+                let before = answered.secs_until(at.start);
+                let server_ip = at
+                    .server
+                    .rsplit_once(':')
+                    .map_or(at.server.as_str(), |(ip, _)| ip);
+                let server_ip = server_ip.trim_start_matches('[').trim_end_matches(']');
+                let matches = at.client == conv.client.ip
+                    && lookup
+                        .addresses
+                        .iter()
+                        .any(|ip| ip.to_string() == server_ip)
+                    && (0.0..=ATTEMPT_GAP_SECS).contains(&before);
+                if !matches {
+                    continue;
+                }
+                let id = conv_id(conv);
+                if !at.connections.contains(&id) {
+                    at.connections.push(id);
+                }
+                if !at.names.contains(&lookup.name) {
+                    at.names.push(lookup.name.clone());
+                }
+                let first = lookup.query_frame.unwrap_or(conv.first_frame);
+                at.first_frame = at.first_frame.min(first);
+            }
+        }
+    }
 }
 
 impl Attempt {

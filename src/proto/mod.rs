@@ -4,6 +4,7 @@
 
 pub mod connection;
 pub mod decrypt;
+pub mod dns;
 pub mod http;
 pub mod observation;
 pub mod rdg;
@@ -14,8 +15,9 @@ pub mod tls;
 use crate::flow::consumer::{ConsumerFactory, DatagramConsumer, NewConversation, StreamConsumer};
 use observation::SharedLog;
 
-/// Attaches the protocol decoders to every new TCP conversation, and the RDP-UDP decoder to
-/// every UDP conversation (it leaves those that are not RDP-UDP at once).
+/// Attaches the protocol decoders to every new TCP conversation, the DNS decoder to UDP port
+/// 53, and the RDP-UDP decoder to every other UDP conversation (it leaves those that are not
+/// RDP-UDP at once).
 pub struct Decoders {
     pub log: SharedLog,
     /// Session secrets for decrypting TLS, when key logs were given or found.
@@ -50,6 +52,12 @@ impl ConsumerFactory for Decoders {
         &mut self,
         conversation: &NewConversation,
     ) -> Option<Box<dyn DatagramConsumer>> {
+        if dns::DnsDecoder::wanted(conversation) {
+            return Some(Box::new(dns::DnsDecoder::new(
+                conversation,
+                self.log.clone(),
+            )));
+        }
         Some(Box::new(rdpudp::RdpUdpDecoder::new(
             conversation,
             self.log.clone(),

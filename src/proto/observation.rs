@@ -69,6 +69,8 @@ pub struct ObservationLog {
     pub by_stream: BTreeMap<u64, Vec<Observation>>,
     /// What the RDP-UDP decoder saw, by UDP stream number.
     pub rdp_udp: BTreeMap<u64, crate::proto::rdpudp::RdpUdpFlow>,
+    /// DNS lookups, by UDP stream number.
+    pub dns: BTreeMap<u64, crate::proto::dns::DnsConversation>,
     pub dropped: u64,
 }
 

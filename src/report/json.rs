@@ -175,6 +175,9 @@ pub struct ConnectionReport {
     /// docs/json-schema.md).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rdp_udp: Option<crate::proto::rdpudp::RdpUdpFlow>,
+    /// DNS lookups on a UDP port-53 conversation (see docs/json-schema.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dns: Option<crate::proto::dns::DnsConversation>,
     pub wireshark_filter: String,
 }
 
@@ -272,6 +275,7 @@ pub fn connection_report(
         tls,
         gateway: None,
         rdp_udp: None,
+        dns: None,
         wireshark_filter: c.wireshark_filter(),
     }
 }
@@ -439,6 +443,7 @@ pub fn file_report(a: Analysis) -> FileReport {
         conversations,
         observations,
         mut rdp_udp,
+        mut dns,
         ..
     } = a;
     let connections = conversations
@@ -456,6 +461,7 @@ pub fn file_report(a: Analysis) -> FileReport {
             report.gateway = obs.and_then(GatewaySummary::from_observations);
             if c.protocol == Protocol::Udp {
                 report.rdp_udp = rdp_udp.remove(&c.stream);
+                report.dns = dns.remove(&c.stream);
             }
             report
         })
