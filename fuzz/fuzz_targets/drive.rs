@@ -1,13 +1,14 @@
 //! Delivering a client and a server byte stream to a stream consumer the way reassembly
 //! does: the sides take turns, one chunk each, frame numbers counting up, until both are
-//! delivered or the consumer is done with them. Shared by the decoder fuzz targets
-//! (`#[path = "drive.rs"] mod drive;`).
+//! delivered or the consumer is done with them; and datagrams to a datagram consumer.
+//! Shared by the decoder fuzz targets (`#[path = "drive.rs"] mod drive;`).
 
 use rdptriage::capture::Timestamp;
 use rdptriage::flow::Side;
 use rdptriage::flow::consumer::{Chunk, StreamConsumer, Want};
 
 /// How the streams are cut.
+#[allow(dead_code)]
 pub struct Delivery {
     /// Bytes per delivery (at least 1).
     pub chunk_size: usize,
@@ -18,6 +19,7 @@ pub struct Delivery {
     pub gap_at_frame_3: bool,
 }
 
+#[allow(dead_code)]
 pub fn drive(consumer: &mut dyn StreamConsumer, streams: [&[u8]; 2], how: &Delivery) {
     let mut offsets = [0usize; 2];
     let mut want = [Want::More; 2];
@@ -47,5 +49,57 @@ pub fn drive(consumer: &mut dyn StreamConsumer, streams: [&[u8]; 2], how: &Deliv
             offsets[i] = end;
             frame += 1;
         }
+    }
+}
+
+/// A UDP conversation 10.0.0.1:50000 → 10.0.0.2:`server_port`, stream 0.
+#[allow(dead_code)]
+pub fn udp_conversation(server_port: u16) -> rdptriage::flow::consumer::NewConversation {
+    use rdptriage::flow::Endpoint;
+    use std::net::{IpAddr, Ipv4Addr};
+    rdptriage::flow::consumer::NewConversation {
+        stream: 0,
+        client: Endpoint {
+            ip: IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)),
+            port: 50000,
+        },
+        server: Endpoint {
+            ip: IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2)),
+            port: server_port,
+        },
+        first_frame: 1,
+    }
+}
+
+/// Delivers `data` as datagrams to a datagram consumer: repeated `[side byte][length u16
+/// LE][datagram]` (side bit 0: 0 client, 1 server; a length beyond the input is the UDP
+/// header's, the datagram then counts as cut by the snaplen), frame numbers counting up,
+/// until the input ends or the consumer is done.
+#[allow(dead_code)]
+pub fn drive_datagrams(
+    consumer: &mut dyn rdptriage::flow::consumer::DatagramConsumer,
+    data: &[u8],
+) {
+    let mut rest = data;
+    let mut frame = 1u64;
+    while rest.len() >= 3 {
+        let side = if rest[0] & 1 == 0 {
+            Side::Client
+        } else {
+            Side::Server
+        };
+        let len = usize::from(u16::from_le_bytes([rest[1], rest[2]]));
+        let body = &rest[3..];
+        let take = len.min(body.len());
+        let chunk = Chunk {
+            frame,
+            ts: Timestamp(frame as i64 * 1000),
+            stream_offset: 0,
+        };
+        if consumer.datagram(side, &body[..take], len as u32, chunk) == Want::Done {
+            break;
+        }
+        rest = &body[take..];
+        frame += 1;
     }
 }
