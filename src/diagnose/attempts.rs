@@ -41,6 +41,9 @@ pub struct Attempt {
     /// UDP stream numbers.
     #[serde(skip)]
     pub udp_streams: Vec<u64>,
+    /// The server's address (`server` without the port).
+    #[serde(skip)]
+    pub server_ip: IpAddr,
     #[serde(skip)]
     pub last_tcp: Option<(u64, ConnectionPhase)>,
 }
@@ -96,6 +99,7 @@ pub fn attempts(a: &Analysis) -> Vec<Attempt> {
                 causes: Vec::new(),
                 streams: vec![c.stream],
                 udp_streams: Vec::new(),
+                server_ip: c.server.ip,
                 last_tcp: phase.map(|p| (c.stream, p)),
             }),
         }
@@ -109,7 +113,7 @@ pub fn attempts(a: &Analysis) -> Vec<Attempt> {
     {
         let joined = out.iter_mut().find(|at| {
             at.client == u.client.ip
-                && at.server.starts_with(&endpoint_ip(u.server.ip))
+                && at.server_ip == u.server.ip
                 && at.start.secs_until(u.first_ts) >= -ATTEMPT_GAP_SECS
                 && at_end(at).secs_until(u.first_ts) <= ATTEMPT_GAP_SECS
         });
@@ -133,6 +137,7 @@ pub fn attempts(a: &Analysis) -> Vec<Attempt> {
                 causes: Vec::new(),
                 streams: Vec::new(),
                 udp_streams: vec![u.stream],
+                server_ip: u.server.ip,
                 last_tcp: None,
             }),
             None => {}
@@ -201,13 +206,6 @@ impl Attempt {
             .iter()
             .filter_map(|s| a.rdp_udp.get(s))
             .collect()
-    }
-}
-
-fn endpoint_ip(ip: IpAddr) -> String {
-    match ip {
-        IpAddr::V4(v4) => format!("{v4}:"),
-        IpAddr::V6(v6) => format!("[{v6}]:"),
     }
 }
 
