@@ -17,10 +17,7 @@ use crate::detect::tcp::rst_evidence::hops;
 use crate::detect::thresholds::HANDSHAKE_STALL_SECS;
 use crate::flow::Side;
 use crate::flow::timeline::PacketMeta;
-
-/// TCP FIN and RST flag bits.
-const FIN: u16 = 0x01;
-const RST: u16 = 0x04;
+use crate::net::TcpFlags;
 
 pub fn detect(conns: &[RdpConnection<'_>], a: &Analysis) -> Vec<Finding> {
     let capture_end = match (a.capture.capture_end, a.capture.last_ts) {
@@ -59,7 +56,9 @@ pub fn detect(conns: &[RdpConnection<'_>], a: &Analysis) -> Vec<Finding> {
             continue;
         };
         if client_after.iter().any(|p| p.payload_len > 0)
-            || after.iter().any(|p| p.flags & (FIN | RST) != 0)
+            || after
+                .iter()
+                .any(|p| p.flags & (TcpFlags::FIN | TcpFlags::RST) != 0)
         {
             continue;
         }

@@ -42,6 +42,24 @@ pub struct DnsLookup {
     pub cnames: Vec<String>,
 }
 
+impl DnsLookup {
+    /// A lookup with neither its query nor its response seen yet.
+    fn unanswered(id: u16, name: String, qtype: String) -> Self {
+        DnsLookup {
+            query_frame: None,
+            query_ts: None,
+            response_frame: None,
+            response_ts: None,
+            id,
+            name,
+            qtype,
+            rcode: None,
+            addresses: Vec::new(),
+            cnames: Vec::new(),
+        }
+    }
+}
+
 /// The lookups of one UDP conversation.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct DnsConversation {
@@ -98,14 +116,7 @@ impl DatagramConsumer for DnsDecoder {
                 conv.lookups.push(DnsLookup {
                     query_frame: Some(chunk.frame),
                     query_ts: Some(chunk.ts),
-                    response_frame: None,
-                    response_ts: None,
-                    id,
-                    name,
-                    qtype,
-                    rcode: None,
-                    addresses: Vec::new(),
-                    cnames: Vec::new(),
+                    ..DnsLookup::unanswered(id, name, qtype)
                 });
             } else {
                 conv.dropped += 1;
@@ -130,18 +141,7 @@ impl DatagramConsumer for DnsDecoder {
         let index = match pending {
             Some(i) => i,
             None if conv.lookups.len() < MAX_LOOKUPS => {
-                conv.lookups.push(DnsLookup {
-                    query_frame: None,
-                    query_ts: None,
-                    response_frame: None,
-                    response_ts: None,
-                    id,
-                    name,
-                    qtype,
-                    rcode: None,
-                    addresses: Vec::new(),
-                    cnames: Vec::new(),
-                });
+                conv.lookups.push(DnsLookup::unanswered(id, name, qtype));
                 conv.lookups.len() - 1
             }
             None => {

@@ -74,17 +74,14 @@ fn rdp_udp_text(u: &crate::proto::rdpudp::RdpUdpFlow) -> String {
     } else if u.mid_stream {
         parts.push("joined after its handshake".into());
     }
-    if u.data_phase == crate::proto::rdpudp::DataPhase::Rdpeudp {
-        let lost = |d: &crate::proto::rdpudp::RdpUdpDirection| {
-            d.sequence.counts.missing + d.sequence.counts.retransmissions
-        };
-        if u.client.source + u.server.source > 0 {
-            parts.push(format!(
-                "lost c→s {}, s→c {}",
-                lost(&u.client),
-                lost(&u.server)
-            ));
-        }
+    if u.data_phase == crate::proto::rdpudp::DataPhase::Rdpeudp
+        && u.client.source + u.server.source > 0
+    {
+        parts.push(format!(
+            "lost c→s {}, s→c {}",
+            u.client.sequence.counts.lost(),
+            u.server.sequence.counts.lost()
+        ));
     }
     parts.join(" · ")
 }

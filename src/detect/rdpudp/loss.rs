@@ -14,7 +14,7 @@ pub fn detect(views: &[RdpUdpView<'_>]) -> Vec<Finding> {
         for side in [Side::Client, Side::Server] {
             let d = v.flow.direction(side);
             let sent = d.source + d.fec + d.sequence.counts.missing;
-            let lost = d.sequence.counts.missing + d.sequence.counts.retransmissions;
+            let lost = d.sequence.counts.lost();
             if sent == 0
                 || lost < RDPUDP_LOSS_MIN_DATAGRAMS
                 || (lost as f64) < RDPUDP_LOSS_MIN_RATIO * sent as f64

@@ -72,10 +72,11 @@ pub struct RdpUdpDirection {
 }
 
 /// The data phase's framing after the handshake.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DataPhase {
     /// MS-RDPEUDP datagrams (versions 1 and 2): sequence numbers are read.
+    #[default]
     Rdpeudp,
     /// MS-RDPEUDP2 datagrams (version 0x0101): counted only.
     Rdpeudp2,
@@ -90,7 +91,7 @@ pub struct UnreadDatagram {
 }
 
 /// What the RDP-UDP decoder saw on one UDP conversation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct RdpUdpFlow {
     /// The client's SYNs (the first few; `syn_count` has them all).
     pub syns: Vec<HandshakeDatagram>,
@@ -118,23 +119,6 @@ pub struct RdpUdpFlow {
 }
 
 impl RdpUdpFlow {
-    fn new() -> Self {
-        RdpUdpFlow {
-            syns: Vec::new(),
-            syn_count: 0,
-            syn_acks: Vec::new(),
-            syn_ack_count: 0,
-            established_frame: None,
-            version: None,
-            correlation_id: None,
-            data_phase: DataPhase::Rdpeudp,
-            mid_stream: false,
-            client: RdpUdpDirection::default(),
-            server: RdpUdpDirection::default(),
-            unread_datagrams: 0,
-            first_unread: None,
-        }
-    }
     pub fn direction(&self, from: Side) -> &RdpUdpDirection {
         match from {
             Side::Client => &self.client,
@@ -220,10 +204,7 @@ impl DatagramConsumer for RdpUdpDecoder {
         {
             return Want::Done;
         }
-        let flow = log
-            .rdp_udp
-            .entry(self.stream)
-            .or_insert_with(RdpUdpFlow::new);
+        let flow = log.rdp_udp.entry(self.stream).or_default();
         let truncated = (payload.len() as u64) < u64::from(wire_len);
         {
             let dir = flow.direction_mut(side);

@@ -24,6 +24,14 @@ pub struct SequenceCounts {
     pub jumps: u64,
 }
 
+impl SequenceCounts {
+    /// Datagrams lost on either side of the capture point: skipped before it, or
+    /// retransmitted because lost after it.
+    pub fn lost(&self) -> u64 {
+        self.missing + self.retransmissions
+    }
+}
+
 /// The state behind [`SequenceCounts`]; serialises as the counts.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SequenceTracker {
