@@ -80,6 +80,8 @@ pub struct Analysis {
     pub rdp_udp: BTreeMap<u64, crate::proto::rdpudp::RdpUdpFlow>,
     /// DNS lookups, by UDP stream number.
     pub dns: BTreeMap<u64, crate::proto::dns::DnsConversation>,
+    /// RDP session traffic after connection finalization, counted per TCP stream.
+    pub rdp_traffic: BTreeMap<u64, crate::proto::rdp::observed::SessionTraffic>,
     pub decryption: DecryptionInfo,
 }
 
@@ -230,12 +232,13 @@ pub fn analyze_reader_with(
     decoder.finish();
     flows.finish();
     let flow_stats = flows.stats.clone();
-    let (observations, rdp_udp, dns) = {
+    let (observations, rdp_udp, dns, rdp_traffic) = {
         let mut log = log.borrow_mut();
         (
             std::mem::take(&mut log.by_stream),
             std::mem::take(&mut log.rdp_udp),
             std::mem::take(&mut log.dns),
+            std::mem::take(&mut log.rdp_traffic),
         )
     };
     Ok(Analysis {
@@ -249,6 +252,7 @@ pub fn analyze_reader_with(
         observations,
         rdp_udp,
         dns,
+        rdp_traffic,
         decryption,
     })
 }

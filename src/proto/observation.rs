@@ -10,8 +10,13 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-/// Observations kept per connection (the first ones; later ones are counted).
-pub const MAX_OBSERVATIONS_PER_CONNECTION: usize = 64;
+/// Observations kept per connection (the first ones; later ones are counted). An RDP
+/// connection sequence with a dozen virtual channels takes about 60.
+pub const MAX_OBSERVATIONS_PER_CONNECTION: usize = 128;
+/// Room kept beyond that cap for the observations that say how a session ended (Set Error
+/// Info, Deactivate All, Disconnect Provider Ultimatum, a redirection, a logon notice), so a
+/// chatty session still shows its end.
+pub const RESERVED_FOR_ENDINGS: usize = 32;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Observation {
@@ -49,6 +54,10 @@ pub enum Observed {
     },
     /// First TLS record of this direction (after negotiation, or the direct approach).
     TlsStart { direct: bool },
+    /// A PDU of the RDP connection sequence after negotiation (CredSSP, MCS domain PDUs,
+    /// licensing, capabilities, finalization, Set Error Info, …): decrypted from TLS, or in
+    /// clear under standard RDP security.
+    Rdp(Box<crate::proto::rdp::observed::RdpObserved>),
     /// Something the TLS decoder saw.
     Tls(Box<crate::proto::tls::TlsObserved>),
     /// HTTP/1.x inside decrypted TLS (RFC 9112): a request, a response, their framing.
@@ -63,6 +72,30 @@ pub enum Observed {
     },
 }
 
+impl Observed {
+    /// Does it say how a session ended or where it went (kept past the per-connection cap)?
+    pub fn tells_an_ending(&self) -> bool {
+        use crate::proto::rdp::observed::RdpObserved as R;
+        match self {
+            Observed::McsDisconnectProviderUltimatum { .. } | Observed::X224DisconnectRequest => {
+                true
+            }
+            Observed::Rdp(pdu) => matches!(
+                **pdu,
+                R::SetErrorInfo { .. }
+                    | R::DeactivateAll
+                    | R::ServerRedirection(_)
+                    | R::SaveSessionInfo(_)
+                    | R::ShutdownRequest
+                    | R::ShutdownDenied
+                    | R::License(_)
+            ),
+            Observed::Tls(t) => matches!(**t, crate::proto::tls::TlsObserved::Alert { .. }),
+            _ => false,
+        }
+    }
+}
+
 /// Observations of every TCP conversation, by stream number, and the RDP-UDP flows.
 #[derive(Debug, Default)]
 pub struct ObservationLog {
@@ -71,6 +104,8 @@ pub struct ObservationLog {
     pub rdp_udp: BTreeMap<u64, crate::proto::rdpudp::RdpUdpFlow>,
     /// DNS lookups, by UDP stream number.
     pub dns: BTreeMap<u64, crate::proto::dns::DnsConversation>,
+    /// Session traffic after connection finalization, counted per TCP stream.
+    pub rdp_traffic: BTreeMap<u64, crate::proto::rdp::observed::SessionTraffic>,
     pub dropped: u64,
 }
 
@@ -79,7 +114,10 @@ pub type SharedLog = Rc<RefCell<ObservationLog>>;
 impl ObservationLog {
     pub fn record(&mut self, stream: u64, observation: Observation) {
         let list = self.by_stream.entry(stream).or_default();
-        if list.len() < MAX_OBSERVATIONS_PER_CONNECTION {
+        if list.len() < MAX_OBSERVATIONS_PER_CONNECTION
+            || (list.len() < MAX_OBSERVATIONS_PER_CONNECTION + RESERVED_FOR_ENDINGS
+                && observation.what.tells_an_ending())
+        {
             list.push(observation);
         } else {
             self.dropped += 1;
