@@ -82,6 +82,8 @@ pub struct Analysis {
     pub dns: BTreeMap<u64, crate::proto::dns::DnsConversation>,
     /// RDP session traffic after connection finalization, counted per TCP stream.
     pub rdp_traffic: BTreeMap<u64, crate::proto::rdp::observed::SessionTraffic>,
+    /// The state of every TCP connection (stage reached, how it ended), computed once.
+    pub states: crate::state::States,
     pub decryption: DecryptionInfo,
 }
 
@@ -241,6 +243,8 @@ pub fn analyze_reader_with(
             std::mem::take(&mut log.rdp_traffic),
         )
     };
+    let conversations = flows.into_conversations();
+    let states = crate::state::build_all(&conversations, &observations, &rdp_traffic, None);
     Ok(Analysis {
         name,
         gzip,
@@ -248,7 +252,8 @@ pub fn analyze_reader_with(
         link,
         net: decoder.stats,
         flow: flow_stats,
-        conversations: flows.into_conversations(),
+        conversations,
+        states,
         observations,
         rdp_udp,
         dns,

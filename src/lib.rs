@@ -14,3 +14,4 @@ pub mod flow;
 pub mod net;
 pub mod proto;
 pub mod report;
+pub mod state;

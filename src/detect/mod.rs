@@ -12,6 +12,8 @@ mod rdp_negotiation_incomplete;
 mod rdp_setup_disconnect;
 mod rdp_weak_security;
 pub mod rdpudp;
+mod recovered;
+pub mod session;
 pub mod tcp;
 pub mod thresholds;
 pub mod tls;
@@ -152,9 +154,11 @@ pub fn run(a: &Analysis) -> Vec<Finding> {
     findings.extend(gateway::run(a));
     findings.extend(tcp::run(a));
     findings.extend(rdpudp::run(a));
+    findings.extend(session::run(a));
     // Last: it speaks only for connections no other detector explains.
     let unexplained = tcp::ended_in_setup::detect(&tcp::views(a), a, &findings);
     findings.extend(unexplained);
+    recovered::downgrade(a, &mut findings);
     findings.sort_by_key(|f| {
         (
             std::cmp::Reverse(f.severity),

@@ -61,3 +61,9 @@ pub const RDPUDP_LOSS_MIN_DATAGRAMS: u64 = 5;
 /// datagrams and a 40 ms RTT about 1.3 Mbit/s, less than screen updates need, seen by users
 /// as lag on the transport chosen for interactivity.
 pub const RDPUDP_LOSS_MIN_RATIO: f64 = 0.05;
+
+/// A connection that starts within this many seconds after a failed one, between the same
+/// client and server, is the client's retry (mstsc and FreeRDP reconnect at once after a
+/// negotiation failure; mstsc's automatic reconnection retries every few seconds) — the
+/// same window the diagnosis uses to group attempts.
+pub const RETRY_WINDOW_SECS: f64 = 60.0;

@@ -33,6 +33,15 @@ pub struct Attempt {
     pub phase: Phase,
     /// Did the attempt fail (see `diagnose`)?
     pub failed: bool,
+    /// `failed`, `connected` (a connection reached the active stage), `ended_with_capture`
+    /// (still in setup when the capture stopped, nothing failed yet) or `no_failure_seen`.
+    pub outcome: &'static str,
+    /// Furthest stage any of its TCP connections reached (see `connections[].state`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<crate::state::Stage>,
+    /// What mstsc would have shown for a failed attempt (see docs/json-schema.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_codes: Option<crate::diagnose::client_codes::ClientCodes>,
     /// Cause ids explaining it, best first.
     pub causes: Vec<String>,
     /// TCP stream numbers.
@@ -96,6 +105,9 @@ pub fn attempts(a: &Analysis) -> Vec<Attempt> {
                 span_s: c.first_ts.secs_until(c.last_ts),
                 phase: phase.as_ref().map_or(Phase::SynSent, |p| p.phase),
                 failed: false,
+                outcome: "no_failure_seen",
+                stage: None,
+                client_codes: None,
                 causes: Vec::new(),
                 streams: vec![c.stream],
                 udp_streams: Vec::new(),
@@ -134,6 +146,9 @@ pub fn attempts(a: &Analysis) -> Vec<Attempt> {
                 span_s: u.first_ts.secs_until(u.last_ts),
                 phase: Phase::SynSent,
                 failed: false,
+                outcome: "no_failure_seen",
+                stage: None,
+                client_codes: None,
                 causes: Vec::new(),
                 streams: Vec::new(),
                 udp_streams: vec![u.stream],

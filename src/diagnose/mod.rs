@@ -3,6 +3,7 @@
 //! rest on, a remedy, and what the capture cannot show ([`remedies`]).
 
 pub mod attempts;
+pub mod client_codes;
 pub mod remedies;
 
 use crate::analyze::Analysis;
@@ -234,12 +235,55 @@ fn cause_of(f: &Finding) -> Option<(&'static str, f64, &'static str)> {
             0.75,
             "loss is counted from sequence numbers at one capture point; where on the path it happens is not visible",
         ),
+        "credssp.error" => (
+            "nla_failure",
+            0.95,
+            "the server's CredSSP errorCode names the status; the exact policy or account setting behind it is in the server's Security log",
+        ),
+        "rdp.authorization_denied" => (
+            "insufficient_privileges",
+            0.95,
+            "the server's Early User Authorization Result says it itself",
+        ),
+        "rdp.license_error" => (
+            "licensing_failure",
+            0.9,
+            "the server's licensing error names the step; the license server's state is in its own log",
+        ),
+        "rdp.disconnected" => (
+            "server_denied",
+            0.7,
+            "the server ended the session without a code; its reason is in its event log",
+        ),
+        "rdp.error_info" => {
+            let code = f
+                .evidence
+                .as_ref()
+                .and_then(|e| e.get("error_info"))
+                .and_then(serde_json::Value::as_u64)
+                .and_then(|c| u32::try_from(c).ok())?;
+            let m = crate::detect::session::error_info::meaning(code);
+            (m.cause?, m.confidence, m.reason)
+        }
+        "rdp.multitransport" if f.severity >= Severity::Warning => (
+            "udp_transport_blocked",
+            0.6,
+            "the client says it could not set up UDP; why (a filter, a policy) is not on the wire",
+        ),
         _ => return None,
     })
 }
 
-/// Causes that degrade a session without ending it: reported for attempts that did not fail.
-const DEGRADATIONS: [&str; 2] = ["udp_transport_blocked", "udp_loss"];
+/// Causes that degrade or end a working session without making the connection fail:
+/// reported for attempts that did not fail.
+const DEGRADATIONS: [&str; 6] = [
+    "udp_transport_blocked",
+    "udp_loss",
+    "idle_timeout",
+    "logon_timeout",
+    "session_replaced",
+    "admin_disconnect",
+];
 
 /// Is finding `f` about a connection of attempt `at`?
 fn concerns(f: &Finding, at: &Attempt) -> bool {
@@ -275,6 +319,26 @@ pub fn diagnose(a: &Analysis, findings: &[Finding]) -> Diagnosis {
             || findings
                 .iter()
                 .any(|f| f.severity == Severity::Error && concerns(f, at));
+        let states: Vec<&crate::state::ConnectionState> =
+            at.streams.iter().filter_map(|s| a.states.get(s)).collect();
+        at.stage = states.iter().map(|s| s.stage).max();
+        let last_state = at.last_tcp.as_ref().and_then(|(s, _)| a.states.get(s));
+        at.outcome = if at.failed {
+            "failed"
+        } else if states.iter().any(|s| s.reached_active()) {
+            "connected"
+        } else if last_state.is_some_and(|s| s.ended.how == crate::state::EndHow::CaptureEnded) {
+            "ended_with_capture"
+        } else {
+            "no_failure_seen"
+        };
+        if at.failed
+            && let Some((_, phase)) = &at.last_tcp
+            && let Some(state) = last_state
+        {
+            let codes = client_codes::for_connection(state, phase.closed_by == "middlebox");
+            at.client_codes = (!codes.is_empty()).then_some(codes);
+        }
         let mut mine: Vec<(Cause, Severity)> = findings
             .iter()
             .filter(|f| f.severity >= Severity::Warning && concerns(f, at))
@@ -363,7 +427,18 @@ fn last_connection_failed(
     stream: u64,
     p: &crate::detect::tcp::phase::ConnectionPhase,
 ) -> bool {
-    if p.closed_by == "middlebox" || p.phase < Phase::PostTls {
+    if p.closed_by == "middlebox" {
+        return true;
+    }
+    // Still up when the capture stopped: it ended with the capture, it did not fail (a
+    // stall shows as its own error finding).
+    if a.states
+        .get(&stream)
+        .is_some_and(|s| s.ended.how == crate::state::EndHow::CaptureEnded)
+    {
+        return false;
+    }
+    if p.phase < Phase::PostTls {
         return true;
     }
     a.conversations
@@ -380,6 +455,17 @@ fn last_connection_failed(
 
 fn make_cause(cause: &str, confidence: f64, reason: &str, f: &Finding, at: &Attempt) -> Cause {
     let advice = remedies::advice(cause);
+    // A CredSSP status has a remedy of its own.
+    let status_remedy = (f.id == "credssp.error")
+        .then(|| {
+            f.evidence
+                .as_ref()
+                .and_then(|e| e.get("error_code"))
+                .and_then(serde_json::Value::as_u64)
+                .and_then(|c| u32::try_from(c).ok())
+                .and_then(remedies::credssp_status_remedy)
+        })
+        .flatten();
     Cause {
         cause: cause.into(),
         confidence,
@@ -387,7 +473,7 @@ fn make_cause(cause: &str, confidence: f64, reason: &str, f: &Finding, at: &Atte
         findings: vec![f.id.to_string()],
         frames: f.frames.clone(),
         summary: format!("{}: {}", advice.title, f.summary),
-        remedy: advice.remedy.into(),
+        remedy: status_remedy.unwrap_or(advice.remedy).into(),
         cannot_show: (!advice.cannot_show.is_empty()).then(|| advice.cannot_show.into()),
         attempt: Some(at.id.clone()),
         connection: f.connection,

@@ -114,6 +114,56 @@ pub fn advice(cause: &str) -> Advice {
             "Find the lossy link between the two (Wi-Fi, an overloaded VPN or firewall, a saturated uplink: compare captures taken further along the path, check interface error and drop counters). If it cannot be fixed, set \"Turn Off UDP On Client\" (Computer Configuration > Administrative Templates > Windows Components > Remote Desktop Services > Remote Desktop Connection Client) so RDP stays on TCP.",
             "Where on the path the datagrams are lost: loss before the capture point shows as sequence gaps, loss after it only as retransmissions; capture at both ends to place it.",
         ),
+        "insufficient_privileges" => (
+            "the user may not log on over Remote Desktop",
+            "The credentials were accepted but the account lacks the right to log on remotely: add the user (or a group) to \"Remote Desktop Users\" on the server, and check the user rights \"Allow log on through Remote Desktop Services\" / \"Deny log on through Remote Desktop Services\" (secpol.msc → Local Policies → User Rights Assignment, or the Group Policy that sets them); on an RDS farm, the collection's user groups.",
+            "Which policy removed the right: gpresult /h on the server.",
+        ),
+        "fresh_credentials_required" => (
+            "the server requires freshly typed credentials",
+            "The server's policy \"Always prompt for password upon connection\" (fPromptForPassword) refuses saved credentials: type the password in the logon dialog, or clear the policy if saved credentials are intended.",
+            "",
+        ),
+        "licensing_failure" => (
+            "Remote Desktop licensing failed",
+            "On the session host: RD Licensing Diagnoser (lsdiag.msc) shows whether a license server is configured and reachable and has CALs of the right kind (per user / per device); set the licensing mode and server (Group Policy … Remote Desktop Session Host → Licensing), activate the license server and install CALs. After the 120-day grace period without a license server, hosts refuse connections. A client's corrupt stored license: delete HKLM\\SOFTWARE\\Microsoft\\MSLicensing on the client and reconnect as administrator once.",
+            "The license server's own state: its event log (TerminalServices-Licensing).",
+        ),
+        "idle_timeout" => (
+            "the server ended an idle session",
+            "The session-time-limit policy \"Set time limit for active but idle Remote Desktop Services sessions\" (Group Policy … Remote Desktop Session Host → Session Time Limits, or the user's Sessions tab) ended it: raise or remove the limit if users lose work, or reconnect — a disconnected session may still be waiting.",
+            "",
+        ),
+        "logon_timeout" => (
+            "the session reached its time limit",
+            "The policy \"Set time limit for active Remote Desktop Services sessions\" (Session Time Limits) ended it: raise or remove the limit.",
+            "",
+        ),
+        "session_replaced" => (
+            "another connection took over the session",
+            "The same user connected from elsewhere (or the same client twice) and the server moved the session there. Expected with \"Restrict Remote Desktop Services users to a single Remote Desktop Services session\"; if two devices keep taking the session from each other, close one of them or allow several sessions per user.",
+            "The other connection, unless it is in the capture.",
+        ),
+        "admin_disconnect" => (
+            "an administrator or tool ended the session",
+            "The session was disconnected or logged off through the Remote Desktop Services API (Task Manager, tsdiscon / logoff, Server Manager, a script). Check who did it in the server's TerminalServices-LocalSessionManager log.",
+            "",
+        ),
+        "server_error" => (
+            "the server failed while setting up or running the session",
+            "The errorInfo names a server-side failure (out of memory, a crashed Winlogon / CSRSS / DWM, a display driver that did not start, a shutdown or reboot): check the server's System and Application logs at that time and its free memory; restart the host if it persists.",
+            "",
+        ),
+        "connection_broker_failure" => (
+            "the RD Connection Broker could not place the session",
+            "The broker's errorInfo names the step (target not found, VM could not be woken or started, no free pool member, invalid routing token): check the collection or pool in Server Manager and the broker's log (Microsoft-Windows-TerminalServices-SessionBroker).",
+            "",
+        ),
+        "protocol_error" => (
+            "the server rejected what the client sent",
+            "A protocol error code means the server found the client's data invalid (capabilities, monitor layout, graphics mode, encryption): update the client, try without multi-monitor / RemoteFX / special display settings, and read the server's RdpCoreTS log for the failing PDU.",
+            "",
+        ),
         "no_failure_observed" => (
             "no failure is visible in the capture",
             "The connections in this capture worked at the network and protocol-setup level. If the user still saw an error, capture on the client while reproducing it (and keep the TLS key log), or check the server's event logs.",
@@ -130,4 +180,49 @@ pub fn advice(cause: &str) -> Advice {
         remedy,
         cannot_show,
     }
+}
+
+/// The remedy for a CredSSP errorCode (MS-CSSP 2.2.1; NTSTATUS values as RDP-FACTS §2.5
+/// lists them), when it is more specific than the generic NLA advice.
+pub fn credssp_status_remedy(code: u32) -> Option<&'static str> {
+    Some(match code {
+        0xC000_006D | 0xC000_006A | 0xC000_0064 => {
+            "The user name or password is wrong (or the account does not exist on the server or its domain): retype them, use DOMAIN\\user or user@domain, and check the server's Security log (event 4625, Status / Sub Status) for which."
+        }
+        0xC000_006E => {
+            "An account restriction refused the logon: a blank password (blocked for network logons by \"Limit local account use of blank passwords\"), a member of Protected Users (NTLM is refused: connect by the server's DNS name so Kerberos can be used), or logon hours / workstation restrictions on the account (Active Directory Users and Computers → Account)."
+        }
+        0xC000_006F => {
+            "The account may not log on at this time of day: change its logon hours in Active Directory."
+        }
+        0xC000_0070 => {
+            "The account may not log on from this computer: its \"Log On To\" list in Active Directory excludes the client."
+        }
+        0xC000_0071 | 0xC000_0224 => {
+            "The password has expired or must be changed: change it (another way in, e.g. Ctrl+Alt+End in an existing session or the domain's password portal), or allow the change over NLA on the client (enablecredsspsupport / RD Web's password change)."
+        }
+        0xC000_0072 => {
+            "The account is disabled: enable it in Active Directory / Local Users and Groups."
+        }
+        0xC000_0193 => "The account has expired: extend its expiry date in Active Directory.",
+        0xC000_0234 => {
+            "The account is locked out after too many wrong passwords: unlock it (and look for a client with a stale saved password — the Security log's event 4740 names the source)."
+        }
+        0xC000_015B => {
+            "The account lacks the logon right NLA uses (a network logon): grant \"Access this computer from the network\" and remove it from \"Deny access to this computer from the network\" for the user (secpol.msc / Group Policy)."
+        }
+        0xC000_0133 | 0xC000_005E | 0xC000_018D => {
+            "The server could not check the credentials with a domain controller (clock skew, no logon server, broken trust): check the server's time (w32tm /query /status), its connection to a DC (nltest /sc_query:DOMAIN) and the secure channel."
+        }
+        0xC000_00BB => {
+            "The server does not support what the client asked for in CredSSP (version or mechanism): patch both sides (CredSSP updates of 2018, CVE-2018-0886) and align the \"Encryption Oracle Remediation\" policy."
+        }
+        0x8009_0302 => {
+            "SEC_E_UNSUPPORTED_FUNCTION: the two sides do not share a CredSSP / TLS capability — typically one side unpatched for CVE-2018-0886 with \"Encryption Oracle Remediation\" set to Force Updated Clients on the other; patch both, or align the policy."
+        }
+        0xC000_0022 => {
+            "Access denied: the account may not use this server; check group memberships and the server's Security log."
+        }
+        _ => return None,
+    })
 }

@@ -178,6 +178,10 @@ pub struct ConnectionReport {
     /// DNS lookups on a UDP port-53 conversation (see docs/json-schema.md).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dns: Option<crate::proto::dns::DnsConversation>,
+    /// The connection state of an RDP / TLS connection: the stage reached, how it ended,
+    /// how each fact is known (see docs/json-schema.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<crate::state::ConnectionState>,
     pub wireshark_filter: String,
 }
 
@@ -274,6 +278,7 @@ pub fn connection_report(
         tcp,
         tls,
         gateway: None,
+        state: None,
         rdp_udp: None,
         dns: None,
         wireshark_filter: c.wireshark_filter(),
@@ -442,6 +447,7 @@ pub fn file_report(a: Analysis) -> FileReport {
     let Analysis {
         conversations,
         observations,
+        mut states,
         mut rdp_udp,
         mut dns,
         ..
@@ -456,8 +462,13 @@ pub fn file_report(a: Analysis) -> FileReport {
             };
             let rdp = obs.and_then(RdpSetup::from_observations);
             let tls = obs.and_then(TlsSummary::from_observations);
-            let tcp = crate::detect::tcp::phase::phase_from(&c, obs.unwrap_or(&[]));
+            let state = match c.protocol {
+                Protocol::Tcp => states.remove(&c.stream),
+                Protocol::Udp => None,
+            };
+            let tcp = crate::detect::tcp::phase::phase_from(&c, obs.unwrap_or(&[]), state.as_ref());
             let mut report = connection_report(&c, rdp, tls, tcp);
+            report.state = state.filter(|_| report.rdp.is_some() || report.tls.is_some());
             report.gateway = obs.and_then(GatewaySummary::from_observations);
             if c.protocol == Protocol::Udp {
                 report.rdp_udp = rdp_udp.remove(&c.stream);

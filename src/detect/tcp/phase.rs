@@ -10,6 +10,7 @@ use crate::flow::{Conversation, Side};
 use crate::net::TcpFlags;
 use crate::proto::observation::{Observation, Observed};
 use crate::proto::tls::TlsObserved;
+use crate::state::{ConnectionState, Stage};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -86,11 +87,21 @@ pub fn handshake_rtt_secs(c: &Conversation) -> Option<f64> {
 const ENCRYPTED_ALERT_MAX: u16 = 32;
 
 pub fn phase_of(c: &Conversation, a: &Analysis) -> Option<ConnectionPhase> {
-    phase_from(c, a.observations.get(&c.stream).map_or(&[], Vec::as_slice))
+    phase_from(
+        c,
+        a.observations.get(&c.stream).map_or(&[], Vec::as_slice),
+        a.states.get(&c.stream),
+    )
 }
 
-/// The phase of a conversation, given its observations.
-pub fn phase_from(c: &Conversation, obs: &[Observation]) -> Option<ConnectionPhase> {
+/// The phase of a conversation, given its observations and its connection state: a
+/// connection whose state reached the active stage (read from the protocol, or inferred
+/// from the volume of encrypted data) is in the session phase however quiet it is.
+pub fn phase_from(
+    c: &Conversation,
+    obs: &[Observation],
+    state: Option<&ConnectionState>,
+) -> Option<ConnectionPhase> {
     let tcp = c.tcp.as_ref()?;
     let mut phase = Phase::SynSent;
     let mut phase_frame = tcp.syn_frame;
@@ -179,6 +190,9 @@ pub fn phase_from(c: &Conversation, obs: &[Observation]) -> Option<ConnectionPha
         || data_segments >= SESSION_MIN_DATA_SEGMENTS
     {
         reach(Phase::Session, Some(c.last_frame));
+    }
+    if let Some(st) = state.filter(|s| s.reached_active()) {
+        reach(Phase::Session, st.stage_frame(Stage::Active));
     }
     if phase == Phase::SynSent && tcp.syn_frame.is_none() && both_sent {
         phase = Phase::TcpEstablished;

@@ -2,6 +2,7 @@
 //! the stream reader that finds them ([`setup`]).
 
 pub mod mcs;
+pub mod names;
 pub mod observed;
 pub mod setup;
 pub mod summary;
