@@ -237,7 +237,10 @@ pub struct ConnectionState {
     pub redirection_frame: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub multitransport: Option<MultitransportState>,
-    /// Frame of a Deactivate All PDU (server) and of a Disconnect Provider Ultimatum.
+    /// Frame of the MCS Connect Response (clear or decrypted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mcs_connect_response_frame: Option<u64>,
+    /// Frame of the server's first Deactivate All PDU.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deactivate_all_frame: Option<u64>,
     /// PDUs seen out of the order MS-RDPBCGR 1.3.1.1 gives (`frame: name`).

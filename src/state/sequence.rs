@@ -49,6 +49,7 @@ pub struct Tracker {
     redirected_to: Option<String>,
     redirection_frame: Option<u64>,
     multitransport: Option<MultitransportState>,
+    mcs_connect_response_frame: Option<u64>,
     deactivate_all_frame: Option<u64>,
     out_of_order: Vec<String>,
     /// The message that ended the connection, if one did (the first decisive one).
@@ -73,8 +74,9 @@ fn decisive(how: EndHow) -> bool {
 }
 
 impl Tracker {
-    pub fn new(c: &Conversation) -> Tracker {
-        let mut t = Tracker {
+    /// A tracker that has seen nothing yet.
+    pub fn empty() -> Tracker {
+        Tracker {
             stages: Vec::new(),
             tls_from: None,
             decrypted: false,
@@ -88,11 +90,17 @@ impl Tracker {
             redirected_to: None,
             redirection_frame: None,
             multitransport: None,
+            mcs_connect_response_frame: None,
             deactivate_all_frame: None,
             out_of_order: Vec::new(),
             end: None,
             soft_end: None,
-        };
+        }
+    }
+
+    /// A tracker that starts from the TCP handshake of `c`.
+    pub fn new(c: &Conversation) -> Tracker {
+        let mut t = Tracker::empty();
         if let Some(tcp) = &c.tcp {
             if let (Some(f), Some(ts)) = (tcp.syn_frame, tcp.syn_ts) {
                 t.reach(Stage::Syn, f, ts, Known::ClearText);
@@ -180,6 +188,9 @@ impl Tracker {
             }
             Observed::Tls(t) => self.tls(o, t),
             Observed::McsConnectInitial(_) | Observed::McsConnectResponse(_) => {
+                if matches!(o.what, Observed::McsConnectResponse(_)) {
+                    self.mcs_connect_response_frame.get_or_insert(o.frame);
+                }
                 let known = self.known_at(o);
                 self.reach(Stage::Mcs, o.frame, o.ts, known);
             }
@@ -437,6 +448,17 @@ impl Tracker {
     }
 
     pub fn finish(self, c: &Conversation, traffic: Option<SessionTraffic>) -> ConnectionState {
+        let mid_stream = c.tcp.as_ref().is_some_and(|t| t.syn_frame.is_none());
+        self.finish_with(first_close(c), mid_stream, traffic)
+    }
+
+    /// The state, given the connection's first FIN / RST.
+    pub fn finish_with(
+        self,
+        tcp_close: Option<TcpClose>,
+        mid_stream: bool,
+        traffic: Option<SessionTraffic>,
+    ) -> ConnectionState {
         let stage = self
             .stages
             .iter()
@@ -447,7 +469,6 @@ impl Tracker {
             .iter()
             .find(|s| s.stage == stage)
             .map_or(Known::ClearText, |s| s.known);
-        let tcp_close = first_close(c);
         let ended = match self.end.or(self.soft_end) {
             Some(m) => Ending {
                 how: m.how,
@@ -490,7 +511,7 @@ impl Tracker {
             stage_known,
             stages,
             ended,
-            mid_stream: c.tcp.as_ref().is_some_and(|t| t.syn_frame.is_none()),
+            mid_stream,
             decrypted: self.decrypted,
             credssp: self.credssp,
             early_authorization: self.early_authorization,
@@ -502,6 +523,7 @@ impl Tracker {
             redirected_to: self.redirected_to,
             redirection_frame: self.redirection_frame,
             multitransport: self.multitransport,
+            mcs_connect_response_frame: self.mcs_connect_response_frame,
             deactivate_all_frame: self.deactivate_all_frame,
             out_of_order: self.out_of_order,
             traffic,
@@ -530,4 +552,201 @@ pub fn first_close(c: &Conversation) -> Option<TcpClose> {
         }
     }
     candidates.into_iter().min_by_key(|c| c.frame)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::rdp::observed::{LicenseMessage, SessionInfo, TsRequestInfo};
+    use crate::proto::rdp::x224::ConnectionConfirm;
+
+    fn obs(frame: u64, from: Side, what: Observed) -> Observation {
+        Observation {
+            frame,
+            ts: Timestamp(frame as i64 * 1_000_000),
+            from,
+            what,
+        }
+    }
+    fn rdp(frame: u64, from: Side, pdu: RdpObserved) -> Observation {
+        obs(frame, from, Observed::Rdp(Box::new(pdu)))
+    }
+    fn run(list: &[Observation], close: Option<TcpClose>) -> ConnectionState {
+        let mut t = Tracker::empty();
+        for o in list {
+            t.observe(o);
+        }
+        t.finish_with(close, false, None)
+    }
+    fn negotiated(selected_protocol: u32) -> Vec<Observation> {
+        vec![
+            obs(
+                4,
+                Side::Server,
+                Observed::RdpConnectionConfirm(ConnectionConfirm::Response {
+                    flags: 0,
+                    selected_protocol,
+                }),
+            ),
+            obs(6, Side::Client, Observed::TlsStart { direct: false }),
+        ]
+    }
+    fn fin(by: Side, frame: u64) -> Option<TcpClose> {
+        Some(TcpClose {
+            kind: "fin",
+            by,
+            frame,
+        })
+    }
+
+    /// MS-CSSP 2.2.1: a TSRequest with errorCode STATUS_LOGON_FAILURE answers the client's
+    /// AUTHENTICATE; the connection ends in NLA with that status, read from decrypted TLS.
+    #[test]
+    fn credssp_error_ends_the_connection_in_nla() {
+        let mut list = negotiated(2);
+        let ts = |version, error_code| TsRequestInfo {
+            version,
+            error_code,
+            ..Default::default()
+        };
+        list.push(rdp(10, Side::Client, RdpObserved::CredSsp(ts(6, None))));
+        list.push(rdp(11, Side::Server, RdpObserved::CredSsp(ts(6, None))));
+        list.push(rdp(12, Side::Client, RdpObserved::CredSsp(ts(6, None))));
+        list.push(rdp(
+            13,
+            Side::Server,
+            RdpObserved::CredSsp(ts(6, Some(0xC000_006D))),
+        ));
+        let s = run(&list, fin(Side::Server, 15));
+        assert_eq!(s.stage, Stage::Nla);
+        assert_eq!(s.stage_known, Known::Decrypted);
+        assert_eq!(s.stage_frame(Stage::Nla), Some(10));
+        assert_eq!(s.ended.how, EndHow::CredsspError);
+        assert_eq!(s.ended.code, Some(0xC000_006D));
+        assert_eq!(s.ended.frame, Some(13));
+        assert_eq!(s.ended.by, Some(Side::Server));
+        assert_eq!(s.ended.tcp_close.map(|c| c.frame), Some(15));
+        let c = s.credssp.unwrap();
+        assert_eq!((c.client_messages, c.server_messages), (2, 2));
+        assert_eq!(c.error_frame, Some(13));
+    }
+
+    /// MS-RDPBCGR 2.2.5.1.1: Set Error Info 0x7 after licensing, then the server's
+    /// Disconnect Provider Ultimatum: the errorInfo is the reason, not the ultimatum.
+    #[test]
+    fn set_error_info_outranks_the_ultimatum_that_follows() {
+        let mut list = negotiated(1);
+        list.push(rdp(20, Side::Client, RdpObserved::McsErectDomainRequest));
+        list.push(rdp(
+            30,
+            Side::Server,
+            RdpObserved::License(LicenseMessage {
+                msg_type: 0xFF,
+                error_code: Some(STATUS_VALID_CLIENT),
+                state_transition: Some(2),
+            }),
+        ));
+        list.push(rdp(
+            31,
+            Side::Server,
+            RdpObserved::SetErrorInfo { error_info: 0x7 },
+        ));
+        list.push(obs(
+            32,
+            Side::Server,
+            Observed::McsDisconnectProviderUltimatum { reason: 3 },
+        ));
+        let s = run(&list, fin(Side::Server, 33));
+        assert_eq!(s.stage, Stage::Licensing);
+        assert_eq!(s.ended.how, EndHow::SetErrorInfo);
+        assert_eq!(s.ended.code, Some(7));
+        assert_eq!(
+            s.ended.name.as_deref(),
+            Some("ERRINFO_SERVER_DENIED_CONNECTION")
+        );
+        assert_eq!(s.error_info.len(), 1);
+        assert_eq!(
+            s.license.as_ref().map(|l| l.code),
+            Some(STATUS_VALID_CLIENT)
+        );
+        assert!(!s.reached_active());
+    }
+
+    /// Font Map ends connection finalization (MS-RDPBCGR 1.3.1.1): the session is active;
+    /// a connection with no close is still up when the capture ends.
+    #[test]
+    fn font_map_is_active_and_no_close_is_the_capture_ending() {
+        let mut list = negotiated(1);
+        list.push(rdp(
+            40,
+            Side::Server,
+            RdpObserved::DemandActive(Default::default()),
+        ));
+        list.push(rdp(
+            41,
+            Side::Client,
+            RdpObserved::ConfirmActive(Default::default()),
+        ));
+        list.push(rdp(44, Side::Server, RdpObserved::FontMap));
+        list.push(rdp(
+            45,
+            Side::Server,
+            RdpObserved::SaveSessionInfo(SessionInfo {
+                info_type: 0,
+                session_id: Some(2),
+                ..Default::default()
+            }),
+        ));
+        let s = run(&list, None);
+        assert!(s.reached_active());
+        assert_eq!(s.stage_frame(Stage::Active), Some(44));
+        assert_eq!(s.stage_frame(Stage::Capabilities), Some(40));
+        assert_eq!(s.logon_frame, Some(45));
+        assert_eq!(s.ended.how, EndHow::CaptureEnded);
+        assert_eq!(s.ended.by, None);
+    }
+
+    /// A license ERROR_ALERT other than STATUS_VALID_CLIENT ends the connection in licensing.
+    #[test]
+    fn license_error_from_the_server() {
+        let mut list = negotiated(1);
+        list.push(rdp(
+            30,
+            Side::Server,
+            RdpObserved::License(LicenseMessage {
+                msg_type: 0xFF,
+                error_code: Some(6),
+                state_transition: Some(1),
+            }),
+        ));
+        let s = run(&list, fin(Side::Server, 31));
+        assert_eq!(s.ended.how, EndHow::LicenseError);
+        assert_eq!(s.ended.code, Some(6));
+        assert_eq!(s.stage, Stage::Licensing);
+    }
+
+    /// A close_notify is an orderly close: it is kept only when nothing decisive came, and a
+    /// bare FIN is the ending when nothing was said at all.
+    #[test]
+    fn close_notify_is_soft_and_fin_is_the_default() {
+        let mut list = negotiated(2);
+        list.push(obs(
+            20,
+            Side::Server,
+            Observed::Tls(Box::new(TlsObserved::Alert {
+                level: 1,
+                level_name: "warning",
+                description: 0,
+                description_name: "close_notify".into(),
+            })),
+        ));
+        let s = run(&list, fin(Side::Server, 21));
+        assert_eq!(s.ended.how, EndHow::TlsAlert);
+        assert_eq!(s.ended.code, Some(0));
+        let s = run(&negotiated(2), fin(Side::Client, 21));
+        assert_eq!(s.ended.how, EndHow::Fin);
+        assert_eq!(s.ended.by, Some(Side::Client));
+        assert_eq!(s.stage, Stage::Tls);
+        assert_eq!(s.stage_known, Known::ClearText);
+    }
 }

@@ -16,8 +16,12 @@ pub fn detect(views: &[StateView<'_>]) -> Vec<Finding> {
         if !s.error_info.is_empty() || s.stage < Stage::Mcs {
             continue;
         }
-        let by_server_ultimatum =
-            s.ended.how == EndHow::DisconnectUltimatum && s.ended.by == Some(Side::Server);
+        // An ultimatum before the MCS Connect Response is `rdp.setup_disconnect`'s.
+        let by_server_ultimatum = s.ended.how == EndHow::DisconnectUltimatum
+            && s.ended.by == Some(Side::Server)
+            && s.mcs_connect_response_frame
+                .zip(s.ended.frame)
+                .is_some_and(|(response, end)| response < end);
         let deactivated = s
             .deactivate_all_frame
             .filter(|_| s.stage < Stage::Active || s.logon_frame.is_none());
