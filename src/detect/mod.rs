@@ -120,7 +120,7 @@ pub fn rdp_relevant(a: &Analysis, c: &Conversation) -> bool {
 /// A TCP conversation with its RDP setup, as detectors see it.
 pub struct RdpConnection<'a> {
     pub conversation: &'a Conversation,
-    pub setup: RdpSetup,
+    pub setup: &'a RdpSetup,
 }
 
 /// The RDP connections of an analysis, in stream order.
@@ -129,10 +129,9 @@ pub fn rdp_connections(a: &Analysis) -> Vec<RdpConnection<'_>> {
         .iter()
         .filter(|c| c.protocol == Protocol::Tcp)
         .filter_map(|c| {
-            let obs = a.observations.get(&c.stream)?;
             Some(RdpConnection {
                 conversation: c,
-                setup: RdpSetup::from_observations(obs)?,
+                setup: a.states.get(&c.stream)?.setup.as_ref()?,
             })
         })
         .collect()

@@ -240,6 +240,11 @@ fn cause_of(f: &Finding) -> Option<(&'static str, f64, &'static str)> {
             0.95,
             "the server's CredSSP errorCode names the status; the exact policy or account setting behind it is in the server's Security log",
         ),
+        "credssp.rejected" => (
+            "nla_failure",
+            0.85,
+            "the server refused the credentials without an errorCode: which check failed (password, account, logon right) is in its Security log (event 4625)",
+        ),
         "rdp.authorization_denied" => (
             "insufficient_privileges",
             0.95,
@@ -380,6 +385,53 @@ pub fn diagnose(a: &Analysis, findings: &[Finding]) -> Diagnosis {
             .then(x.0.frames.first().cmp(&y.0.frames.first()))
     });
     let mut causes: Vec<Cause> = ranked.into_iter().map(|(c, _)| c).collect();
+    // Nothing failed, nothing connected, and the capture stopped while an attempt was still
+    // in setup: whether it would have worked is not in the capture.
+    let unfinished = attempts
+        .iter()
+        .filter(|at| at.outcome == "ended_with_capture")
+        .collect::<Vec<_>>();
+    if causes.is_empty()
+        && !unfinished.is_empty()
+        && !attempts.iter().any(|at| at.outcome == "connected")
+    {
+        let at = unfinished[0];
+        let advice = remedies::advice("undetermined");
+        let stream = at.last_tcp.as_ref().map(|(s, _)| *s);
+        let state = stream.and_then(|s| a.states.get(&s));
+        let frames: Vec<u64> = state
+            .and_then(|s| s.stages.last())
+            .map(|s| s.frame)
+            .into_iter()
+            .collect();
+        causes.push(Cause {
+            cause: "undetermined".into(),
+            confidence: 0.5,
+            confidence_reason: "the capture stops before the connection shows its outcome".into(),
+            findings: Vec::new(),
+            summary: format!(
+                "{}: {} {} still in stage \"{}\" when the capture ends{}",
+                advice.title,
+                at.id,
+                if unfinished.len() > 1 {
+                    format!("(and {} more attempt(s)) is", unfinished.len() - 1)
+                } else {
+                    "is".to_string()
+                },
+                state.map_or("unknown", |s| s.stage.words()),
+                frames
+                    .first()
+                    .map(|f| format!(" (reached in frame {f})"))
+                    .unwrap_or_default()
+            ),
+            remedy: advice.remedy.into(),
+            cannot_show: (!advice.cannot_show.is_empty()).then(|| advice.cannot_show.into()),
+            attempt: Some(at.id.clone()),
+            connection: stream,
+            wireshark_filter: stream.map_or_else(String::new, |s| frames_filter(s, &frames)),
+            frames,
+        });
+    }
     if causes.is_empty() {
         let rdp_seen = !attempts.is_empty();
         let id = if rdp_seen {

@@ -164,6 +164,11 @@ pub fn advice(cause: &str) -> Advice {
             "A protocol error code means the server found the client's data invalid (capabilities, monitor layout, graphics mode, encryption): update the client, try without multi-monitor / RemoteFX / special display settings, and read the server's RdpCoreTS log for the failing PDU.",
             "",
         ),
+        "undetermined" => (
+            "the outcome is not in the capture",
+            "The capture stopped while the connection was still being set up and nothing had failed yet. Capture until the client shows its result (connected desktop or error dialog), with the TLS key log (SSLKEYLOGFILE) so the server's own reason can be read, and analyse again.",
+            "Whether the connection would have succeeded.",
+        ),
         "no_failure_observed" => (
             "no failure is visible in the capture",
             "The connections in this capture worked at the network and protocol-setup level. If the user still saw an error, capture on the client while reproducing it (and keep the TLS key log), or check the server's event logs.",

@@ -460,16 +460,17 @@ pub fn file_report(a: Analysis) -> FileReport {
                 Protocol::Tcp => observations.get(&c.stream).map(Vec::as_slice),
                 Protocol::Udp => None,
             };
-            let rdp = obs.and_then(RdpSetup::from_observations);
-            let tls = obs.and_then(TlsSummary::from_observations);
-            let state = match c.protocol {
+            let mut state = match c.protocol {
                 Protocol::Tcp => states.remove(&c.stream),
                 Protocol::Udp => None,
             };
+            let rdp = state.as_mut().and_then(|s| s.setup.take());
+            let tls = state.as_mut().and_then(|s| s.tls.take());
+            let gateway = state.as_mut().and_then(|s| s.gateway.take());
             let tcp = crate::detect::tcp::phase::phase_from(&c, obs.unwrap_or(&[]), state.as_ref());
             let mut report = connection_report(&c, rdp, tls, tcp);
             report.state = state.filter(|_| report.rdp.is_some() || report.tls.is_some());
-            report.gateway = obs.and_then(GatewaySummary::from_observations);
+            report.gateway = gateway;
             if c.protocol == Protocol::Udp {
                 report.rdp_udp = rdp_udp.remove(&c.stream);
                 report.dns = dns.remove(&c.stream);

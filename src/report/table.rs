@@ -209,6 +209,29 @@ pub fn render(report: &FileReport) -> String {
             c.confidence * 100.0,
             c.confidence_reason
         );
+        if let Some(codes) = c.attempt.as_ref().and_then(|id| {
+            report
+                .diagnosis
+                .attempts
+                .iter()
+                .find(|a| &a.id == id)
+                .and_then(|a| a.client_codes.as_ref())
+        }) {
+            let mut parts = Vec::new();
+            if let Some(d) = &codes.disconnect_reason {
+                parts.push(format!(
+                    "error code {} {} ({}: {})",
+                    d.hex, d.name, d.basis, d.why
+                ));
+            }
+            if let Some(e) = &codes.extended_reason {
+                parts.push(format!(
+                    "extended error code {} {} ({}: {})",
+                    e.hex, e.name, e.basis, e.why
+                ));
+            }
+            let _ = writeln!(out, "       mstsc would show: {}", parts.join("; "));
+        }
     }
     if report.connections.is_empty() {
         let _ = writeln!(out, "   (no TCP or UDP conversations)");
@@ -228,6 +251,7 @@ pub fn render(report: &FileReport) -> String {
         "bytes s→c",
         "duration",
         "end",
+        "state",
         "RDP",
         "TLS",
         "filter",
@@ -243,6 +267,9 @@ pub fn render(report: &FileReport) -> String {
             human_bytes(c.server_to_client.stats.bytes),
             format!("{:.3} s", c.duration_s),
             c.tcp.as_ref().map_or_else(|| end_text(c), |p| p.words()),
+            c.state
+                .as_ref()
+                .map_or_else(|| "-".to_string(), |s| s.words()),
             rdp_text(c),
             tls_text(c, &report.findings),
             c.wireshark_filter.clone(),

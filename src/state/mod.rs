@@ -15,7 +15,10 @@ pub mod sequence;
 use crate::capture::Timestamp;
 use crate::flow::{Conversation, Protocol, Side};
 use crate::proto::observation::Observation;
+use crate::proto::rdg::summary::GatewaySummary;
 use crate::proto::rdp::observed::SessionTraffic;
+use crate::proto::rdp::summary::RdpSetup;
+use crate::proto::tls::summary::TlsSummary;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -162,6 +165,9 @@ pub struct CredSspState {
     /// TSRequests per side.
     pub client_messages: u32,
     pub server_messages: u32,
+    /// The client's NTLM AUTHENTICATE (its answer to the challenge: the credentials proof).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authenticate_frame: Option<u64>,
     /// The server's pubKeyAuth (authentication succeeded as far as CredSSP goes).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server_pub_key_auth_frame: Option<u64>,
@@ -249,6 +255,15 @@ pub struct ConnectionState {
     /// Session traffic after finalization (decrypted or clear).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub traffic: Option<SessionTraffic>,
+    /// The RDP negotiation and settings (reported as `connections[].rdp`).
+    #[serde(skip)]
+    pub setup: Option<RdpSetup>,
+    /// The TLS handshake (reported as `connections[].tls`).
+    #[serde(skip)]
+    pub tls: Option<TlsSummary>,
+    /// The RD Gateway exchange inside decrypted TLS (reported as `connections[].gateway`).
+    #[serde(skip)]
+    pub gateway: Option<GatewaySummary>,
 }
 
 impl ConnectionState {
@@ -352,5 +367,8 @@ pub fn build(
     if !state.decrypted {
         infer::from_records(&mut state, c, &ordered);
     }
+    state.setup = RdpSetup::from_observations(obs);
+    state.tls = TlsSummary::from_observations(obs);
+    state.gateway = GatewaySummary::from_observations(obs);
     state
 }

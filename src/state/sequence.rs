@@ -279,6 +279,11 @@ impl Tracker {
                         if ts.auth_info && c.auth_info_frame.is_none() {
                             c.auth_info_frame = Some(o.frame);
                         }
+                        if ts.token == Some(NegoToken::NtlmAuthenticate)
+                            && c.authenticate_frame.is_none()
+                        {
+                            c.authenticate_frame = Some(o.frame);
+                        }
                     }
                     Side::Server => {
                         c.server_version.get_or_insert(ts.version);
@@ -527,6 +532,9 @@ impl Tracker {
             deactivate_all_frame: self.deactivate_all_frame,
             out_of_order: self.out_of_order,
             traffic,
+            setup: None,
+            tls: None,
+            gateway: None,
         }
     }
 }

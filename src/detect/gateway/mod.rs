@@ -16,7 +16,7 @@ use crate::proto::rdg::summary::GatewaySummary;
 /// A TCP connection that carried RD Gateway HTTP, with what was decoded of it.
 pub struct GatewayView<'a> {
     pub conversation: &'a Conversation,
-    pub gateway: GatewaySummary,
+    pub gateway: &'a GatewaySummary,
 }
 
 pub fn views(a: &Analysis) -> Vec<GatewayView<'_>> {
@@ -24,10 +24,9 @@ pub fn views(a: &Analysis) -> Vec<GatewayView<'_>> {
         .iter()
         .filter(|c| c.protocol == Protocol::Tcp)
         .filter_map(|c| {
-            let obs = a.observations.get(&c.stream)?;
             Some(GatewayView {
                 conversation: c,
-                gateway: GatewaySummary::from_observations(obs)?,
+                gateway: a.states.get(&c.stream)?.gateway.as_ref()?,
             })
         })
         .collect()

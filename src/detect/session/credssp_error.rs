@@ -1,10 +1,75 @@
 //! `credssp.error`: the server answered NLA with a TSRequest carrying an errorCode (MS-CSSP
 //! 2.2.1, versions 3+): the logon was refused and the status says why.
+//! `credssp.rejected`: read from the decrypted stream, the server closed NLA right after
+//! the client's NTLM AUTHENTICATE, with neither its pubKeyAuth (success, MS-CSSP 3.1.5
+//! step 4) nor an errorCode — what servers that send no errorCode do on a refused logon
+//! (CredSSP version 2 servers, FreeRDP's).
 
 use super::{StateView, at, close_frame, known_words};
 use crate::detect::{Finding, Severity};
+use crate::flow::Side;
+use crate::state::{EndHow, Known, Stage};
 
 pub fn detect(views: &[StateView<'_>]) -> Vec<Finding> {
+    let mut out = errors(views);
+    out.extend(rejected(views));
+    out
+}
+
+fn rejected(views: &[StateView<'_>]) -> Vec<Finding> {
+    views
+        .iter()
+        .filter_map(|v| {
+            let s = v.state;
+            let c = s.credssp.as_ref()?;
+            let authenticate = c.authenticate_frame?;
+            if c.error_code.is_some()
+                || c.server_pub_key_auth_frame.is_some()
+                || s.stage != Stage::Nla
+                || s.ended.by != Some(Side::Server)
+                || !matches!(s.ended.how, EndHow::TlsAlert | EndHow::Fin | EndHow::Rst)
+            {
+                return None;
+            }
+            let end = s.ended.frame?;
+            let mut frames = vec![authenticate, end];
+            frames.extend(close_frame(s));
+            frames.sort_unstable();
+            frames.dedup();
+            let how = match s.ended.how {
+                EndHow::TlsAlert => format!(
+                    "a TLS {} alert",
+                    s.ended.name.as_deref().unwrap_or("close")
+                ),
+                EndHow::Fin => "a FIN".into(),
+                _ => "a reset".into(),
+            };
+            let mut f = Finding::new(
+                "credssp.rejected",
+                Severity::Error,
+                v.conversation.stream,
+                frames,
+                format!(
+                    "the server answered the client's NTLM AUTHENTICATE (frame {authenticate}) with {how} (frame {end}) instead of its pubKeyAuth: it refused the credentials without an errorCode (CredSSP version {}), {}",
+                    c.server_version.map_or("?".to_string(), |v| v.to_string()),
+                    known_words(if s.ended.known == Known::Decrypted {
+                        Known::Decrypted
+                    } else {
+                        s.stage_known
+                    })
+                ),
+            );
+            f.evidence = Some(serde_json::json!({
+                "authenticate_frame": authenticate,
+                "credssp_version": c.server_version,
+                "package": c.package,
+            }));
+            Some(f)
+        })
+        .collect()
+}
+
+fn errors(views: &[StateView<'_>]) -> Vec<Finding> {
     views
         .iter()
         .filter_map(|v| {

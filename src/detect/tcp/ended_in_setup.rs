@@ -15,7 +15,6 @@ use super::phase::Phase;
 use crate::analyze::Analysis;
 use crate::detect::{Finding, Severity, rdp_relevant};
 use crate::flow::Conversation;
-use crate::proto::rdp::summary::RdpSetup;
 
 /// Data segments (both ways) an RDP connection exchanges at least from TLS to an active
 /// session: CredSSP (4–6), MCS connect and channel joins (≥ 6), client info, licensing,
@@ -41,10 +40,8 @@ pub fn ended_in_setup(a: &Analysis, v: &TcpView<'_>) -> bool {
         return true;
     }
     let c = v.conversation;
-    let is_rdp = c.server.port == 3389
-        || a.observations
-            .get(&c.stream)
-            .is_some_and(|o| RdpSetup::from_observations(o).is_some());
+    let is_rdp =
+        c.server.port == 3389 || a.states.get(&c.stream).is_some_and(|s| s.setup.is_some());
     let segments = data_segments(c);
     if is_rdp {
         segments < RDP_SETUP_MIN_DATA_SEGMENTS

@@ -10,7 +10,6 @@ use crate::analyze::Analysis;
 use crate::detect::{Finding, Severity};
 use crate::net::TcpFlags;
 use crate::proto::observation::Observed;
-use crate::proto::rdp::summary::RdpSetup;
 
 pub fn detect(views: &[TcpView<'_>], a: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -41,7 +40,7 @@ pub fn detect(views: &[TcpView<'_>], a: &Analysis) -> Vec<Finding> {
             continue;
         }
         let obs = a.observations.get(&c.stream);
-        if let Some(setup) = obs.and_then(|o| RdpSetup::from_observations(o))
+        if let Some(setup) = a.states.get(&c.stream).and_then(|s| s.setup.as_ref())
             && (setup.result == "failure" || setup.disconnect.is_some())
         {
             continue;

@@ -25,9 +25,9 @@ use crate::proto::tls::summary::TlsSummary;
 /// A TCP conversation that carried TLS, as the TLS detectors see it.
 pub struct TlsConnection<'a> {
     pub conversation: &'a Conversation,
-    pub tls: TlsSummary,
+    pub tls: &'a TlsSummary,
     /// Present when TLS followed an RDP X.224 negotiation on the same stream.
-    pub rdp: Option<RdpSetup>,
+    pub rdp: Option<&'a RdpSetup>,
     pub observations: &'a [Observation],
 }
 
@@ -70,10 +70,11 @@ pub fn tls_connections(a: &Analysis) -> Vec<TlsConnection<'_>> {
         .filter(|c| c.protocol == Protocol::Tcp)
         .filter_map(|c| {
             let obs = a.observations.get(&c.stream)?;
+            let state = a.states.get(&c.stream)?;
             Some(TlsConnection {
                 conversation: c,
-                tls: TlsSummary::from_observations(obs)?,
-                rdp: RdpSetup::from_observations(obs),
+                tls: state.tls.as_ref()?,
+                rdp: state.setup.as_ref(),
                 observations: obs,
             })
         })
