@@ -2,6 +2,7 @@
 //! on the wire as typed observations on a connection's timeline ([`observation`]); they
 //! never judge.
 
+pub mod asn1;
 pub mod connection;
 pub mod decrypt;
 pub mod dns;
@@ -11,6 +12,7 @@ pub mod rdg;
 pub mod rdp;
 pub mod rdpudp;
 pub mod tls;
+pub mod wire;
 
 use crate::flow::consumer::{ConsumerFactory, DatagramConsumer, NewConversation, StreamConsumer};
 use observation::SharedLog;
