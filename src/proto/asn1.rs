@@ -52,10 +52,27 @@ pub fn ber_any<'a>(c: &mut Cursor<'a>, what: &str) -> Result<(u8, Cursor<'a>), D
     Ok((t, c.sub(len, what)?))
 }
 
-/// X.690 8.3 INTEGER / 8.4 ENUMERATED contents as an unsigned value of at most 32
-/// significant bits (a leading 0x00 sign octet is allowed; negative values are read as their
-/// two's complement, as NTSTATUS codes are).
+/// X.690 8.3 INTEGER / 8.4 ENUMERATED contents read as an unsigned value of at most 32
+/// significant bits. T.125 writes e.g. maxMCSPDUsize 65535 as `02 02 FF FF`, so the sign bit
+/// is not honoured here (see [`ber_int_bits`] for signed values).
 pub fn ber_uint_contents(mut v: Cursor, what: &str) -> Result<u32, DecodeError> {
+    if v.is_empty() {
+        return Err(v.err(format!("{what}: empty INTEGER")));
+    }
+    let mut value: u64 = 0;
+    while !v.is_empty() {
+        value = (value << 8) | u64::from(v.u8(what)?);
+        if value > u64::from(u32::MAX) {
+            return Err(v.err(format!("{what}: INTEGER too large")));
+        }
+    }
+    Ok(u32::try_from(value).unwrap_or(u32::MAX))
+}
+
+/// X.690 8.3 INTEGER contents of a 32-bit code that may be written as a negative number
+/// (MS-CSSP errorCode: NTSTATUS 0xC000006D is `02 04 C0 00 00 6D`) or as a positive one with
+/// a leading zero octet: the low 32 bits of the two's complement value.
+pub fn ber_int_bits(mut v: Cursor, what: &str) -> Result<u32, DecodeError> {
     if v.is_empty() {
         return Err(v.err(format!("{what}: empty INTEGER")));
     }
@@ -169,16 +186,20 @@ mod tests {
 
     #[test]
     fn integers_signed_and_unsigned() {
+        let int = |b: &[u8]| {
+            let mut c = Cursor::new(b);
+            ber_tlv(&mut c, 2, "e").and_then(|v| ber_int_bits(v, "e"))
+        };
         // NTSTATUS 0xC000006D as DER INTEGER (negative, four octets).
-        assert_eq!(
-            ber_uint(&mut Cursor::new(&[2, 4, 0xC0, 0, 0, 0x6D]), 2, "e").unwrap(),
-            0xC000_006D
-        );
-        // 0xC000006D written as a positive INTEGER with a sign octet.
-        assert_eq!(
-            ber_uint(&mut Cursor::new(&[2, 5, 0, 0xC0, 0, 0, 0x6D]), 2, "e").unwrap(),
-            0xC000_006D
-        );
+        assert_eq!(int(&[2, 4, 0xC0, 0, 0, 0x6D]).unwrap(), 0xC000_006D);
+        // The same written as a positive INTEGER with a sign octet.
+        assert_eq!(int(&[2, 5, 0, 0xC0, 0, 0, 0x6D]).unwrap(), 0xC000_006D);
+        // -1 in one octet.
+        assert_eq!(int(&[2, 1, 0xFF]).unwrap(), 0xFFFF_FFFF);
+        assert!(int(&[2, 0]).is_err());
+        assert!(int(&[2, 5, 1, 0, 0, 0, 0]).is_err());
+        // T.125 maxMCSPDUsize 65535 (`02 02 FF FF`) is unsigned.
+        assert_eq!(ber_uint(&mut Cursor::new(&[2, 2, 0xFF, 0xFF]), 2, "v").unwrap(), 65535);
         assert_eq!(ber_uint(&mut Cursor::new(&[2, 1, 6]), 2, "v").unwrap(), 6);
         assert!(ber_uint(&mut Cursor::new(&[2, 0]), 2, "v").is_err());
         assert!(ber_uint(&mut Cursor::new(&[2, 5, 1, 0, 0, 0, 0]), 2, "v").is_err());
