@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error_info;
 pub mod fastpath;
 pub mod heartbeat;
+pub mod inner;
 pub mod licensing;
 pub mod mcs;
 pub mod multitransport;
