@@ -361,12 +361,15 @@ impl RdpInnerDecoder {
 
     /// Reads `input` of one direction: skips, assembles and decodes PDUs.
     fn feed(&mut self, side: Side, mut input: &[u8], chunk: &Chunk) {
-        while !input.is_empty() {
+        loop {
             let d = self.dir(side);
             if d.phase == Phase::Done {
                 return;
             }
             if d.skip > 0 {
+                if input.is_empty() {
+                    return;
+                }
                 let n = d.skip.min(input.len());
                 d.skip -= n;
                 d.consumed += n as u64;
@@ -377,6 +380,9 @@ impl RdpInnerDecoder {
                 continue;
             }
             if let Some((kind, keep)) = d.pending {
+                if input.is_empty() {
+                    return;
+                }
                 let n = keep.saturating_sub(d.buf.len()).min(input.len());
                 d.buf.extend_from_slice(&input[..n]);
                 d.consumed += n as u64;
@@ -399,6 +405,7 @@ impl RdpInnerDecoder {
                 Side::Server => &self.server.buf,
             };
             match self.frame(side, phase, buf) {
+                Frame::NeedMore(_) if input.is_empty() => return,
                 Frame::NeedMore(n) => {
                     let d = self.dir(side);
                     let cap = if phase == Phase::Rdstls || phase == Phase::Start {
@@ -903,5 +910,336 @@ impl StreamConsumer for RdpInnerDecoder {
 
     fn wants_whole_stream(&self) -> bool {
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::observation::ObservationLog;
+    use crate::proto::rdp::names;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    fn chunk(frame: u64) -> Chunk {
+        Chunk {
+            frame,
+            ts: crate::capture::Timestamp::default(),
+            stream_offset: 0,
+        }
+    }
+
+    fn decoder() -> (RdpInnerDecoder, SharedLog) {
+        let log: SharedLog = Rc::new(RefCell::new(ObservationLog::default()));
+        (RdpInnerDecoder::new(7, log.clone()), log)
+    }
+
+    /// TPKT + X.224 Data (`02 f0 80`) around an MCS payload (T.123 8, MS-RDPBCGR 2.2.8.1.1.1.1).
+    fn tpkt(payload: &[u8]) -> Vec<u8> {
+        let len = (payload.len() + 7) as u16;
+        let mut b = vec![3, 0];
+        b.extend(len.to_be_bytes());
+        b.extend([2, 0xF0, 0x80]);
+        b.extend(payload);
+        b
+    }
+
+    /// MCS Send Data Indication (server) / Request (client) from user 1002 on `channel`.
+    fn send_data(indication: bool, channel: u16, data: &[u8]) -> Vec<u8> {
+        let mut b = vec![if indication { 0x68 } else { 0x64 }, 0, 1];
+        b.extend(channel.to_be_bytes());
+        b.push(0x70);
+        let n = data.len() as u16;
+        if n < 0x80 {
+            b.push(n as u8);
+        } else {
+            b.extend((n | 0x8000).to_be_bytes());
+        }
+        b.extend(data);
+        b
+    }
+
+    /// Share Control (type 7, version 1) + Share Data header with `pdu_type2`, then `body`.
+    fn share_data(pdu_type2: u8, body: &[u8]) -> Vec<u8> {
+        let total = (18 + body.len()) as u16;
+        let mut b = total.to_le_bytes().to_vec();
+        b.extend([0x17, 0x00, 0xEA, 0x03]);
+        b.extend([0xEA, 0x03, 0x01, 0x00, 0x00, 0x01]);
+        b.extend(((body.len() + 4) as u16).to_le_bytes());
+        b.extend([pdu_type2, 0, 0, 0]);
+        b.extend(body);
+        b
+    }
+
+    fn server_io(data: &[u8]) -> Vec<u8> {
+        tpkt(&send_data(true, 1003, data))
+    }
+
+    fn rdp_seen(log: &SharedLog) -> Vec<(u64, Side, RdpObserved)> {
+        log.borrow()
+            .by_stream
+            .get(&7)
+            .map(|v| {
+                v.iter()
+                    .filter_map(|o| match &o.what {
+                        Observed::Rdp(p) => Some((o.frame, o.from, (**p).clone())),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn all_seen(log: &SharedLog) -> Vec<Observed> {
+        log.borrow()
+            .by_stream
+            .get(&7)
+            .map(|v| v.iter().map(|o| o.what.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn set_error_info_values_no_lab_server_sends() {
+        // MS-RDPBCGR 2.2.5.1.1: errorInfo 0x7, 0x9, 0x101, 0x10A and an unknown value.
+        for code in [0x7u32, 0x9, 0x101, 0x10A, 0xBEEF] {
+            let (mut d, log) = decoder();
+            let pdu = server_io(&share_data(0x2F, &code.to_le_bytes()));
+            assert_eq!(d.data(Side::Server, &pdu, chunk(40)), Want::More);
+            assert_eq!(
+                rdp_seen(&log),
+                [(40, Side::Server, RdpObserved::SetErrorInfo { error_info: code })]
+            );
+            assert_eq!(names::error_info(code).is_some(), code != 0xBEEF);
+        }
+    }
+
+    #[test]
+    fn license_error_no_license_server() {
+        // SEC_LICENSE_PKT basic security header, then LICENSE_ERROR_MESSAGE
+        // ERR_NO_LICENSE_SERVER (6) + ST_TOTAL_ABORT (1).
+        let mut body = vec![0x80, 0x00, 0x00, 0x00, 0xFF, 0x03, 0x10, 0x00];
+        body.extend(6u32.to_le_bytes());
+        body.extend(1u32.to_le_bytes());
+        body.extend([4, 0, 0, 0]);
+        let (mut d, log) = decoder();
+        d.data(Side::Server, &server_io(&body), chunk(9));
+        let seen = rdp_seen(&log);
+        let [(9, Side::Server, RdpObserved::License(l))] = seen.as_slice() else {
+            panic!("{seen:?}");
+        };
+        assert_eq!((l.error_code, l.state_transition), (Some(6), Some(1)));
+        assert_eq!(names::license_error(6), Some("ERR_NO_LICENSE_SERVER"));
+    }
+
+    #[test]
+    fn disconnect_ultimatum_and_x224_disconnect_inside_tls() {
+        let (mut d, log) = decoder();
+        let mut bytes = tpkt(&[0x21, 0x80]);
+        // X.224 Disconnect Request: 03 00 00 0b 06 80 00 00 00 00 00.
+        bytes.extend([3, 0, 0, 11, 6, 0x80, 0, 0, 0, 0, 0]);
+        d.data(Side::Server, &bytes, chunk(3));
+        let seen = all_seen(&log);
+        assert!(matches!(
+            seen.as_slice(),
+            [
+                Observed::McsDisconnectProviderUltimatum { reason: 3 },
+                Observed::X224DisconnectRequest
+            ]
+        ));
+    }
+
+    fn ts_request(token_kind: u32) -> Vec<u8> {
+        let mut t = b"NTLMSSP\0".to_vec();
+        t.extend(token_kind.to_le_bytes());
+        let mut inner = vec![0x04, t.len() as u8];
+        inner.extend(t);
+        let wrap = |tag: u8, v: Vec<u8>| {
+            let mut w = vec![tag, v.len() as u8];
+            w.extend(v);
+            w
+        };
+        let nego = wrap(0xA1, wrap(0x30, wrap(0x30, wrap(0xA0, inner))));
+        let mut body = vec![0xA0, 3, 2, 1, 6];
+        body.extend(nego);
+        wrap(0x30, body)
+    }
+
+    #[test]
+    fn credssp_then_early_user_authorization_then_tpkt() {
+        let (mut d, log) = decoder();
+        d.data(Side::Client, &ts_request(1), chunk(10));
+        d.data(Side::Server, &ts_request(2), chunk(11));
+        d.data(Side::Client, &ts_request(3), chunk(12));
+        // Server: AUTHZ_ACCESS_DENIED (5) and, in the same record, a DPUm.
+        let mut s = vec![5, 0, 0, 0];
+        s.extend(tpkt(&[0x21, 0x80]));
+        assert_eq!(d.data(Side::Server, &s, chunk(13)), Want::More);
+        let seen = rdp_seen(&log);
+        assert_eq!(seen.len(), 4, "{seen:?}");
+        assert!(matches!(&seen[2].2, RdpObserved::CredSsp(t) if t.token == Some(NegoToken::NtlmAuthenticate)));
+        assert_eq!(
+            seen[3],
+            (
+                13,
+                Side::Server,
+                RdpObserved::EarlyUserAuthorizationResult { result: 5 }
+            )
+        );
+        assert!(
+            all_seen(&log)
+                .iter()
+                .any(|o| matches!(o, Observed::McsDisconnectProviderUltimatum { reason: 3 }))
+        );
+    }
+
+    use crate::proto::rdp::observed::NegoToken;
+
+    /// A finalized session: after Font Map routine PDUs are counted, endings recorded.
+    fn finalized() -> (RdpInnerDecoder, SharedLog) {
+        let (mut d, log) = decoder();
+        d.data(Side::Server, &server_io(&share_data(0x28, &[0; 8])), chunk(1));
+        (d, log)
+    }
+
+    #[test]
+    fn after_font_map_routine_pdus_are_counted() {
+        let (mut d, log) = finalized();
+        // Synchronize again (routine), a slow-path update, a virtual channel PDU, fast-path
+        // updates fed one byte at a time, then Save Session Info and Set Error Info.
+        d.data(Side::Server, &server_io(&share_data(0x1F, &[1, 0, 0xEA, 3])), chunk(2));
+        d.data(Side::Server, &server_io(&share_data(0x02, &[0; 6])), chunk(3));
+        d.data(Side::Server, &tpkt(&send_data(true, 1004, &[0xAB; 300])), chunk(4));
+        let mut fp = vec![0x00, 0x81, 0x2C];
+        fp.extend([0x55; 297]);
+        fp.extend([0x00, 0x04, 1, 2]);
+        for (i, b) in fp.iter().enumerate() {
+            d.data(Side::Server, std::slice::from_ref(b), chunk(5 + i as u64 / 100));
+        }
+        let mut logon = 3u32.to_le_bytes().to_vec();
+        logon.extend([18, 0, 2, 0, 0, 0, 8, 0, 0, 0]);
+        logon.extend(0xFFFF_FFFAu32.to_le_bytes());
+        logon.extend(2u32.to_le_bytes());
+        d.data(Side::Server, &server_io(&share_data(0x26, &logon)), chunk(20));
+        d.data(Side::Server, &server_io(&share_data(0x2F, &9u32.to_le_bytes())), chunk(21));
+        let seen: Vec<_> = rdp_seen(&log).into_iter().map(|(f, _, p)| (f, p)).collect();
+        assert_eq!(seen[0], (1, RdpObserved::FontMap));
+        assert_eq!(seen[1], (3, RdpObserved::FirstSessionData { fast_path: false }));
+        assert!(matches!(
+            seen[2],
+            (20, RdpObserved::SaveSessionInfo(i)) if i.logon_error_type == Some(0xFFFF_FFFA) && i.logon_error_data == Some(2)
+        ));
+        assert_eq!(seen[3], (21, RdpObserved::SetErrorInfo { error_info: 9 }));
+        assert_eq!(seen.len(), 4);
+        let t = log.borrow().rdp_traffic[&7];
+        assert_eq!(
+            (t.slow_path_updates, t.channel_pdus, t.fast_path_updates),
+            (1, 1, 2)
+        );
+        assert_eq!(t.last_server_frame, Some(21));
+        // The fast-path bodies were skipped, never buffered.
+        assert!(d.server.buf.capacity() < 64);
+    }
+
+    #[test]
+    fn byte_by_byte_equals_one_chunk() {
+        let mut stream = ts_request(1);
+        stream.extend(tpkt(&[0x04, 1, 0, 1, 0]));
+        stream.extend(tpkt(&[0x28]));
+        stream.extend(tpkt(&[0x38, 0, 1, 3, 0xEB]));
+        let (mut whole, log_whole) = decoder();
+        whole.data(Side::Client, &stream, chunk(1));
+        let (mut bytes, log_bytes) = decoder();
+        for b in &stream {
+            bytes.data(Side::Client, std::slice::from_ref(b), chunk(1));
+        }
+        let a = rdp_seen(&log_whole);
+        assert_eq!(a, rdp_seen(&log_bytes));
+        assert_eq!(a.len(), 4);
+        assert_eq!(
+            a[3].2,
+            RdpObserved::McsChannelJoinRequest { channel_id: 1003 }
+        );
+    }
+
+    #[test]
+    fn encrypted_standard_security_is_noted_once_per_direction() {
+        let (mut d, log) = decoder();
+        // SEC_ENCRYPT basic header, 8-byte MAC, ciphertext.
+        let mut enc = vec![0x08, 0x00, 0x00, 0x00];
+        enc.extend([0xEE; 24]);
+        for f in 1..=3 {
+            d.data(Side::Server, &server_io(&enc), chunk(f));
+        }
+        d.data(Side::Client, &tpkt(&send_data(false, 1003, &enc)), chunk(4));
+        let seen = rdp_seen(&log);
+        assert_eq!(seen.len(), 2, "{seen:?}");
+        assert!(matches!(seen[0], (1, Side::Server, RdpObserved::Unreadable { .. })));
+        assert!(matches!(seen[1], (4, Side::Client, RdpObserved::Unreadable { .. })));
+        assert_eq!(log.borrow().rdp_traffic[&7].encrypted_pdus, 4);
+    }
+
+    #[test]
+    fn malformed_body_keeps_framing() {
+        let (mut d, log) = decoder();
+        // Demand Active with a lengthCapability of 2 (< 4), then a good Set Error Info.
+        let mut da = 28u16.to_le_bytes().to_vec();
+        da.extend([0x11, 0x00, 0xEA, 0x03]);
+        da.extend([1, 0, 0, 0, 4, 0, 8, 0]);
+        da.extend(b"RDP\0");
+        da.extend([1, 0, 0, 0, 1, 0, 2, 0]);
+        d.data(Side::Server, &server_io(&da), chunk(1));
+        d.data(Side::Server, &server_io(&share_data(0x2F, &7u32.to_le_bytes())), chunk(2));
+        let seen = rdp_seen(&log);
+        assert!(matches!(
+            &seen[0],
+            (1, _, RdpObserved::Malformed { structure: "TS_DEMAND_ACTIVE_PDU", .. })
+        ));
+        assert_eq!(seen[1].2, RdpObserved::SetErrorInfo { error_info: 7 });
+    }
+
+    #[test]
+    fn garbage_stops_the_direction() {
+        let (mut d, log) = decoder();
+        assert_eq!(d.data(Side::Client, &[0x02, 0x99, 0x99], chunk(5)), Want::Done);
+        assert!(matches!(
+            all_seen(&log).as_slice(),
+            [Observed::DecodeError { decoder: "rdp_inner", .. }]
+        ));
+        // TPKT with an impossible length.
+        let (mut d, _) = decoder();
+        assert_eq!(d.data(Side::Server, &[3, 0, 0, 2], chunk(5)), Want::Done);
+        // A DER length of 5 octets.
+        let (mut d, _) = decoder();
+        assert_eq!(d.data(Side::Client, &[0x30, 0x85, 1], chunk(5)), Want::Done);
+        // An oversized TSRequest is skipped by its length, not buffered.
+        let (mut d, log) = decoder();
+        let mut big = vec![0x30, 0x83, 0x01, 0x00, 0x00];
+        big.extend(vec![0u8; 0x1_0000]);
+        big.extend(tpkt(&[0x28]));
+        assert_eq!(d.data(Side::Client, &big, chunk(6)), Want::More);
+        let seen = rdp_seen(&log);
+        assert!(matches!(seen[0].2, RdpObserved::Malformed { structure: "TSRequest", .. }));
+        assert_eq!(seen[1].2, RdpObserved::McsAttachUserRequest);
+    }
+
+    #[test]
+    fn rdstls_result() {
+        let (mut d, log) = decoder();
+        d.data(Side::Server, &[1, 0, 1, 0, 1, 0, 1, 0], chunk(1));
+        d.data(Side::Client, &[1, 0, 2, 0, 1, 0, 0, 0, 1, 0, b'u', 0, 0, 0, 0], chunk(2));
+        d.data(Side::Server, &[1, 0, 4, 0, 1, 0, 0x2E, 0x05, 0, 0], chunk(3));
+        let seen = rdp_seen(&log);
+        assert_eq!(seen.len(), 3, "{seen:?} {:?}", all_seen(&log));
+        assert_eq!(
+            seen[2].2,
+            RdpObserved::Rdstls {
+                pdu_type: 4,
+                result_code: Some(0x52E)
+            }
+        );
+        assert_eq!(names::rdstls_result(0x52E), Some("RDSTLS_RESULT_LOGON_FAILURE"));
+        assert!(RdpInnerDecoder::wanted(&[1, 0, 1, 0, 1, 0, 1, 0], Side::Server));
+        assert!(RdpInnerDecoder::wanted(&[0x30, 0x37], Side::Client));
+        assert!(!RdpInnerDecoder::wanted(b"GET / HTTP/1.1", Side::Client));
     }
 }
