@@ -260,33 +260,45 @@ fn corpus_scans_give_unanswered_and_refused() {
     );
 }
 
-/// tcp.ended_in_setup: the evidence under a verdict read from the phase. Frames from tshark
-/// (`-o tls.keylog_file:… -d tcp.port==3389,tls`): wrong password — the server's first
-/// post-handshake record (New Session Ticket, frames 15 / 40), its close_notify after the
-/// client's NTLMSSP_AUTH (20 / 45) and its FIN (23 / 48), on both of FreeRDP's connections;
-/// standard RDP security — the X.224 Connection Confirm (6), disconnectProviderUltimatum
-/// (35) and the server's FIN (37).
+/// tcp.ended_in_setup is the evidence under a verdict read from the phase only when nothing
+/// read from the protocol explains the end. Frames from tshark (`-o tls.keylog_file:… -d
+/// tcp.port==3389,tls`): wrong password — the client's NTLMSSP_AUTH (20 / 45), the server's
+/// close_notify (21 / 46) and its FIN (23 / 48), on both of FreeRDP's connections, now read
+/// from the decrypted stream as `credssp.rejected`; standard RDP security — the server's
+/// disconnectProviderUltimatum (35) and FIN (37), read in clear as `rdp.disconnected`.
 #[test]
 fn connections_ended_during_setup() {
     let r = sample("rdp-nla-wrong-password-shadow.pcap");
-    let ended: Vec<(Option<u64>, Vec<u64>, _)> = with_id(&r, "tcp.ended_in_setup")
+    assert!(with_id(&r, "tcp.ended_in_setup").is_empty());
+    let rejected: Vec<(Option<u64>, Vec<u64>, _)> = with_id(&r, "credssp.rejected")
         .iter()
         .map(|f| (f.connection, f.frames.clone(), f.severity))
         .collect();
     assert_eq!(
-        ended,
+        rejected,
         vec![
-            (Some(0), vec![15, 23], rdptriage::detect::Severity::Error),
-            (Some(1), vec![40, 48], rdptriage::detect::Severity::Error),
+            (
+                Some(0),
+                vec![20, 21, 23],
+                rdptriage::detect::Severity::Error
+            ),
+            (
+                Some(1),
+                vec![45, 46, 48],
+                rdptriage::detect::Severity::Error
+            ),
         ]
     );
-    assert!(with_id(&r, "tcp.ended_in_setup")[0]
-        .summary
-        .contains("the server closed the connection 10.0.1.2:38626 → 10.0.2.2:3389 (fin, frame 23) in phase \"encrypted exchange\""));
+    assert!(
+        with_id(&r, "credssp.rejected")[0]
+            .summary
+            .contains("NTLM AUTHENTICATE (frame 20) with a TLS close_notify alert (frame 21)")
+    );
     let r = sample("rdp-stdsec-server-disconnect-xrdp.pcap");
-    let f = with_id(&r, "tcp.ended_in_setup");
+    assert!(with_id(&r, "tcp.ended_in_setup").is_empty());
+    let f = with_id(&r, "rdp.disconnected");
     assert_eq!(f.len(), 1);
-    assert_eq!(f[0].frames, vec![6, 37]);
+    assert_eq!(f[0].frames, vec![35, 37]);
     // Healthy sessions and failures another detector explains get none.
     for name in [
         "rdp-tls-healthy-xrdp.pcap",

@@ -31,6 +31,12 @@ pub trait StreamConsumer {
         let _ = (side, missing, frame);
         Want::More
     }
+    /// Does this consumer read a connection for its whole life (an RDP session's
+    /// disconnect reason may come hours in), so that caps on how much is handed to it (such
+    /// as `proto::tls::MAX_DECRYPTED_BYTES`) must not apply?
+    fn wants_whole_stream(&self) -> bool {
+        false
+    }
 }
 
 /// Reads one UDP conversation's datagrams, one at a time, in capture order.

@@ -2,6 +2,7 @@
 //! on the wire as typed observations on a connection's timeline ([`observation`]); they
 //! never judge.
 
+pub mod asn1;
 pub mod connection;
 pub mod decrypt;
 pub mod dns;
@@ -11,6 +12,7 @@ pub mod rdg;
 pub mod rdp;
 pub mod rdpudp;
 pub mod tls;
+pub mod wire;
 
 use crate::flow::consumer::{ConsumerFactory, DatagramConsumer, NewConversation, StreamConsumer};
 use observation::SharedLog;
@@ -25,9 +27,9 @@ pub struct Decoders {
 }
 
 /// The decoder of decrypted TLS application data, chosen from the first bytes and the side
-/// that sent them.
-/// HTTP/1.x (an RD Gateway's HTTP transport, MS-TSGU 3.3.5.1) is decoded; other protocols
-/// inside TLS (CredSSP, MCS) are not read yet.
+/// that sent them: HTTP/1.x (an RD Gateway's HTTP transport, MS-TSGU 3.3.5.1), or the RDP
+/// connection sequence after negotiation (a client's CredSSP TSRequest `30` or TPKT `03 00`,
+/// a server's RDSTLS Capabilities PDU; [`rdp::inner`]).
 pub fn inner_decoder(
     stream: u64,
     log: &SharedLog,
@@ -36,6 +38,12 @@ pub fn inner_decoder(
 ) -> Option<Box<dyn StreamConsumer>> {
     if http::looks_like_http(first, side) {
         return Some(Box::new(http::GatewayDecoder::new(stream, log.clone())));
+    }
+    if rdp::inner::RdpInnerDecoder::wanted(first, side) {
+        return Some(Box::new(rdp::inner::RdpInnerDecoder::new(
+            stream,
+            log.clone(),
+        )));
     }
     None
 }

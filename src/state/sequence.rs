@@ -309,7 +309,7 @@ impl Tracker {
                     && code != 0
                     && c.error_code.is_none()
                 {
-                    let name = names::ntstatus(code).map(str::to_string);
+                    let name = names::credssp_error(code).map(str::to_string);
                     c.error_code = Some(code);
                     c.error_frame = Some(o.frame);
                     c.error_name = name.clone();
@@ -326,7 +326,7 @@ impl Tracker {
             RdpObserved::EarlyUserAuthorizationResult { result } => {
                 self.reach(Stage::Nla, o.frame, o.ts, known);
                 self.early_authorization =
-                    Some(code_at(*result, names::early_authorization_result(*result)));
+                    Some(code_at(*result, names::early_user_authorization(*result)));
                 if *result != AUTHZ_SUCCESS {
                     self.ended(EndMessage {
                         how: EndHow::AuthorizationDenied,
@@ -334,7 +334,7 @@ impl Tracker {
                         frame: o.frame,
                         known,
                         code: Some(*result),
-                        name: names::early_authorization_result(*result).map(str::to_string),
+                        name: names::early_user_authorization(*result).map(str::to_string),
                     });
                 }
             }
@@ -349,7 +349,7 @@ impl Tracker {
                     frame: o.frame,
                     known,
                     code: Some(*code),
-                    name: None,
+                    name: names::rdstls_result(*code).map(str::to_string),
                 });
             }
             RdpObserved::Rdstls { .. } => self.reach(Stage::Nla, o.frame, o.ts, known),
@@ -399,7 +399,9 @@ impl Tracker {
             RdpObserved::FontMap => self.reach(Stage::Active, o.frame, o.ts, known),
             RdpObserved::FirstSessionData { .. } => self.reach(Stage::Active, o.frame, o.ts, known),
             RdpObserved::SaveSessionInfo(info) => match info.logon_error_type {
-                Some(t) => self.logon_errors.push(code_at(t, names::logon_error(t))),
+                Some(t) => self
+                    .logon_errors
+                    .push(code_at(t, names::logon_error_type(t))),
                 None => {
                     self.logon_frame.get_or_insert(o.frame);
                 }
@@ -474,7 +476,12 @@ impl Tracker {
             .iter()
             .find(|s| s.stage == stage)
             .map_or(Known::ClearText, |s| s.known);
-        let ended = match self.end.or(self.soft_end) {
+        // A soft ending (an alert, an ultimatum) sent after the first FIN or RST answers that
+        // close; the close is the ending then.
+        let soft_end = self
+            .soft_end
+            .filter(|m| tcp_close.is_none_or(|c| m.frame <= c.frame));
+        let ended = match self.end.or(soft_end) {
             Some(m) => Ending {
                 how: m.how,
                 by: Some(m.by),

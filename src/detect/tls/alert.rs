@@ -1,5 +1,8 @@
-//! `tls.alert`: a fatal TLS alert sent in clear (RFC 8446 6.2), with its name and sender.
-//! close_notify and warning alerts are not findings.
+//! `tls.alert`: a fatal TLS alert (RFC 8446 6.2), in clear or decrypted with a key log, with
+//! its name and sender. close_notify and warning alerts are not findings, nor is an alert
+//! sent after the peer had already closed its side (FIN): that answers the close (xrdp sends
+//! decode_error when the client's TLS stream ends mid-session), it did not end the
+//! connection.
 
 use super::{TlsConnection, side_name};
 use crate::detect::{Finding, Severity};
@@ -41,7 +44,23 @@ fn meaning(description: u8) -> &'static str {
 pub fn detect(conns: &[TlsConnection<'_>]) -> Vec<Finding> {
     let mut out = Vec::new();
     for c in conns {
-        for a in c.tls.alerts.iter().filter(|a| a.level == "fatal") {
+        let peer_fin = |from: crate::flow::Side| {
+            let peer = match from {
+                crate::flow::Side::Client => crate::flow::Side::Server,
+                crate::flow::Side::Server => crate::flow::Side::Client,
+            };
+            c.conversation
+                .tcp
+                .as_ref()
+                .and_then(|t| t.dir(peer).stats.fin.first())
+        };
+        for a in c
+            .tls
+            .alerts
+            .iter()
+            .filter(|a| a.level == "fatal")
+            .filter(|a| peer_fin(a.from).is_none_or(|fin| fin > a.frame))
+        {
             let after = match (c.tls.client_hello_frame, c.tls.client_hello_ts) {
                 (Some(f), Some(ts)) => format!(
                     ", {:.3} s after the ClientHello (frame {f})",

@@ -11,21 +11,12 @@
 
 use serde::Serialize;
 
-/// Why an MCS PDU could not be decoded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct McsError {
-    /// Byte offset within the X.224 Data payload where decoding stopped.
-    pub offset: usize,
-    pub reason: String,
-}
+use crate::proto::asn1::{ber_application, ber_tlv, ber_uint, per_length};
+use crate::proto::wire::{Cursor, DecodeError, ascii_until_nul, hex, utf16_until_nul};
 
-impl std::fmt::Display for McsError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} at offset {}", self.reason, self.offset)
-    }
-}
-
-impl std::error::Error for McsError {}
+/// Why an MCS PDU could not be decoded (the shared [`DecodeError`]; offsets are within the
+/// X.224 Data payload).
+pub type McsError = DecodeError;
 
 /// T.125 DomainParameters (the eight INTEGERs of the BER SEQUENCE).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -226,224 +217,7 @@ const H221_CLIENT_KEY: &[u8; 4] = b"Duca";
 const H221_SERVER_KEY: &[u8; 4] = b"McDn";
 
 // ---------------------------------------------------------------------------------------------
-// Bounds-checked cursor.
-
-/// A read position in `data` that never goes past `end`. Offsets in errors are absolute
-/// (relative to the start of the whole payload), also for sub-cursors.
-#[derive(Debug, Clone, Copy)]
-struct Cursor<'a> {
-    data: &'a [u8],
-    pos: usize,
-    /// Invariant: `pos <= end <= data.len()`.
-    end: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn new(data: &'a [u8]) -> Self {
-        Cursor {
-            data,
-            pos: 0,
-            end: data.len(),
-        }
-    }
-
-    fn remaining(&self) -> usize {
-        self.end.saturating_sub(self.pos)
-    }
-
-    fn is_empty(&self) -> bool {
-        self.remaining() == 0
-    }
-
-    fn err(&self, reason: impl Into<String>) -> McsError {
-        McsError {
-            offset: self.pos,
-            reason: reason.into(),
-        }
-    }
-
-    fn err_at(offset: usize, reason: impl Into<String>) -> McsError {
-        McsError {
-            offset,
-            reason: reason.into(),
-        }
-    }
-
-    /// The next `n` bytes, or an error naming `what` when fewer remain.
-    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], McsError> {
-        if n > self.remaining() {
-            return Err(self.err(format!(
-                "{what}: truncated ({n} bytes needed, {} left)",
-                self.remaining()
-            )));
-        }
-        let bytes = self
-            .data
-            .get(self.pos..self.pos + n)
-            .ok_or_else(|| self.err(format!("{what}: truncated")))?;
-        self.pos += n;
-        Ok(bytes)
-    }
-
-    /// A cursor over the next `n` bytes; this one moves past them.
-    fn sub(&mut self, n: usize, what: &str) -> Result<Cursor<'a>, McsError> {
-        let start = self.pos;
-        self.take(n, what)?;
-        Ok(Cursor {
-            data: self.data,
-            pos: start,
-            end: start + n,
-        })
-    }
-
-    /// The rest of this cursor, as bytes.
-    fn rest(&self) -> &'a [u8] {
-        self.data.get(self.pos..self.end).unwrap_or_default()
-    }
-
-    fn skip(&mut self, n: usize, what: &str) -> Result<(), McsError> {
-        self.take(n, what).map(|_| ())
-    }
-
-    fn u8(&mut self, what: &str) -> Result<u8, McsError> {
-        let b = self.take(1, what)?;
-        Ok(b.first().copied().unwrap_or_default())
-    }
-
-    fn array<const N: usize>(&mut self, what: &str) -> Result<[u8; N], McsError> {
-        let b = self.take(N, what)?;
-        let mut out = [0u8; N];
-        out.copy_from_slice(b);
-        Ok(out)
-    }
-
-    fn u16_le(&mut self, what: &str) -> Result<u16, McsError> {
-        self.array::<2>(what).map(u16::from_le_bytes)
-    }
-
-    fn u16_be(&mut self, what: &str) -> Result<u16, McsError> {
-        self.array::<2>(what).map(u16::from_be_bytes)
-    }
-
-    fn u32_le(&mut self, what: &str) -> Result<u32, McsError> {
-        self.array::<4>(what).map(u32::from_le_bytes)
-    }
-
-    /// Optional trailing fields: `Some` only when the whole field is present.
-    fn opt_u8(&mut self) -> Option<u8> {
-        (self.remaining() >= 1).then(|| self.u8("").ok()).flatten()
-    }
-
-    fn opt_u16_le(&mut self) -> Option<u16> {
-        (self.remaining() >= 2)
-            .then(|| self.u16_le("").ok())
-            .flatten()
-    }
-
-    fn opt_u32_le(&mut self) -> Option<u32> {
-        (self.remaining() >= 4)
-            .then(|| self.u32_le("").ok())
-            .flatten()
-    }
-
-    fn opt_take(&mut self, n: usize) -> Option<&'a [u8]> {
-        (self.remaining() >= n)
-            .then(|| self.take(n, "").ok())
-            .flatten()
-    }
-
-    fn expect(&mut self, bytes: &[u8], what: &str) -> Result<(), McsError> {
-        let at = self.pos;
-        let got = self.take(bytes.len(), what)?;
-        if got != bytes {
-            return Err(Cursor::err_at(
-                at,
-                format!("{what}: expected {}, found {}", hex(bytes), hex(got)),
-            ));
-        }
-        Ok(())
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// UTF-16LE text from a fixed-size field, up to the first NUL.
-fn utf16_until_nul(bytes: &[u8]) -> String {
-    let units: Vec<u16> = bytes
-        .chunks_exact(2)
-        .map(|p| u16::from_le_bytes([p[0], p[1]]))
-        .take_while(|&u| u != 0)
-        .collect();
-    String::from_utf16_lossy(&units)
-}
-
-/// 8-bit text from a fixed-size field, up to the first NUL.
-fn ascii_until_nul(bytes: &[u8]) -> String {
-    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
-    String::from_utf8_lossy(bytes.get(..end).unwrap_or_default()).into_owned()
-}
-
-// ---------------------------------------------------------------------------------------------
-// T.125 BER (X.690 basic encoding rules, definite lengths only).
-
-/// X.690 8.1.3 definite length (short form, or long form with up to 4 length octets).
-fn ber_length(c: &mut Cursor) -> Result<usize, McsError> {
-    let at = c.pos;
-    let first = c.u8("BER length")?;
-    if first < 0x80 {
-        return Ok(usize::from(first));
-    }
-    let n = first & 0x7F;
-    if n == 0 {
-        return Err(Cursor::err_at(at, "BER indefinite length not allowed"));
-    }
-    if n > 4 {
-        return Err(Cursor::err_at(at, format!("BER length of {n} octets")));
-    }
-    let mut len: usize = 0;
-    for _ in 0..n {
-        len = (len << 8) | usize::from(c.u8("BER length")?);
-    }
-    Ok(len)
-}
-
-/// X.690 8.1 BER TLV with the given single-octet identifier (8.1.2): a cursor over its
-/// contents.
-fn ber_tlv<'a>(c: &mut Cursor<'a>, tag: u8, what: &str) -> Result<Cursor<'a>, McsError> {
-    let at = c.pos;
-    let t = c.u8(what)?;
-    if t != tag {
-        return Err(Cursor::err_at(
-            at,
-            format!("{what}: expected BER tag {tag:#04x}, found {t:#04x}"),
-        ));
-    }
-    let len = ber_length(c)?;
-    c.sub(len, what)
-}
-
-/// X.690 8.3 INTEGER / 8.4 ENUMERATED, as an unsigned value of at most 32 significant bits
-/// (T.125 uses them for DomainParameters, result and calledConnectId).
-fn ber_uint(c: &mut Cursor, tag: u8, what: &str) -> Result<u32, McsError> {
-    let mut v = ber_tlv(c, tag, what)?;
-    if v.is_empty() {
-        return Err(v.err(format!("{what}: empty INTEGER")));
-    }
-    let mut value: u64 = 0;
-    while !v.is_empty() {
-        value = (value << 8) | u64::from(v.u8(what)?);
-        if value > u64::from(u32::MAX) {
-            return Err(v.err(format!("{what}: INTEGER too large")));
-        }
-    }
-    Ok(u32::try_from(value).unwrap_or(u32::MAX))
-}
+// T.125 BER (X.690 basic encoding rules, definite lengths only; readers in `proto::asn1`).
 
 /// T.125 DomainParameters (MCS-PROTOCOL ASN.1 module): SEQUENCE of eight INTEGERs, BER.
 fn ber_domain_parameters(c: &mut Cursor, what: &str) -> Result<DomainParameters, McsError> {
@@ -464,37 +238,15 @@ fn ber_domain_parameters(c: &mut Cursor, what: &str) -> Result<DomainParameters,
     })
 }
 
-/// T.125 ConnectMCSPDU: BER application tag in high-tag-number form (X.690 8.1.2.4: `7F 65`
-/// connect-initial, `7F 66` connect-response), definite length; a cursor over the contents.
-fn ber_application<'a>(c: &mut Cursor<'a>, tag: u8, what: &str) -> Result<Cursor<'a>, McsError> {
-    c.expect(&[0x7F, tag], what)?;
-    let len = ber_length(c)?;
-    c.sub(len, what)
-}
-
 // ---------------------------------------------------------------------------------------------
 // T.124 PER (ALIGNED) pieces used by the GCC Conference Create Request/Response.
-
-/// X.691 10.9 length determinant: one octet (< 128) or two (15 bits, first has bit 7 set).
-fn per_length(c: &mut Cursor, what: &str) -> Result<usize, McsError> {
-    let at = c.pos;
-    let first = c.u8(what)?;
-    if first & 0x80 == 0 {
-        return Ok(usize::from(first));
-    }
-    if first & 0x40 != 0 {
-        return Err(Cursor::err_at(at, format!("{what}: fragmented PER length")));
-    }
-    let second = c.u8(what)?;
-    Ok((usize::from(first & 0x3F) << 8) | usize::from(second))
-}
 
 /// T.124 ConnectData header (MS-RDPBCGR 2.2.1.3 / 4.1.3): Key CHOICE object, the T.124 OID
 /// 0.0.20.124.0.1 and the connectPDU length.
 /// The length is read but not enforced: Windows servers write a fixed, wrong value in the
 /// Connect-Response.
 fn gcc_connect_data(c: &mut Cursor) -> Result<(), McsError> {
-    let at = c.pos;
+    let at = c.pos();
     let choice = c.u8("T.124 Key choice")?;
     if choice != 0 {
         return Err(Cursor::err_at(
@@ -502,7 +254,7 @@ fn gcc_connect_data(c: &mut Cursor) -> Result<(), McsError> {
             format!("T.124 Key: expected object (0), found {choice:#04x}"),
         ));
     }
-    let at = c.pos;
+    let at = c.pos();
     let oid_len = c.u8("T.124 object length")?;
     let oid = c.take(usize::from(oid_len), "T.124 object")?;
     if oid != T124_OID {
@@ -570,7 +322,7 @@ fn gcc_conference_create_request<'a>(c: &mut Cursor<'a>) -> Result<Cursor<'a>, M
             let mut fallback = after_header;
             match gcc_find_key(fallback, H221_CLIENT_KEY) {
                 Ok(user) => {
-                    fallback.pos = user.end;
+                    fallback.seek(user.end());
                     *c = fallback;
                     Ok(user)
                 }
@@ -592,7 +344,7 @@ fn gcc_conference_create_response<'a>(
         c.expect(&[0x14], "ConnectGCCPDU choice (conferenceCreateResponse)")?;
         c.u16_be("nodeID")?;
         // tag: unconstrained INTEGER, length octet then value.
-        let at = c.pos;
+        let at = c.pos();
         let tag_len = per_length(c, "tag length")?;
         if tag_len == 0 || tag_len > 4 {
             return Err(Cursor::err_at(
@@ -612,7 +364,7 @@ fn gcc_conference_create_response<'a>(
         Err(e) => match gcc_find_key(after_header, H221_SERVER_KEY) {
             Ok(user) => {
                 let mut rest = after_header;
-                rest.pos = user.end;
+                rest.seek(user.end());
                 *c = rest;
                 Ok((None, user))
             }
@@ -631,7 +383,7 @@ fn for_each_block<'a>(
     mut f: impl FnMut(u16, Cursor<'a>) -> Result<(), McsError>,
 ) -> Result<(), McsError> {
     while !c.is_empty() {
-        let at = c.pos;
+        let at = c.pos();
         let kind = c.u16_le("TS_UD_HEADER type")?;
         let len = c.u16_le("TS_UD_HEADER length")?;
         if len < 4 {
@@ -697,7 +449,7 @@ fn cs_security(mut c: Cursor) -> Result<ClientSecurity, McsError> {
 
 /// MS-RDPBCGR 2.2.1.3.4 TS_UD_CS_NET with its 2.2.1.3.4.1 CHANNEL_DEF array.
 fn cs_net(mut c: Cursor) -> Result<Vec<ChannelDef>, McsError> {
-    let at = c.pos;
+    let at = c.pos();
     let count = c.u32_le("CS_NET channelCount")?;
     let needed = usize::try_from(count)
         .ok()
@@ -779,7 +531,7 @@ fn sc_security(mut c: Cursor) -> Result<ServerSecurity, McsError> {
 /// MS-RDPBCGR 2.2.1.4.3.1 SERVER_CERTIFICATE: dwVersion (low 31 bits: 1 proprietary,
 /// 2 X.509; bit 31: temporary), then the certificate data.
 fn server_certificate(mut c: Cursor) -> Result<ServerCertificate, McsError> {
-    let at = c.pos;
+    let at = c.pos();
     let dw_version = c.u32_le("SERVER_CERTIFICATE dwVersion")?;
     let permanent = dw_version & 0x8000_0000 == 0;
     match dw_version & 0x7FFF_FFFF {
@@ -800,7 +552,7 @@ fn proprietary_certificate(mut c: Cursor, permanent: bool) -> Result<ServerCerti
     c.u16_le("wPublicKeyBlobType")?;
     let blob_len = c.u16_le("wPublicKeyBlobLen")?;
     let mut key = c.sub(usize::from(blob_len), "PublicKeyBlob")?;
-    let at = key.pos;
+    let at = key.pos();
     let magic = key.array::<4>("RSA_PUBLIC_KEY magic")?;
     if &magic != b"RSA1" {
         return Err(Cursor::err_at(
@@ -853,7 +605,7 @@ fn x509_chain(mut c: Cursor, permanent: bool) -> Result<ServerCertificate, McsEr
 /// MS-RDPBCGR 2.2.1.4.4 TS_UD_SC_NET (channelIdArray, padding ignored).
 fn sc_net(mut c: Cursor) -> Result<ServerNetwork, McsError> {
     let io_channel = c.u16_le("SC_NET MCSChannelId")?;
-    let at = c.pos;
+    let at = c.pos();
     let count = c.u16_le("SC_NET channelCount")?;
     if usize::from(count) * 2 > c.remaining() {
         return Err(Cursor::err_at(
@@ -933,7 +685,7 @@ pub fn parse_connect_initial(data: &[u8]) -> Result<ClientSettings, McsError> {
 pub fn parse_connect_response(data: &[u8]) -> Result<ServerSettings, McsError> {
     let mut c = Cursor::new(data);
     let mut cr = ber_application(&mut c, 0x66, "MCS Connect-Response")?;
-    let at = cr.pos;
+    let at = cr.pos();
     let result = ber_uint(&mut cr, 0x0A, "result")?;
     let result = u8::try_from(result)
         .map_err(|_| Cursor::err_at(at, format!("result: {result} out of range")))?;
@@ -1115,46 +867,5 @@ pub fn encryption_level_name(level: u32) -> &'static str {
         3 => "High",
         4 => "FIPS",
         _ => "unknown",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ber_lengths() {
-        for (bytes, want) in [
-            (&[0x05][..], 5),
-            (&[0x81, 0xC8][..], 200),
-            (&[0x82, 0x01, 0x2C][..], 300),
-        ] {
-            assert_eq!(ber_length(&mut Cursor::new(bytes)).unwrap(), want);
-        }
-        assert!(ber_length(&mut Cursor::new(&[0x80])).is_err());
-        assert!(ber_length(&mut Cursor::new(&[0x85, 1, 2, 3, 4, 5])).is_err());
-        assert!(ber_length(&mut Cursor::new(&[0x82, 0x01])).is_err());
-    }
-
-    #[test]
-    fn per_lengths() {
-        assert_eq!(per_length(&mut Cursor::new(&[0x7F]), "").unwrap(), 0x7F);
-        assert_eq!(
-            per_length(&mut Cursor::new(&[0x81, 0x2A]), "").unwrap(),
-            0x12A
-        );
-        assert!(per_length(&mut Cursor::new(&[0xC1]), "").is_err());
-    }
-
-    #[test]
-    fn sub_cursor_offsets_are_absolute() {
-        let data = [0u8; 10];
-        let mut c = Cursor::new(&data);
-        c.skip(3, "").unwrap();
-        let mut s = c.sub(4, "").unwrap();
-        assert_eq!(c.pos, 7);
-        s.skip(4, "").unwrap();
-        let e = s.u8("x").unwrap_err();
-        assert_eq!(e.offset, 7);
     }
 }

@@ -239,6 +239,9 @@ pub struct SessionTraffic {
     pub heartbeats: u64,
     /// Auto-Detect PDUs (2.2.14), both ways.
     pub auto_detect: u64,
+    /// PDUs that could not be read: encrypted under standard RDP security (SEC_ENCRYPT,
+    /// encrypted fast-path) or bulk-compressed.
+    pub encrypted_pdus: u64,
     /// Frame of the last PDU decoded from the client and from the server.
     pub last_client_frame: Option<u64>,
     pub last_server_frame: Option<u64>,

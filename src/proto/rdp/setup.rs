@@ -1,11 +1,13 @@
 //! Reads the first bytes of each direction of a TCP conversation, recognises RDP by content
 //! (TPKT version 3 + X.224 Connection Request / Confirm, on any port, also behind a proxy
 //! prefix such as SOCKS5) and records the connection-setup messages: Connection Request and
-//! Confirm, MCS Connect Initial / Response under standard RDP security, the start of TLS.
-//! Once setup is decoded (or the stream is not RDP) it tells reassembly it is done, so a long
-//! session costs no buffer memory.
+//! Confirm and the start of TLS. Under standard RDP security (no TLS) the bytes after the
+//! negotiation — MCS Connect Initial / Response, the domain PDUs, the Security Exchange and
+//! what stays in clear — go to the same reader as decrypted TLS ([`super::inner`]). When the
+//! stream is not RDP, or carries TLS, this decoder tells reassembly it is done, so a long
+//! session costs no buffer memory here.
 
-use super::mcs;
+use super::inner::RdpInnerDecoder;
 use super::x224::{self, ConnectionConfirm, TpduKind};
 use crate::flow::Side;
 use crate::flow::consumer::{Chunk, StreamConsumer, Want};
@@ -20,6 +22,8 @@ const MAX_RECORD: usize = 65_535;
 enum State {
     Detect,
     Rdp,
+    /// X.224 Data in clear (standard RDP security): bytes go to the inner reader.
+    Inner,
     Done,
 }
 
@@ -49,6 +53,8 @@ pub struct RdpSetupDecoder {
     log: SharedLog,
     client: Direction,
     server: Direction,
+    /// Reader of the clear PDUs after negotiation (standard RDP security), both directions.
+    inner: Option<RdpInnerDecoder>,
 }
 
 impl RdpSetupDecoder {
@@ -58,6 +64,25 @@ impl RdpSetupDecoder {
             log,
             client: Direction::new(),
             server: Direction::new(),
+            inner: None,
+        }
+    }
+
+    /// Hands this direction's bytes from its first X.224 Data TPDU on to the inner reader.
+    fn hand_over(&mut self, side: Side, chunk: &Chunk) {
+        let d = self.dir(side);
+        let bytes = std::mem::take(&mut d.buf);
+        d.state = State::Inner;
+        self.feed_inner(side, &bytes, chunk);
+    }
+
+    fn feed_inner(&mut self, side: Side, bytes: &[u8], chunk: &Chunk) {
+        let (stream, log) = (self.stream, self.log.clone());
+        let inner = self
+            .inner
+            .get_or_insert_with(|| RdpInnerDecoder::clear(stream, log));
+        if inner.data(side, bytes, *chunk) == Want::Done {
+            self.dir(side).state = State::Done;
         }
     }
 
@@ -143,6 +168,10 @@ impl RdpSetupDecoder {
                 }
                 return;
             };
+            if d.records > 0 && x224::tpdu_kind(&d.buf) == Some(TpduKind::Data) {
+                self.hand_over(side, chunk);
+                return;
+            }
             if d.buf.len() < len {
                 return;
             }
@@ -200,39 +229,8 @@ impl RdpSetupDecoder {
                     }
                 }
             }
-            (Some(TpduKind::Data), _) => {
-                let payload = &record[7.min(record.len())..];
-                match (side, payload.get(..2)) {
-                    (Side::Client, Some([0x7F, 0x65])) => {
-                        let obs = match mcs::parse_connect_initial(payload) {
-                            Ok(s) => Observed::McsConnectInitial(Box::new(s)),
-                            Err(e) => error(e.reason, e.offset + 7, "mcs_connect_initial"),
-                        };
-                        self.record(side, chunk, obs);
-                        true
-                    }
-                    (Side::Server, Some([0x7F, 0x66])) => {
-                        let obs = match mcs::parse_connect_response(payload) {
-                            Ok(s) => Observed::McsConnectResponse(Box::new(s)),
-                            Err(e) => error(e.reason, e.offset + 7, "mcs_connect_response"),
-                        };
-                        self.record(side, chunk, obs);
-                        true
-                    }
-                    // DPUm: byte 0 = 0x20 | reason >> 1, byte 1 bit 7 = reason & 1 (PER).
-                    (_, Some(&[b0, b1])) if b0 & 0xFC == 0x20 => {
-                        let reason = ((b0 & 0x03) << 1) | (b1 >> 7);
-                        self.record(
-                            side,
-                            chunk,
-                            Observed::McsDisconnectProviderUltimatum { reason },
-                        );
-                        true
-                    }
-                    // Other MCS traffic: setup is over as far as this decoder is concerned.
-                    _ => true,
-                }
-            }
+            // An X.224 Data TPDU as the first record: the capture started mid-connection
+            // (later Data records go to the inner reader before reaching here).
             (Some(TpduKind::DisconnectRequest), _) => {
                 self.record(side, chunk, Observed::X224DisconnectRequest);
                 true
@@ -303,6 +301,14 @@ impl StreamConsumer for RdpSetupDecoder {
         if d.state == State::Done {
             return Want::Done;
         }
+        if d.state == State::Inner {
+            self.feed_inner(side, bytes, &chunk);
+            return if self.dir(side).state == State::Done {
+                Want::Done
+            } else {
+                Want::More
+            };
+        }
         let room = (MAX_RECORD + DETECT_WINDOW).saturating_sub(d.buf.len());
         d.buf.extend_from_slice(&bytes[..bytes.len().min(room)]);
         if d.state == State::Detect {
@@ -320,7 +326,12 @@ impl StreamConsumer for RdpSetupDecoder {
         }
     }
 
-    fn gap(&mut self, side: Side, _missing: u64, _frame: u64) -> Want {
+    fn gap(&mut self, side: Side, missing: u64, frame: u64) -> Want {
+        if self.dir(side).state == State::Inner
+            && let Some(inner) = self.inner.as_mut()
+        {
+            inner.gap(side, missing, frame);
+        }
         let d = self.dir(side);
         // Bytes are missing: what follows cannot be framed.
         d.state = State::Done;

@@ -9,8 +9,9 @@
 //! done. With the session's secrets from a key log ([`crate::proto::decrypt`]) its records
 //! are opened: handshake messages and alerts inside are described like clear ones (the TLS
 //! 1.3 certificate, an encrypted alert), and application data goes to an inner decoder
-//! chosen from its first bytes (HTTP for an RD Gateway) until that decoder is done or
-//! [`MAX_DECRYPTED_BYTES`] have been opened.
+//! chosen from its first bytes (HTTP for an RD Gateway, the RDP connection sequence) until
+//! that decoder is done or [`MAX_DECRYPTED_BYTES`] have been opened — except for an inner
+//! decoder that reads the whole session (RDP: a Set Error Info may come hours in).
 
 use super::decrypt::{DirectionKeys, SharedKeys, suites};
 use super::observation::{Observation, Observed, SharedLog};
@@ -40,7 +41,8 @@ pub const MAX_ENCRYPTED_RECORDS: usize = 8;
 /// real handshake has fewer than 10, so more means the stream is not what it seems.
 pub const MAX_CLEAR_MESSAGES: usize = 24;
 
-/// Plaintext opened per direction at most (handshake and application data together).
+/// Plaintext opened per direction at most (handshake and application data together), unless
+/// the inner decoder reads the whole stream ([`StreamConsumer::wants_whole_stream`]).
 pub const MAX_DECRYPTED_BYTES: u64 = 1 << 20;
 
 /// Chooses the decoder of decrypted application data from its first bytes and the side
@@ -438,9 +440,15 @@ impl TlsDecoder {
             KeySwitch::Update => d.keys = d.keys.as_ref().and_then(DirectionKeys::key_update),
         }
         let handshake_keys_pending = d.next_keys.is_some();
+        let uncapped = !d.inner_done
+            && self
+                .inner
+                .as_ref()
+                .is_some_and(|inner| inner.wants_whole_stream());
+        let d = self.dir(side);
         d.keys.is_some()
             && !d.done
-            && d.decrypted < MAX_DECRYPTED_BYTES
+            && (d.decrypted < MAX_DECRYPTED_BYTES || uncapped)
             && (handshake_keys_pending || !d.inner_done)
     }
 
