@@ -1,21 +1,28 @@
-//! Decryption of TLS records with logged session secrets (RDP-FACTS §7): key logs
-//! ([`keylog`]), key derivation ([`kdf`]), the suites we can open ([`suites`]) and record
-//! opening ([`record`]). The TLS decoder asks here for keys when it has seen both hellos;
-//! everything it then learns from the plaintext (a TLS 1.3 certificate, an encrypted alert,
-//! the RD Gateway's HTTP exchange) is described like clear-text observations.
+//! Decryption of TLS records with logged session secrets or the server's RSA private key
+//! (RDP-FACTS §7): key logs ([`keylog`]), RSA private keys ([`rsakey`]), key derivation
+//! ([`kdf`]), the suites we can open ([`suites`]: AEAD and CBC, TLS 1.0 to 1.3) and record
+//! opening ([`record`]). The TLS decoder asks here for keys when it has seen both hellos
+//! (key log), or at the ClientKeyExchange (RSA key exchange with the server's key); everything
+//! it then learns from the plaintext (a TLS 1.3 certificate, an encrypted alert, the RD
+//! Gateway's HTTP exchange) is described like clear-text observations. When a session cannot
+//! be opened the decoder says why (no secret for its client random, a suite not opened, an
+//! RSA key that does not match the certificate, an (EC)DHE session given only an RSA key, a
+//! record that does not verify).
 //!
 //! Key logs come from `--keylog FILE` (shared by every input of a run), from a file beside
 //! the capture (`<capture>.keys`, `.keylog`, `.sslkeylog` — what the lab writes and what an
 //! administrator naturally keeps together), and from pcapng Decryption Secrets Blocks read
-//! while the capture is read.
+//! while the capture is read. RSA private keys come from `--rsa-key FILE` (PEM).
 
 pub mod kdf;
 pub mod keylog;
 pub mod record;
+pub mod rsakey;
 pub mod suites;
 
 pub use keylog::{KeyStore, SessionSecrets};
-pub use record::{DirectionKeys, OpenError, Opened};
+pub use record::{DirectionKeys, OpenError, Opened, Tls12Params};
+pub use rsakey::{RsaKey, RsaKeyError, RsaKeys};
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -35,6 +42,8 @@ pub const MAX_KEY_LOG_FILE: u64 = 64 << 20;
 pub struct KeyRing {
     shared: Option<Arc<KeyStore>>,
     own: RefCell<KeyStore>,
+    /// The servers' RSA private keys (`--rsa-key`), for `TLS_RSA_*` sessions.
+    rsa: Option<Arc<RsaKeys>>,
 }
 
 pub type SharedKeys = Rc<KeyRing>;
@@ -44,7 +53,24 @@ impl KeyRing {
         KeyRing {
             shared,
             own: RefCell::new(own),
+            rsa: None,
         }
+    }
+
+    /// The same ring with the servers' RSA private keys.
+    pub fn with_rsa_keys(mut self, rsa: Option<Arc<RsaKeys>>) -> Self {
+        self.rsa = rsa.filter(|k| !k.is_empty());
+        self
+    }
+
+    /// The RSA private keys, when any were given.
+    pub fn rsa_keys(&self) -> Option<&RsaKeys> {
+        self.rsa.as_deref()
+    }
+
+    /// True when a key log (given or found in the capture) may hold session secrets.
+    pub fn has_key_logs(&self) -> bool {
+        !self.own.borrow().is_empty() || self.shared.as_ref().is_some_and(|s| !s.is_empty())
     }
 
     /// Adds secrets found while reading the capture (a Decryption Secrets Block).
@@ -60,9 +86,9 @@ impl KeyRing {
         self.shared.as_ref()?.get(client_random).cloned()
     }
 
-    /// True when no secret at all is known (decoders then skip key lookups).
+    /// True when no secret and no RSA key at all is known (decoders then skip key lookups).
     pub fn is_empty(&self) -> bool {
-        self.own.borrow().is_empty() && self.shared.as_ref().is_none_or(|s| s.is_empty())
+        !self.has_key_logs() && self.rsa.is_none()
     }
 
     /// Sessions known from the input's own key material.
