@@ -176,6 +176,30 @@ fn client_hello_fields(s: &mut TlsSummary, o: &Observation, h: &ClientHello) {
     s.ja4 = Some(h.ja4.clone());
 }
 
+/// Why an encrypted session was not opened when no key log or RSA key was given at all:
+/// what would open it.
+fn not_attempted(version: Option<u16>, cipher: Option<u16>) -> Option<String> {
+    use crate::proto::decrypt::suites::{self, KeyExchange};
+    let (version, id) = (version?, cipher?);
+    let name = names::cipher_name(id);
+    let tls13 = version == 0x0304 || version >> 8 == 0x7f;
+    let openable = suites::suite(id)
+        .is_some_and(|s| s.tls13 == tls13 && (tls13 || (0x0301..=0x0303).contains(&version)));
+    Some(if !openable {
+        format!(
+            "not decrypted: no key log was given, and cipher suite {name} is not supported for decryption"
+        )
+    } else if !tls13 && suites::key_exchange(id) == Some(KeyExchange::Rsa) {
+        format!(
+            "not decrypted: no key log or RSA key was given; {name} opens with a key log (--keylog) or the server's RSA private key (--rsa-key)"
+        )
+    } else {
+        format!(
+            "not decrypted: no key log was given; {name} opens only with a key log (--keylog): its key exchange is ephemeral"
+        )
+    })
+}
+
 /// The `decryption` value and sentence of a decryption observation.
 fn decryption_outcome(o: &Observation, t: &TlsObserved) -> Option<(&'static str, String)> {
     let side = match o.from {
@@ -188,15 +212,16 @@ fn decryption_outcome(o: &Observation, t: &TlsObserved) -> Option<(&'static str,
             cipher_suite,
         } => (
             "decrypted",
-            format!(
-                "{} opened with {} ({secrets})",
-                names::cipher_name(*cipher_suite),
-                if secrets.starts_with("RSA") {
-                    "the server's RSA private key"
-                } else {
-                    "the key log"
-                }
-            ),
+            match secrets.strip_prefix("RSA private key") {
+                Some(rest) => format!(
+                    "{} opened with the server's RSA private key{rest}",
+                    names::cipher_name(*cipher_suite)
+                ),
+                None => format!(
+                    "{} opened with the key log ({secrets})",
+                    names::cipher_name(*cipher_suite)
+                ),
+            },
         ),
         TlsObserved::NoSessionKeys => (
             "no_session_keys",
@@ -409,6 +434,11 @@ impl TlsSummary {
             }
         }
         let tls13 = s.version_raw.is_some_and(|v| v == 0x0304 || v >> 8 == 0x7f);
+        if s.decryption.is_none()
+            && (!s.client_encrypted_records.is_empty() || !s.server_encrypted_records.is_empty())
+        {
+            s.decryption_reason = not_attempted(s.version_raw, s.cipher_raw);
+        }
         s.certificate_encrypted = tls13 && s.certificate_frame.is_none();
         let fatal_alert = s.alerts.iter().any(|a| a.level == "fatal");
         s.established = s.server_hello_frame.is_some()
