@@ -486,3 +486,198 @@ fn open_cbc(
         plaintext: plain,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::decrypt::suites::suite;
+    use cbc::cipher::BlockEncryptMut;
+
+    fn cbc_encrypt(cipher: BlockCipher, key: &[u8], iv: &[u8], data: &[u8]) -> Vec<u8> {
+        let mut buf = data.to_vec();
+        let len = buf.len();
+        match cipher {
+            BlockCipher::Aes128 => cbc::Encryptor::<aes::Aes128>::new_from_slices(key, iv)
+                .unwrap()
+                .encrypt_padded_mut::<NoPadding>(&mut buf, len)
+                .unwrap()
+                .to_vec(),
+            BlockCipher::Aes256 => cbc::Encryptor::<aes::Aes256>::new_from_slices(key, iv)
+                .unwrap()
+                .encrypt_padded_mut::<NoPadding>(&mut buf, len)
+                .unwrap()
+                .to_vec(),
+            BlockCipher::TripleDes => cbc::Encryptor::<des::TdesEde3>::new_from_slices(key, iv)
+                .unwrap()
+                .encrypt_padded_mut::<NoPadding>(&mut buf, len)
+                .unwrap()
+                .to_vec(),
+        }
+    }
+
+    /// Seals a record the way a TLS sender does (RFC 5246 6.2.3.2, RFC 7366 3), with the
+    /// sender's copy of the keys; `pad` extra padding blocks. Returns the fragment.
+    fn seal(
+        keys: &mut DirectionKeys,
+        ct: u8,
+        version: [u8; 2],
+        plain: &[u8],
+        pad: usize,
+    ) -> Vec<u8> {
+        let Protect::Cbc {
+            cipher,
+            key,
+            mac,
+            mac_key,
+            chained_iv,
+            encrypt_then_mac,
+        } = &mut keys.protect
+        else {
+            panic!("not CBC");
+        };
+        let seq = keys.seq.to_be_bytes();
+        let k = CbcKeys {
+            cipher: *cipher,
+            key,
+            mac: *mac,
+            mac_key,
+            encrypt_then_mac: *encrypt_then_mac,
+        };
+        let block = k.cipher.block_len();
+        let mut inner = plain.to_vec();
+        if !k.encrypt_then_mac {
+            inner.extend(record_mac(&k, seq, ct, version, plain));
+        }
+        let pad_len = block - (inner.len() + 1) % block + pad * block;
+        let pad_len = pad_len % 256;
+        inner.extend(std::iter::repeat_n(pad_len as u8, pad_len + 1));
+        let explicit: Vec<u8> = (0..block as u8).map(|i| i.wrapping_mul(37)).collect();
+        let iv = chained_iv.clone().unwrap_or_else(|| explicit.clone());
+        let ciphertext = cbc_encrypt(k.cipher, k.key, &iv, &inner);
+        let mut body = if chained_iv.is_some() {
+            Vec::new()
+        } else {
+            explicit
+        };
+        body.extend_from_slice(&ciphertext);
+        if k.encrypt_then_mac {
+            let tag = record_mac(&k, seq, ct, version, &body);
+            body.extend(tag);
+        }
+        if let Some(next) = chained_iv {
+            *next = ciphertext[ciphertext.len() - block..].to_vec();
+        }
+        keys.seq += 1;
+        body
+    }
+
+    fn pair(id: u16, version: u16, etm: bool) -> (DirectionKeys, DirectionKeys) {
+        let params = Tls12Params {
+            version,
+            encrypt_then_mac: etm,
+        };
+        // The client's sending keys twice: one to seal with, one to open with.
+        let (sender, _) =
+            DirectionKeys::tls12(suite(id).unwrap(), params, &[7; 48], &[1; 32], &[2; 32]).unwrap();
+        let (receiver, _) =
+            DirectionKeys::tls12(suite(id).unwrap(), params, &[7; 48], &[1; 32], &[2; 32]).unwrap();
+        (sender, receiver)
+    }
+
+    #[test]
+    fn cbc_round_trips_every_version_and_mode() {
+        for (id, version) in [
+            (0x002F, 0x0301),
+            (0x0035, 0x0302),
+            (0x000A, 0x0301),
+            (0x000A, 0x0303),
+            (0x003C, 0x0303),
+            (0xC028, 0x0303),
+            (0xC013, 0x0301),
+        ] {
+            for etm in [false, true] {
+                let (mut tx, mut rx) = pair(id, version, etm);
+                let v = version.to_be_bytes();
+                // Several records: TLS 1.0 chains the IV through them; an empty one too.
+                for (i, msg) in [&b"first"[..], b"", &[0xab; 100], &[0; 16]]
+                    .iter()
+                    .enumerate()
+                {
+                    let fragment = seal(&mut tx, 23, v, msg, i % 2);
+                    let opened = rx.open(23, v, &fragment).unwrap_or_else(|e| {
+                        panic!("{id:04x} {version:04x} etm={etm} record {i}: {e}")
+                    });
+                    assert_eq!(opened.plaintext, *msg);
+                    assert_eq!(opened.content_type, 23);
+                }
+                assert_eq!(rx.sequence(), 4);
+            }
+        }
+    }
+
+    #[test]
+    fn cbc_refuses_tampering_and_missing_records() {
+        for etm in [false, true] {
+            let (mut tx, mut rx) = pair(0x002F, 0x0303, etm);
+            let v = [3, 3];
+            let mut f = seal(&mut tx, 23, v, b"hello world", 0);
+            // A flipped bit, the wrong content type, and a record that was skipped.
+            let last = f.len() - 1;
+            f[last] ^= 1;
+            assert_eq!(rx.open(23, v, &f).unwrap_err(), OpenError::BadMac);
+            f[last] ^= 1;
+            assert!(rx.open(22, v, &f).is_err());
+            let _skipped = seal(&mut tx, 23, v, b"lost", 0);
+            let next = seal(&mut tx, 23, v, b"after", 0);
+            assert!(rx.open(23, v, &f).is_ok());
+            assert_eq!(rx.open(23, v, &next).unwrap_err(), OpenError::BadMac);
+        }
+        // TLS 1.0: a missing record breaks the IV chain; the first block no longer decrypts
+        // right and the MAC fails.
+        let (mut tx, mut rx) = pair(0x002F, 0x0301, false);
+        let _lost = seal(&mut tx, 23, [3, 1], &[1; 40], 0);
+        let f = seal(&mut tx, 23, [3, 1], &[2; 40], 0);
+        assert!(rx.open(23, [3, 1], &f).is_err());
+    }
+
+    #[test]
+    fn short_odd_and_garbage_records_never_panic() {
+        for (id, version, etm) in [
+            (0x002F, 0x0301, false),
+            (0x002F, 0x0302, true),
+            (0xC028, 0x0303, false),
+            (0x000A, 0x0303, true),
+            (0xC02F, 0x0303, false),
+            (0xCCA8, 0x0303, false),
+        ] {
+            let (_, mut rx) = pair(id, version, etm);
+            let mut x: u32 = 0x1234_5678;
+            for len in 0..200 {
+                let f: Vec<u8> = (0..len)
+                    .map(|_| {
+                        x ^= x << 13;
+                        x ^= x >> 17;
+                        x ^= x << 5;
+                        x as u8
+                    })
+                    .collect();
+                assert!(rx.open(23, [3, 3], &f).is_err());
+            }
+            assert_eq!(rx.sequence(), 0);
+        }
+    }
+
+    #[test]
+    fn tls12_only_suites_are_refused_in_older_versions() {
+        let params = Tls12Params {
+            version: 0x0301,
+            encrypt_then_mac: false,
+        };
+        for id in [0x003C, 0xC028, 0xC02F, 0x1301] {
+            assert!(
+                DirectionKeys::tls12(suite(id).unwrap(), params, &[0; 48], &[0; 32], &[0; 32])
+                    .is_none()
+            );
+        }
+    }
+}

@@ -265,6 +265,99 @@ mod tests {
         assert!(pem_blocks("-----BEGIN ").is_empty());
     }
 
+    /// A fixed byte source for PKCS #1 v1.5 padding in tests (not random, not secret).
+    struct Counter(u8);
+    impl rsa::rand_core::RngCore for Counter {
+        fn next_u32(&mut self) -> u32 {
+            rsa::rand_core::impls::next_u32_via_fill(self)
+        }
+        fn next_u64(&mut self) -> u64 {
+            rsa::rand_core::impls::next_u64_via_fill(self)
+        }
+        fn fill_bytes(&mut self, dest: &mut [u8]) {
+            for b in dest {
+                self.0 = self.0.wrapping_add(1).max(1);
+                *b = self.0;
+            }
+        }
+        fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rsa::rand_core::Error> {
+            self.fill_bytes(dest);
+            Ok(())
+        }
+    }
+    impl rsa::rand_core::CryptoRng for Counter {}
+
+    const PKCS8: &str = include_str!("../../../tests/captures/tls-rsa-server.pem");
+    const PKCS1: &str = include_str!("../../../tests/captures/tls-rsa-server-pkcs1.pem");
+    const OTHER: &str = include_str!("../../../tests/captures/tls-rsa-other.pem");
+
+    #[test]
+    fn pkcs1_and_pkcs8_and_premaster() {
+        let mut keys = RsaKeys::default();
+        assert_eq!(keys.add_pem(PKCS8, "a.pem").0, 1);
+        assert_eq!(keys.add_pem(&format!("{PKCS1}\n{OTHER}"), "b.pem").0, 2);
+        assert_eq!(keys.len(), 3);
+        assert_eq!(keys.files(), ["a.pem", "b.pem"]);
+        assert_eq!(keys.keys[0].modulus, keys.keys[1].modulus);
+        assert_eq!(keys.keys[0].bits(), 2048);
+        let mut with_zero = vec![0];
+        with_zero.extend_from_slice(&keys.keys[2].modulus);
+        assert_eq!(keys.find(&with_zero).unwrap().file, "b.pem");
+        assert!(keys.find(&[1, 2, 3]).is_none());
+        // RFC 5246 7.4.7.1: a 48-byte premaster secret, encrypted, behind a length.
+        let public = rsa::RsaPublicKey::from(&keys.keys[0].key);
+        let premaster: Vec<u8> = (0..48).collect();
+        let encrypted = public
+            .encrypt(&mut Counter(0), Pkcs1v15Encrypt, &premaster)
+            .unwrap();
+        let mut body = (encrypted.len() as u16).to_be_bytes().to_vec();
+        body.extend_from_slice(&encrypted);
+        assert_eq!(decrypt_premaster(&keys.keys[1], &body).unwrap(), premaster);
+        // SSL 3.0 style, without the length.
+        assert_eq!(
+            decrypt_premaster(&keys.keys[0], &encrypted).unwrap(),
+            premaster
+        );
+        // Another key, a short premaster, truncated and garbled bodies.
+        assert_eq!(
+            decrypt_premaster(&keys.keys[2], &body),
+            Err(PremasterError::Decrypt)
+        );
+        let short = public
+            .encrypt(&mut Counter(9), Pkcs1v15Encrypt, &[3; 20])
+            .unwrap();
+        assert_eq!(
+            decrypt_premaster(&keys.keys[0], &short),
+            Err(PremasterError::Length(20))
+        );
+        for len in [0, 1, 2, 3, 100, 257, 258, 300] {
+            let garbage = vec![0xff; len];
+            assert!(decrypt_premaster(&keys.keys[0], &garbage).is_err());
+        }
+        assert!(decrypt_premaster(&keys.keys[0], &body[..body.len() - 1]).is_err());
+    }
+
+    #[test]
+    fn key_files() {
+        let dir = std::env::temp_dir().join(format!("rdpt-rsakey-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("k.pem");
+        std::fs::write(&good, PKCS1).unwrap();
+        let bad = dir.join("bad.pem");
+        std::fs::write(&bad, "CLIENT_RANDOM 00 11\n").unwrap();
+        let mut keys = RsaKeys::default();
+        assert_eq!(keys.read_file(&good).unwrap(), 1);
+        assert!(matches!(
+            keys.read_file(&bad),
+            Err(RsaKeyError::NoKey { .. })
+        ));
+        assert!(matches!(
+            keys.read_file(&dir.join("missing.pem")),
+            Err(RsaKeyError::Read { .. })
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn modulus_bits() {
         assert_eq!(
