@@ -206,7 +206,7 @@ impl DirectionKeys {
             Protection::Aead(Aead::ChaCha20Poly1305) => (0, 32, 12),
             Protection::Aead(a) => (0, a.key_len(), 4),
             Protection::Cbc { cipher, mac } => (
-                mac.len(),
+                mac.output_len(),
                 cipher.key_len(),
                 if params.version <= 0x0301 {
                     cipher.block_len()
@@ -426,7 +426,7 @@ fn open_cbc(
     fragment: &[u8],
 ) -> Result<Opened, OpenError> {
     let block = k.cipher.block_len();
-    let mac_len = k.mac.len();
+    let mac_len = k.mac.output_len();
     // RFC 7366 3: GenericBlockCipher (IV and ciphertext), then the MAC over it.
     let body = if k.encrypt_then_mac {
         let at = fragment

@@ -66,7 +66,7 @@ pub enum MacHash {
 
 impl MacHash {
     /// `mac_length` and `mac_key_length` (RFC 5246 6.2.3.1, C).
-    pub fn len(self) -> usize {
+    pub fn output_len(self) -> usize {
         match self {
             MacHash::Sha1 => 20,
             MacHash::Sha256 => 32,
