@@ -536,7 +536,25 @@ fn zeek_rdp_to_ssl_says_why_it_stays_closed() {
         assert_eq!(value, "rsa_key_mismatch");
     }
     let keylog = common::project_dir().join("tests/captures/tls-tls12-aes128sha-rsa.keys");
+    assert!(keylog.is_file());
     for (value, _) in cli_decryption(&pcap, &["--keylog", keylog.to_str().unwrap()]) {
         assert_eq!(value, "no_session_keys");
     }
+}
+
+/// Session resumption with only the RSA key: a resumed session whose full handshake is in
+/// the same capture opens with the master secret recovered there; one whose full handshake
+/// was not captured says it was resumed (only a key log would open it).
+#[test]
+fn resumed_sessions_with_the_rsa_key() {
+    let dir = common::project_dir().join("tests/captures");
+    let key = dir.join("tls-rsa-server.pem");
+    let args = ["--no-keylog-beside", "--rsa-key", key.to_str().unwrap()];
+    let both = cli_decryption(&dir.join("tls-tls12-aes128sha-rsa-resumed.pcap"), &args);
+    assert_eq!(both.len(), 2);
+    assert_eq!(both[0].0, "decrypted");
+    assert_eq!(both[1].0, "decrypted");
+    assert!(both[1].1.as_str().unwrap().contains("resumed"), "{both:?}");
+    let alone = cli_decryption(&dir.join("tls-resumed-without-first.pcap"), &args);
+    assert_eq!(alone[0].0, "session_resumed");
 }

@@ -25,6 +25,7 @@ pub use record::{DirectionKeys, OpenError, Opened, Tls12Params};
 pub use rsakey::{RsaKey, RsaKeyError, RsaKeys};
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -44,7 +45,13 @@ pub struct KeyRing {
     own: RefCell<KeyStore>,
     /// The servers' RSA private keys (`--rsa-key`), for `TLS_RSA_*` sessions.
     rsa: Option<Arc<RsaKeys>>,
+    /// Master secrets recovered with an RSA key in this input, by session ID and by session
+    /// ticket, for the sessions that resume them (RFC 5246 7.3, RFC 5077 3.4).
+    resumable: RefCell<HashMap<Vec<u8>, Vec<u8>>>,
 }
+
+/// Sessions remembered per input for resumption.
+const MAX_RESUMABLE: usize = 4096;
 
 pub type SharedKeys = Rc<KeyRing>;
 
@@ -54,6 +61,7 @@ impl KeyRing {
             shared,
             own: RefCell::new(own),
             rsa: None,
+            resumable: RefCell::default(),
         }
     }
 
@@ -61,6 +69,20 @@ impl KeyRing {
     pub fn with_rsa_keys(mut self, rsa: Option<Arc<RsaKeys>>) -> Self {
         self.rsa = rsa.filter(|k| !k.is_empty());
         self
+    }
+
+    /// Remembers the master secret of a session recovered with an RSA key under its session
+    /// ID or ticket (`id`, not empty).
+    pub fn remember_session(&self, id: &[u8], master_secret: &[u8]) {
+        let mut r = self.resumable.borrow_mut();
+        if !id.is_empty() && (r.len() < MAX_RESUMABLE || r.contains_key(id)) {
+            r.insert(id.to_vec(), master_secret.to_vec());
+        }
+    }
+
+    /// The master secret remembered under a session ID or ticket.
+    pub fn resumed_session(&self, id: &[u8]) -> Option<Vec<u8>> {
+        self.resumable.borrow().get(id).cloned()
     }
 
     /// The RSA private keys, when any were given.

@@ -217,6 +217,13 @@ pub struct TlsDecoder {
     /// An RSA key-exchange session waiting for the server's certificate and the
     /// ClientKeyExchange to be opened with the server's private key.
     rsa: Option<RsaSession>,
+    /// The ClientHello's session ID and session ticket (RFC 5077 3.2), to find a resumed
+    /// session's master secret.
+    client_session_id: Vec<u8>,
+    client_ticket: Vec<u8>,
+    /// The master secret recovered with an RSA key, until the server's NewSessionTicket
+    /// (RFC 5077 3.3) has been seen.
+    rsa_master: Option<Vec<u8>>,
 }
 
 /// What opening a `TLS_RSA_*` session with the server's private key needs, gathered from the
@@ -228,6 +235,8 @@ struct RsaSession {
     /// Both hellos carried extended_master_secret.
     ems: bool,
     server_random: [u8; 32],
+    /// The ServerHello's session ID (remembered with the master secret).
+    session_id: Vec<u8>,
     key: Option<RsaKey>,
 }
 
@@ -249,6 +258,9 @@ impl TlsDecoder {
             client_ems: false,
             transcript: None,
             rsa: None,
+            client_session_id: Vec::new(),
+            client_ticket: Vec::new(),
+            rsa_master: None,
         }
     }
 
@@ -536,6 +548,7 @@ impl TlsDecoder {
         chunk: &Chunk,
         server_random: [u8; 32],
         hello: &ServerHello,
+        session_id: Vec<u8>,
     ) {
         let transcript = self.transcript.take();
         let (Some(keys), Some(client_random)) = (self.keys.clone(), self.client_random) else {
@@ -615,6 +628,31 @@ impl TlsDecoder {
             let Some(suite) = suite else {
                 return self.record(side, chunk, not_opened);
             };
+            // RFC 5246 7.4.1.3 / RFC 5077 3.4: the server echoes the client's session ID
+            // when it resumes; the master secret is then the earlier session's.
+            let resumed = (!session_id.is_empty() && session_id == self.client_session_id)
+                .then(|| {
+                    keys.resumed_session(&self.client_ticket)
+                        .or_else(|| keys.resumed_session(&session_id))
+                })
+                .flatten();
+            if let Some(master) = resumed {
+                let Some((c, s)) =
+                    DirectionKeys::tls12(suite, params, &master, &client_random, &server_random)
+                else {
+                    return self.record(side, chunk, not_opened);
+                };
+                self.client.next_keys = Some(c);
+                self.server.next_keys = Some(s);
+                return self.record(
+                    side,
+                    chunk,
+                    TlsObserved::DecryptionKeys {
+                        secrets: "RSA private key (session resumed from earlier in the capture)",
+                        cipher_suite,
+                    },
+                );
+            }
             let prf = Prf::for_version(version, suite.hash);
             let ems = self.client_ems && hello.extensions.contains(&EXT_EXTENDED_MASTER_SECRET);
             if ems {
@@ -629,6 +667,7 @@ impl TlsDecoder {
                 prf,
                 ems,
                 server_random,
+                session_id,
                 key: None,
             });
             return;
@@ -751,6 +790,10 @@ impl TlsDecoder {
         };
         self.client.next_keys = Some(c);
         self.server.next_keys = Some(s);
+        if let Some(keys) = &self.keys {
+            keys.remember_session(&session.session_id, &master);
+        }
+        self.rsa_master = Some(master.to_vec());
         self.record(
             side,
             chunk,
@@ -842,6 +885,8 @@ impl TlsDecoder {
                         self.client_random = random();
                         self.client_etm = h.extensions.contains(&EXT_ENCRYPT_THEN_MAC);
                         self.client_ems = h.extensions.contains(&EXT_EXTENDED_MASTER_SECRET);
+                        (self.client_session_id, self.client_ticket) =
+                            client_session(body).unwrap_or_default();
                     }
                     TlsObserved::ClientHello(Box::new(h))
                 }
@@ -859,7 +904,8 @@ impl TlsDecoder {
                     let server_random = random();
                     self.record(side, chunk, TlsObserved::ServerHello(Box::new(h.clone())));
                     if let Some(server_random) = server_random {
-                        self.prepare_keys(side, chunk, server_random, &h);
+                        let session_id = hello_session_id(body).unwrap_or_default();
+                        self.prepare_keys(side, chunk, server_random, &h, session_id);
                     }
                     return;
                 }
@@ -932,11 +978,49 @@ impl TlsDecoder {
         };
         self.record(side, chunk, what);
         match msg[0] {
+            // RFC 5077 3.3 NewSessionTicket { lifetime_hint u32; opaque ticket<0..2^16-1> }.
+            4 if !tls13 && side == Side::Server => {
+                if let (Some(master), Some(keys), Some(ticket)) =
+                    (self.rsa_master.take(), &self.keys, body.get(6..))
+                {
+                    keys.remember_session(ticket, &master);
+                }
+            }
             11 if !tls13 && side == Side::Server => self.rsa_certificate(side, chunk, body),
             16 if side == Side::Client => self.rsa_client_key_exchange(side, chunk, body, offset),
             _ => {}
         }
     }
+}
+
+/// The session ID of a ClientHello or ServerHello body (RFC 5246 7.4.1.2 / 7.4.1.3:
+/// version, random, `SessionID session_id<0..32>`).
+fn hello_session_id(body: &[u8]) -> Option<Vec<u8>> {
+    let len = usize::from(*body.get(34)?);
+    Some(body.get(35..35 + len.min(32))?.to_vec())
+}
+
+/// A ClientHello body's session ID and the content of its session_ticket extension (RFC
+/// 5077 3.2; empty when absent).
+fn client_session(body: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    let session_id = hello_session_id(body)?;
+    let u16_at = |at: usize| -> Option<usize> {
+        let b = body.get(at..at + 2)?;
+        Some(usize::from(u16::from_be_bytes([b[0], b[1]])))
+    };
+    let mut at = 35 + usize::from(body[34]);
+    at += 2 + u16_at(at)?; // cipher_suites
+    at += 1 + usize::from(*body.get(at)?); // compression_methods
+    let end = (at + 2 + u16_at(at)?).min(body.len());
+    at += 2;
+    while at + 4 <= end {
+        let (t, len) = (u16_at(at)?, u16_at(at + 2)?);
+        if t == 35 {
+            return Some((session_id, body.get(at + 4..at + 4 + len)?.to_vec()));
+        }
+        at += 4 + len;
+    }
+    Some((session_id, Vec::new()))
 }
 
 /// The first certificate (the server's own) of a TLS ≤ 1.2 Certificate body (RFC 5246

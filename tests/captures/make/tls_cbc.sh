@@ -44,6 +44,29 @@ record() {  # name, s_server/s_client version and cipher args, config (ems|noems
   kill $dump; wait $dump 2>/dev/null || true
   wait $srv 2>/dev/null || true
 }
+# Two connections, the second resuming the first's session (s_client -sess_out, -sess_in).
+record_resumed() {  # name, args
+  local name=$1 args=$2 conf=$WORK/ems.cnf
+  port=$((port + 1))
+  rm -f $OUT/tls-$name.keys
+  OPENSSL_CONF=$conf timeout 20 openssl s_server -accept 127.0.0.1:$port -cert $WORK/c.pem \
+    -key $OUT/tls-rsa-server.pem -naccept 2 -rev $args >$WORK/s.out 2>&1 &
+  local srv=$!
+  sleep 0.5
+  timeout 15 tcpdump -i lo -U -s 0 -w $OUT/tls-$name.pcap "tcp port $port" 2>/dev/null &
+  local dump=$!
+  sleep 1
+  for sess in "-sess_out $WORK/sess" "-sess_in $WORK/sess"; do
+    (printf "line\n"; sleep 1) | OPENSSL_CONF=$conf timeout 10 openssl s_client \
+      -connect 127.0.0.1:$port -keylogfile $OUT/tls-$name.keys -servername rdpt-rsa $args \
+      $sess >$WORK/c.out 2>&1 || true
+    grep -E '^(New|Reused),' $WORK/c.out | sed "s/^/$name: /"
+  done
+  sleep 0.5
+  kill $dump; wait $dump 2>/dev/null || true
+  wait $srv 2>/dev/null || true
+}
+record_resumed tls12-aes128sha-rsa-resumed "-tls1_2 -cipher AES128-SHA -no_etm"
 record tls12-aes128sha-rsa "-tls1_2 -cipher AES128-SHA" ems
 record tls12-aes128sha-rsa-noetm-noems "-tls1_2 -cipher AES128-SHA -no_etm" noems
 record tls12-aes256sha256-rsa-noetm "-tls1_2 -cipher AES256-SHA256 -no_etm" ems
@@ -53,3 +76,4 @@ record tls10-aes128sha-rsa "-tls1 -cipher AES128-SHA:@SECLEVEL=0" ems
 record tls10-aes256sha-rsa-noetm-noems "-tls1 -cipher AES256-SHA:@SECLEVEL=0 -no_etm" noems
 
 ls -l $OUT/tls-tls1[012]-*-rsa*.pcap
+
