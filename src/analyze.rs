@@ -6,7 +6,7 @@ use crate::flow::consumer::ConsumerFactory;
 use crate::flow::{Conversation, FlowStats, FlowTable};
 use crate::net::{Decoded, Decoder, NetStats, tunnel};
 use crate::proto::Decoders;
-use crate::proto::decrypt::{self, KeyRing, KeyStore, SharedKeys};
+use crate::proto::decrypt::{self, KeyRing, KeyStore, RsaKeys, SharedKeys};
 use crate::proto::observation::{Observation, ObservationLog, SharedLog};
 use serde::Serialize;
 use std::cell::RefCell;
@@ -40,6 +40,9 @@ pub struct AnalyzeOptions {
     pub key_log_files: Vec<String>,
     /// Read `<capture>.keys` (or `.keylog`, `.sslkeylog`) beside each capture.
     pub sibling_key_logs: bool,
+    /// The servers' RSA private keys (`--rsa-key`), already read: they open `TLS_RSA_*`
+    /// sessions whose certificate has their public key.
+    pub rsa_keys: Option<Arc<RsaKeys>>,
 }
 
 impl Default for AnalyzeOptions {
@@ -48,6 +51,7 @@ impl Default for AnalyzeOptions {
             key_log: None,
             key_log_files: Vec::new(),
             sibling_key_logs: true,
+            rsa_keys: None,
         }
     }
 }
@@ -63,6 +67,8 @@ pub struct DecryptionInfo {
     pub sessions_with_secrets: usize,
     /// Key-log problems (unreadable file, lines that are not key-log lines).
     pub problems: Vec<String>,
+    /// Files of the servers' RSA private keys given (`--rsa-key`).
+    pub rsa_keys: Vec<String>,
 }
 
 /// Everything learned from one input.
@@ -119,6 +125,11 @@ pub fn analyze_path_with(
     let mut own = KeyStore::default();
     let mut decryption = DecryptionInfo {
         key_logs: options.key_log_files.clone(),
+        rsa_keys: options
+            .rsa_keys
+            .as_ref()
+            .map(|k| k.files())
+            .unwrap_or_default(),
         ..Default::default()
     };
     let sibling = options
@@ -136,7 +147,7 @@ pub fn analyze_path_with(
         source.reader,
         source.gzip,
         factory,
-        Rc::new(KeyRing::new(options.key_log.clone(), own)),
+        Rc::new(KeyRing::new(options.key_log.clone(), own).with_rsa_keys(options.rsa_keys.clone())),
         decryption,
     )
 }

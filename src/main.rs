@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 use rdptriage::analyze::{AnalyzeError, AnalyzeOptions, analyze_path_with};
 use rdptriage::detect::Severity;
-use rdptriage::proto::decrypt::{self, KeyStore};
+use rdptriage::proto::decrypt::{self, KeyStore, RsaKeys};
 use rdptriage::report::{ci, json, table};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -25,6 +25,7 @@ enum Command {
 Examples:
   rdptriage analyze failed-logon.pcapng
   rdptriage analyze captures/ --format json -o triage.jsonl
+  rdptriage analyze win2012.pcap --rsa-key server-key.pem
   tcpdump -U -w - port 3389 | rdptriage analyze -
 
 Directories are searched recursively for *.pcap, *.pcapng, *.cap, *.pcap.gz and *.pcapng.gz.
@@ -61,6 +62,12 @@ struct AnalyzeArgs {
     /// Do not read key logs kept beside the captures.
     #[arg(long)]
     no_keylog_beside: bool,
+    /// The RDP server's RSA private key (PEM, PKCS #1 or PKCS #8, unencrypted); may be
+    /// repeated. Opens TLS sessions with RSA key exchange (TLS_RSA_WITH_*) whose server
+    /// certificate has its public key, like Wireshark's RSA keys list. Sessions with
+    /// (EC)DHE key exchange or TLS 1.3 need a key log instead.
+    #[arg(long, value_name = "FILE")]
+    rsa_key: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -131,7 +138,12 @@ fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     for path in &args.keylog {
         decrypt::read_key_log(path, &mut shared_keys)?;
     }
+    let mut rsa_keys = RsaKeys::default();
+    for path in &args.rsa_key {
+        rsa_keys.read_file(path)?;
+    }
     let options = AnalyzeOptions {
+        rsa_keys: (!rsa_keys.is_empty()).then(|| std::sync::Arc::new(rsa_keys)),
         key_log: (!args.keylog.is_empty()).then(|| std::sync::Arc::new(shared_keys)),
         key_log_files: args
             .keylog

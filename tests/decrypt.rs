@@ -4,7 +4,12 @@
 //! `tshark -z follow,tls,raw`). Covers TLS 1.3 AES-128-GCM, AES-256-GCM and
 //! ChaCha20-Poly1305, TLS 1.2 AES-128-GCM, AES-256-GCM and ChaCha20-Poly1305, key logs
 //! beside the capture and inside a pcapng Decryption Secrets Block; and what is learned
-//! from the plaintext (the TLS 1.3 certificate, encrypted alerts).
+//! from the plaintext (the TLS 1.3 certificate, encrypted alerts). The CBC suites Windows 7 /
+//! 2008 R2 / 2012 pick (TLS 1.0, 1.1, 1.2; AES-128/256 with SHA-1, SHA-256, SHA-384; with
+//! and without encrypt_then_mac and the extended master secret) are opened with the key log
+//! and, for RSA key exchange, with the server's RSA private key alone (`--rsa-key`), again
+//! equal to tshark's (`rsa_key_only` in the same file); and a session that cannot be opened
+//! says why (an ECDHE session given only an RSA key, an RSA key that does not match).
 
 mod common;
 
@@ -12,7 +17,7 @@ use rdptriage::analyze::{DecryptionInfo, analyze_path, analyze_reader_with};
 use rdptriage::flow::Side;
 use rdptriage::flow::consumer::{Chunk, ConsumerFactory, NewConversation, StreamConsumer, Want};
 use rdptriage::proto::connection::ConnectionDecoder;
-use rdptriage::proto::decrypt::{self, KeyRing, KeyStore};
+use rdptriage::proto::decrypt::{self, KeyRing, KeyStore, RsaKeys};
 use rdptriage::proto::observation::{ObservationLog, Observed, SharedLog};
 use rdptriage::proto::tls::TlsObserved;
 use rdptriage::proto::tls::summary::TlsSummary;
@@ -72,20 +77,25 @@ impl ConsumerFactory for CollectingDecoders {
     }
 }
 
-/// Decrypted application data per (stream, sent by the server), and the (client, server) endpoints.
+/// Decrypted application data per (stream, sent by the server), and the (client, server)
+/// endpoints. With `rsa_key`, that key alone (no key log); else the key log beside the file.
 #[allow(clippy::type_complexity)]
 fn decrypt_file(
     path: &Path,
+    rsa_key: Option<&Path>,
 ) -> (
     BTreeMap<(u64, bool), Vec<u8>>,
     BTreeMap<u64, (String, String)>,
 ) {
     PLAINTEXT.with(|p| p.borrow_mut().clear());
     let mut own = KeyStore::default();
-    if let Some(keys) = decrypt::sibling_key_log(path) {
+    let mut rsa = RsaKeys::default();
+    if let Some(key) = rsa_key {
+        rsa.read_file(key).unwrap();
+    } else if let Some(keys) = decrypt::sibling_key_log(path) {
         decrypt::read_key_log(&keys, &mut own).unwrap();
     }
-    let keys = Rc::new(KeyRing::new(None, own));
+    let keys = Rc::new(KeyRing::new(None, own).with_rsa_keys(Some(std::sync::Arc::new(rsa))));
     let log: SharedLog = Rc::new(RefCell::new(ObservationLog::default()));
     let factory = CollectingDecoders {
         log,
@@ -120,11 +130,49 @@ fn decrypted_application_data_equals_tshark() {
     )
     .unwrap();
     let captures = expected["captures"].as_object().unwrap();
-    assert!(captures.len() >= 19, "{}", captures.len());
-    let mut checked = 0;
+    assert!(captures.len() >= 26, "{}", captures.len());
     let mut problems = Vec::new();
+    let mut checked = 0;
     for (file, streams) in captures {
-        let (plain, ends) = decrypt_file(&dir.join(file));
+        checked += compare(&dir, file, None, streams, &mut problems);
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert!(checked >= 44, "{checked}");
+}
+
+/// The RSA key-exchange captures opened with the server's private key only, as tshark with
+/// the same key in its RSA keys list: with and without the extended master secret, TLS 1.0
+/// to 1.2.
+#[test]
+fn rsa_key_only_equals_tshark() {
+    let dir = common::project_dir();
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("tests/decrypted_expected.json")).unwrap(),
+    )
+    .unwrap();
+    let captures = expected["rsa_key_only"].as_object().unwrap();
+    assert!(captures.len() >= 6, "{}", captures.len());
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for (file, entry) in captures {
+        let key = dir.join(entry["rsa_key"].as_str().unwrap());
+        checked += compare(&dir, file, Some(&key), &entry["streams"], &mut problems);
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert!(checked >= 12, "{checked}");
+}
+
+/// Compares one capture's decrypted streams with tshark's; returns the directions checked.
+fn compare(
+    dir: &Path,
+    file: &str,
+    rsa_key: Option<&Path>,
+    streams: &Value,
+    problems: &mut Vec<String>,
+) -> usize {
+    let mut checked = 0;
+    {
+        let (plain, ends) = decrypt_file(&dir.join(file), rsa_key);
         for (stream, nodes) in streams.as_object().unwrap() {
             let stream: u64 = stream.parse().unwrap();
             let (client, server) = &ends[&stream];
@@ -165,8 +213,7 @@ fn decrypted_application_data_equals_tshark() {
             }
         }
     }
-    assert!(problems.is_empty(), "{problems:#?}");
-    assert!(checked >= 30, "{checked}");
+    checked
 }
 
 fn tls_observations(path: &str) -> Vec<(u64, Side, TlsObserved)> {
@@ -342,4 +389,172 @@ fn keylog_option_on_the_command_line() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.keys"));
+}
+
+/// Runs the command line on `capture` with `extra` options and returns each TLS connection's
+/// (`decryption`, `decryption_reason`).
+fn cli_decryption(capture: &Path, extra: &[&str]) -> Vec<(Value, Value)> {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rdptriage"))
+        .args(["analyze", "--fail-on", "never", "--format", "json"])
+        .args(extra)
+        .arg(capture)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["tls"].is_object())
+        .map(|c| {
+            (
+                c["tls"]["decryption"].clone(),
+                c["tls"]["decryption_reason"].clone(),
+            )
+        })
+        .collect()
+}
+
+/// `--rsa-key`: opens an RSA key-exchange session without a key log; a key that is not the
+/// server's says so; an ECDHE session cannot use it and says it needs a key log; the
+/// file's name is in the report; an unreadable or key-less file is an error (exit 2).
+#[test]
+fn rsa_key_option_and_reasons() {
+    let dir = common::project_dir().join("tests/captures");
+    let server = dir.join("tls-rsa-server.pem");
+    let other = dir.join("tls-rsa-other.pem");
+    let rsa = dir.join("tls-tls12-aes128sha-rsa-noetm-noems.pcap");
+    let ecdhe = dir.join("tls-tls12-ecdhe-rsa-aes256sha384-noetm.pcap");
+    let key = |k: &Path| {
+        [
+            "--no-keylog-beside".to_string(),
+            "--rsa-key".into(),
+            k.display().to_string(),
+        ]
+    };
+    let run = |c: &Path, k: &Path| {
+        cli_decryption(c, &key(k).iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let opened = run(&rsa, &server);
+    assert_eq!(opened[0].0, "decrypted");
+    assert!(
+        opened[0].1.as_str().unwrap().contains("RSA private key"),
+        "{opened:?}"
+    );
+    let wrong = run(&rsa, &other);
+    assert_eq!(wrong[0].0, "rsa_key_mismatch");
+    assert!(
+        wrong[0].1.as_str().unwrap().contains("RSA 2048-bit"),
+        "{wrong:?}"
+    );
+    let ecdhe_only_rsa = run(&ecdhe, &server);
+    assert_eq!(ecdhe_only_rsa[0].0, "rsa_key_not_usable");
+    let why = ecdhe_only_rsa[0].1.as_str().unwrap();
+    assert!(why.contains("ECDHE") && why.contains("key log"), "{why}");
+    // With its key log (beside the file) the ECDHE session opens even with the RSA key given.
+    let both = cli_decryption(&ecdhe, &["--rsa-key", server.to_str().unwrap()]);
+    assert_eq!(both[0].0, "decrypted");
+    // Without any key the reason still says what would open it.
+    let none = cli_decryption(&rsa, &["--no-keylog-beside"]);
+    assert_eq!(none[0].0, Value::Null);
+    assert!(
+        none[0].1.as_str().unwrap().contains("--rsa-key"),
+        "{none:?}"
+    );
+    // The key files are listed with the report's key material.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rdptriage"))
+        .args([
+            "analyze",
+            "--fail-on",
+            "never",
+            "--format",
+            "json",
+            "--rsa-key",
+        ])
+        .arg(&server)
+        .arg(&rsa)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["file"]["decryption"]["rsa_keys"][0]
+            .as_str()
+            .unwrap()
+            .ends_with("tls-rsa-server.pem"),
+        "{}",
+        v["file"]["decryption"]
+    );
+    // A file without a private key (a key log) is refused, naming it.
+    for bad in [
+        dir.join("tls-tls12-aes128sha-rsa.keys"),
+        dir.join("missing.pem"),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_rdptriage"))
+            .args(["analyze", "--rsa-key"])
+            .arg(&bad)
+            .arg(&rsa)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(bad.file_name().unwrap().to_str().unwrap()),
+            "{err}"
+        );
+    }
+}
+
+/// Zeek's rdp-to-ssl.pcap (public corpus): TLS 1.0 TLS_RSA_WITH_AES_128_CBC_SHA, whose key
+/// nobody has. Without keys the reason says what would open it; with an RSA key that is not
+/// the server's, that it does not match the certificate; with a key log of other sessions,
+/// that the key log has nothing for it.
+#[test]
+fn zeek_rdp_to_ssl_says_why_it_stays_closed() {
+    let Some(corpus) = common::corpus_dir() else {
+        return;
+    };
+    let pcap = corpus.join("zeek/testing/btest/Traces/rdp/rdp-to-ssl.pcap");
+    let other = common::project_dir().join("tests/captures/tls-rsa-other.pem");
+    let none = cli_decryption(&pcap, &[]);
+    assert!(!none.is_empty());
+    for (value, reason) in &none {
+        assert_eq!(*value, Value::Null);
+        assert!(
+            reason
+                .as_str()
+                .unwrap()
+                .contains("TLS_RSA_WITH_AES_128_CBC_SHA"),
+            "{reason}"
+        );
+    }
+    for (value, _) in cli_decryption(&pcap, &["--rsa-key", other.to_str().unwrap()]) {
+        assert_eq!(value, "rsa_key_mismatch");
+    }
+    let keylog = common::project_dir().join("tests/captures/tls-tls12-aes128sha-rsa.keys");
+    assert!(keylog.is_file());
+    for (value, _) in cli_decryption(&pcap, &["--keylog", keylog.to_str().unwrap()]) {
+        assert_eq!(value, "no_session_keys");
+    }
+}
+
+/// Session resumption with only the RSA key: a resumed session whose full handshake is in
+/// the same capture opens with the master secret recovered there; one whose full handshake
+/// was not captured says it was resumed (only a key log would open it).
+#[test]
+fn resumed_sessions_with_the_rsa_key() {
+    let dir = common::project_dir().join("tests/captures");
+    let key = dir.join("tls-rsa-server.pem");
+    let args = ["--no-keylog-beside", "--rsa-key", key.to_str().unwrap()];
+    let both = cli_decryption(&dir.join("tls-tls12-aes128sha-rsa-resumed.pcap"), &args);
+    assert_eq!(both.len(), 2);
+    assert_eq!(both[0].0, "decrypted");
+    assert_eq!(both[1].0, "decrypted");
+    assert!(both[1].1.as_str().unwrap().contains("resumed"), "{both:?}");
+    let alone = cli_decryption(&dir.join("tls-resumed-without-first.pcap"), &args);
+    assert_eq!(alone[0].0, "session_resumed");
 }

@@ -162,8 +162,9 @@ pub fn render(report: &FileReport) -> String {
         let _ = writeln!(out, "   warning: {}", w.message);
     }
     let d = &f.decryption;
-    if !d.key_logs.is_empty() || d.secrets_blocks > 0 {
+    if !d.key_logs.is_empty() || d.secrets_blocks > 0 || !d.rsa_keys.is_empty() {
         let mut from: Vec<String> = d.key_logs.clone();
+        from.extend(d.rsa_keys.iter().map(|k| format!("RSA key {k}")));
         if d.secrets_blocks > 0 {
             from.push(format!(
                 "{} pcapng Decryption Secrets Block(s)",
@@ -184,6 +185,19 @@ pub fn render(report: &FileReport) -> String {
             "   TLS key log: {}; {opened} TLS session(s) decrypted",
             from.join(", ")
         );
+        // Why the others were not (a few; the JSON has them all).
+        let closed = report.connections.iter().filter_map(|c| {
+            let t = c.tls.as_ref()?;
+            (t.decryption? != "decrypted")
+                .then(|| (c, t.decryption_reason.clone().unwrap_or_default()))
+        });
+        for (c, reason) in closed.take(5) {
+            let _ = writeln!(
+                out,
+                "   TLS {} → {} not decrypted: {reason}",
+                c.client, c.server
+            );
+        }
     }
     for p in &d.problems {
         let _ = writeln!(out, "   warning: {p}");

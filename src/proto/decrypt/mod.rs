@@ -1,23 +1,31 @@
-//! Decryption of TLS records with logged session secrets (RDP-FACTS §7): key logs
-//! ([`keylog`]), key derivation ([`kdf`]), the suites we can open ([`suites`]) and record
-//! opening ([`record`]). The TLS decoder asks here for keys when it has seen both hellos;
-//! everything it then learns from the plaintext (a TLS 1.3 certificate, an encrypted alert,
-//! the RD Gateway's HTTP exchange) is described like clear-text observations.
+//! Decryption of TLS records with logged session secrets or the server's RSA private key
+//! (RDP-FACTS §7): key logs ([`keylog`]), RSA private keys ([`rsakey`]), key derivation
+//! ([`kdf`]), the suites we can open ([`suites`]: AEAD and CBC, TLS 1.0 to 1.3) and record
+//! opening ([`record`]). The TLS decoder asks here for keys when it has seen both hellos
+//! (key log), or at the ClientKeyExchange (RSA key exchange with the server's key); everything
+//! it then learns from the plaintext (a TLS 1.3 certificate, an encrypted alert, the RD
+//! Gateway's HTTP exchange) is described like clear-text observations. When a session cannot
+//! be opened the decoder says why (no secret for its client random, a suite not opened, an
+//! RSA key that does not match the certificate, an (EC)DHE session given only an RSA key, a
+//! record that does not verify).
 //!
 //! Key logs come from `--keylog FILE` (shared by every input of a run), from a file beside
 //! the capture (`<capture>.keys`, `.keylog`, `.sslkeylog` — what the lab writes and what an
 //! administrator naturally keeps together), and from pcapng Decryption Secrets Blocks read
-//! while the capture is read.
+//! while the capture is read. RSA private keys come from `--rsa-key FILE` (PEM).
 
 pub mod kdf;
 pub mod keylog;
 pub mod record;
+pub mod rsakey;
 pub mod suites;
 
 pub use keylog::{KeyStore, SessionSecrets};
-pub use record::{DirectionKeys, OpenError, Opened};
+pub use record::{DirectionKeys, OpenError, Opened, Tls12Params};
+pub use rsakey::{RsaKey, RsaKeyError, RsaKeys};
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -35,7 +43,15 @@ pub const MAX_KEY_LOG_FILE: u64 = 64 << 20;
 pub struct KeyRing {
     shared: Option<Arc<KeyStore>>,
     own: RefCell<KeyStore>,
+    /// The servers' RSA private keys (`--rsa-key`), for `TLS_RSA_*` sessions.
+    rsa: Option<Arc<RsaKeys>>,
+    /// Master secrets recovered with an RSA key in this input, by session ID and by session
+    /// ticket, for the sessions that resume them (RFC 5246 7.3, RFC 5077 3.4).
+    resumable: RefCell<HashMap<Vec<u8>, Vec<u8>>>,
 }
+
+/// Sessions remembered per input for resumption.
+const MAX_RESUMABLE: usize = 4096;
 
 pub type SharedKeys = Rc<KeyRing>;
 
@@ -44,7 +60,39 @@ impl KeyRing {
         KeyRing {
             shared,
             own: RefCell::new(own),
+            rsa: None,
+            resumable: RefCell::default(),
         }
+    }
+
+    /// The same ring with the servers' RSA private keys.
+    pub fn with_rsa_keys(mut self, rsa: Option<Arc<RsaKeys>>) -> Self {
+        self.rsa = rsa.filter(|k| !k.is_empty());
+        self
+    }
+
+    /// Remembers the master secret of a session recovered with an RSA key under its session
+    /// ID or ticket (`id`, not empty).
+    pub fn remember_session(&self, id: &[u8], master_secret: &[u8]) {
+        let mut r = self.resumable.borrow_mut();
+        if !id.is_empty() && (r.len() < MAX_RESUMABLE || r.contains_key(id)) {
+            r.insert(id.to_vec(), master_secret.to_vec());
+        }
+    }
+
+    /// The master secret remembered under a session ID or ticket.
+    pub fn resumed_session(&self, id: &[u8]) -> Option<Vec<u8>> {
+        self.resumable.borrow().get(id).cloned()
+    }
+
+    /// The RSA private keys, when any were given.
+    pub fn rsa_keys(&self) -> Option<&RsaKeys> {
+        self.rsa.as_deref()
+    }
+
+    /// True when a key log (given or found in the capture) may hold session secrets.
+    pub fn has_key_logs(&self) -> bool {
+        !self.own.borrow().is_empty() || self.shared.as_ref().is_some_and(|s| !s.is_empty())
     }
 
     /// Adds secrets found while reading the capture (a Decryption Secrets Block).
@@ -60,9 +108,9 @@ impl KeyRing {
         self.shared.as_ref()?.get(client_random).cloned()
     }
 
-    /// True when no secret at all is known (decoders then skip key lookups).
+    /// True when no secret and no RSA key at all is known (decoders then skip key lookups).
     pub fn is_empty(&self) -> bool {
-        self.own.borrow().is_empty() && self.shared.as_ref().is_none_or(|s| s.is_empty())
+        !self.has_key_logs() && self.rsa.is_none()
     }
 
     /// Sessions known from the input's own key material.

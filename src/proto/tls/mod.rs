@@ -13,7 +13,10 @@
 //! that decoder is done or [`MAX_DECRYPTED_BYTES`] have been opened — except for an inner
 //! decoder that reads the whole session (RDP: a Set Error Info may come hours in).
 
-use super::decrypt::{DirectionKeys, SharedKeys, suites};
+use super::decrypt::kdf::{self, Prf, Transcript};
+use super::decrypt::rsakey::{self, CertificateKey};
+use super::decrypt::suites::{self, KeyExchange, Suite};
+use super::decrypt::{DirectionKeys, RsaKey, SharedKeys, Tls12Params};
 use super::observation::{Observation, Observed, SharedLog};
 use crate::flow::Side;
 use crate::flow::consumer::{Chunk, StreamConsumer, Want};
@@ -56,6 +59,11 @@ pub const CT_ALERT: u8 = 21;
 pub const CT_HANDSHAKE: u8 = 22;
 pub const CT_APPLICATION_DATA: u8 = 23;
 pub const CT_HEARTBEAT: u8 = 24;
+
+/// RFC 7366 encrypt_then_mac extension.
+const EXT_ENCRYPT_THEN_MAC: u16 = 22;
+/// RFC 7627 extended_master_secret extension.
+const EXT_EXTENDED_MASTER_SECRET: u16 = 23;
 
 /// What the TLS decoder saw.
 #[derive(Debug, Clone, Serialize)]
@@ -113,17 +121,35 @@ pub enum TlsObserved {
     /// Bytes of this direction were not captured: record boundaries are lost, decoding of
     /// the direction stops (the frame is the one after the hole).
     BytesMissing { missing: u64 },
-    /// The key log holds this session's secrets (found by ClientHello.random): records
-    /// from here on are opened. `secrets` names the key-log labels used.
+    /// The key log holds this session's secrets (found by ClientHello.random), or the
+    /// server's RSA private key recovered the premaster secret from the ClientKeyExchange:
+    /// records from here on are opened. `secrets` names the key-log labels used (or `RSA
+    /// private key`).
     DecryptionKeys {
         secrets: &'static str,
         cipher_suite: u16,
     },
     /// Key logs were given but none holds this session's ClientHello.random.
     NoSessionKeys,
-    /// The session's secrets are known but its cipher suite's records are not opened by
-    /// this tool (CBC or CCM suites).
+    /// The session's secrets are known (or could be recovered) but its cipher suite's
+    /// records are not opened by this tool (RC4, CCM, Camellia…, or SSL 3.0).
     CipherNotDecrypted { cipher_suite: u16 },
+    /// RSA key exchange, but none of the RSA private keys given has the public key of the
+    /// server's certificate (`certificate_key`: `RSA 2048-bit`, `EC`, `not seen`…).
+    RsaKeyMismatch {
+        cipher_suite: u16,
+        keys: usize,
+        certificate_key: String,
+    },
+    /// No key log holds this session and the RSA private keys given cannot open it: its
+    /// key exchange (`ECDHE`, `DHE`, TLS 1.3) is ephemeral — only a key log can.
+    RsaKeyNotUsable {
+        cipher_suite: u16,
+        key_exchange: &'static str,
+    },
+    /// An abbreviated handshake (session resumption, RFC 5246 7.3) with no key log entry:
+    /// the master secret was agreed in an earlier session, which the RSA key cannot recover.
+    SessionResumed { cipher_suite: u16 },
     /// A record of this direction did not open (wrong secrets, or missing records); the
     /// direction is not decrypted further.
     DecryptionFailed { offset: u64, reason: String },
@@ -184,6 +210,36 @@ pub struct TlsDecoder {
     inner_factory: Option<InnerFactory>,
     /// The inner decoder was chosen (or none fits): do not ask again.
     inner_chosen: bool,
+    /// The ClientHello offered encrypt_then_mac (RFC 7366) / extended_master_secret (RFC 7627).
+    client_etm: bool,
+    client_ems: bool,
+    /// Handshake messages hashed for the extended master secret (RFC 7627 3), kept only when
+    /// an RSA key may open the session.
+    transcript: Option<Transcript>,
+    /// An RSA key-exchange session waiting for the server's certificate and the
+    /// ClientKeyExchange to be opened with the server's private key.
+    rsa: Option<RsaSession>,
+    /// The ClientHello's session ID and session ticket (RFC 5077 3.2), to find a resumed
+    /// session's master secret.
+    client_session_id: Vec<u8>,
+    client_ticket: Vec<u8>,
+    /// The master secret recovered with an RSA key, until the server's NewSessionTicket
+    /// (RFC 5077 3.3) has been seen.
+    rsa_master: Option<Vec<u8>>,
+}
+
+/// What opening a `TLS_RSA_*` session with the server's private key needs, gathered from the
+/// ServerHello (and the key matching the certificate, once seen).
+struct RsaSession {
+    suite: Suite,
+    params: Tls12Params,
+    prf: Prf,
+    /// Both hellos carried extended_master_secret.
+    ems: bool,
+    server_random: [u8; 32],
+    /// The ServerHello's session ID (remembered with the master secret).
+    session_id: Vec<u8>,
+    key: Option<RsaKey>,
 }
 
 impl TlsDecoder {
@@ -200,6 +256,13 @@ impl TlsDecoder {
             inner: None,
             inner_factory: None,
             inner_chosen: false,
+            client_etm: false,
+            client_ems: false,
+            transcript: None,
+            rsa: None,
+            client_session_id: Vec::new(),
+            client_ticket: Vec::new(),
+            rsa_master: None,
         }
     }
 
@@ -342,6 +405,9 @@ impl TlsDecoder {
         match ct {
             CT_CHANGE_CIPHER_SPEC => {
                 self.record(side, chunk, TlsObserved::ChangeCipherSpec);
+                if side == Side::Server {
+                    self.rsa_resumed(side, chunk);
+                }
                 let d = self.dir(side);
                 // TLS 1.3 sends CCS only for middlebox compatibility (RFC 8446 D.4): its
                 // keys are already in place.
@@ -481,70 +547,288 @@ impl TlsDecoder {
     }
 
     /// After both hellos: looks the session up in the key log and prepares each
-    /// direction's keys (RDP-FACTS §7.2, §7.3).
+    /// direction's keys (RDP-FACTS §7.2, §7.3); without a key-log entry, an RSA key-exchange
+    /// session waits for the ClientKeyExchange when RSA private keys were given. Says why
+    /// when the session cannot be opened.
     fn prepare_keys(
         &mut self,
         side: Side,
         chunk: &Chunk,
         server_random: [u8; 32],
         hello: &ServerHello,
+        session_id: Vec<u8>,
     ) {
+        let transcript = self.transcript.take();
         let (Some(keys), Some(client_random)) = (self.keys.clone(), self.client_random) else {
             return;
         };
-        let Some(secrets) = keys.lookup(&client_random) else {
-            self.record(side, chunk, TlsObserved::NoSessionKeys);
-            return;
+        let version = hello.version();
+        let cipher_suite = hello.cipher_suite;
+        let tls13 = version == 0x0304 || version >> 8 == 0x7f;
+        let not_opened = TlsObserved::CipherNotDecrypted { cipher_suite };
+        let logged = keys.lookup(&client_random).filter(|s| {
+            if tls13 {
+                s.client_handshake.is_some() && s.server_handshake.is_some()
+            } else {
+                s.master_secret.is_some()
+            }
+        });
+        // TLS 1.0 to 1.2 (SSL 3.0's MAC and PRF differ and are not implemented).
+        let suite = suites::suite(cipher_suite)
+            .filter(|s| s.tls13 == tls13 && (tls13 || (0x0301..=0x0303).contains(&version)));
+        let params = Tls12Params {
+            version,
+            encrypt_then_mac: self.client_etm && hello.extensions.contains(&EXT_ENCRYPT_THEN_MAC),
         };
-        let Some(suite) = suites::suite(hello.cipher_suite) else {
-            self.record(
+        if let Some(secrets) = logged {
+            let Some(suite) = suite else {
+                return self.record(side, chunk, not_opened);
+            };
+            let labels = if tls13 {
+                let key =
+                    |s: &Option<Vec<u8>>| s.as_deref().and_then(|s| DirectionKeys::tls13(suite, s));
+                let (Some(ch), Some(sh)) = (
+                    key(&secrets.client_handshake),
+                    key(&secrets.server_handshake),
+                ) else {
+                    return self.record(side, chunk, TlsObserved::NoSessionKeys);
+                };
+                self.client.keys = Some(ch);
+                self.server.keys = Some(sh);
+                self.client.next_keys = key(&secrets.client_traffic);
+                self.server.next_keys = key(&secrets.server_traffic);
+                "CLIENT_HANDSHAKE_TRAFFIC_SECRET, SERVER_HANDSHAKE_TRAFFIC_SECRET, CLIENT_TRAFFIC_SECRET_0, SERVER_TRAFFIC_SECRET_0"
+            } else {
+                let Some((c, s)) = secrets.master_secret.as_deref().and_then(|m| {
+                    DirectionKeys::tls12(suite, params, m, &client_random, &server_random)
+                }) else {
+                    return self.record(side, chunk, not_opened);
+                };
+                self.client.next_keys = Some(c);
+                self.server.next_keys = Some(s);
+                "CLIENT_RANDOM"
+            };
+            return self.record(
                 side,
                 chunk,
-                TlsObserved::CipherNotDecrypted {
-                    cipher_suite: hello.cipher_suite,
+                TlsObserved::DecryptionKeys {
+                    secrets: labels,
+                    cipher_suite,
                 },
             );
+        }
+        if keys.rsa_keys().is_some() {
+            let kex = if tls13 {
+                Some(KeyExchange::Tls13)
+            } else {
+                suites::key_exchange(cipher_suite)
+            };
+            if kex != Some(KeyExchange::Rsa) {
+                return self.record(
+                    side,
+                    chunk,
+                    TlsObserved::RsaKeyNotUsable {
+                        cipher_suite,
+                        key_exchange: kex.map_or("not RSA", KeyExchange::name),
+                    },
+                );
+            }
+            let Some(suite) = suite else {
+                return self.record(side, chunk, not_opened);
+            };
+            // RFC 5246 7.4.1.3 / RFC 5077 3.4: the server echoes the client's session ID
+            // when it resumes; the master secret is then the earlier session's.
+            let resumed = (!session_id.is_empty() && session_id == self.client_session_id)
+                .then(|| {
+                    keys.resumed_session(&self.client_ticket)
+                        .or_else(|| keys.resumed_session(&session_id))
+                })
+                .flatten();
+            if let Some(master) = resumed {
+                let Some((c, s)) =
+                    DirectionKeys::tls12(suite, params, &master, &client_random, &server_random)
+                else {
+                    return self.record(side, chunk, not_opened);
+                };
+                self.client.next_keys = Some(c);
+                self.server.next_keys = Some(s);
+                return self.record(
+                    side,
+                    chunk,
+                    TlsObserved::DecryptionKeys {
+                        secrets: "RSA private key (session resumed from earlier in the capture)",
+                        cipher_suite,
+                    },
+                );
+            }
+            let prf = Prf::for_version(version, suite.hash);
+            let ems = self.client_ems && hello.extensions.contains(&EXT_EXTENDED_MASTER_SECRET);
+            if ems {
+                self.transcript = transcript.map(|mut t| {
+                    t.choose(prf);
+                    t
+                });
+            }
+            self.rsa = Some(RsaSession {
+                suite,
+                params,
+                prf,
+                ems,
+                server_random,
+                session_id,
+                key: None,
+            });
+            return;
+        }
+        self.record(side, chunk, TlsObserved::NoSessionKeys);
+    }
+
+    /// The server's Certificate of an RSA key-exchange session: finds the private key with
+    /// its public modulus, or says that none matches.
+    fn rsa_certificate(&mut self, side: Side, chunk: &Chunk, body: &[u8]) {
+        let Some(session) = self.rsa.as_mut() else {
             return;
         };
-        let tls13 = hello.version() == 0x0304;
-        let labels = if tls13 && suite.tls13 {
-            let key =
-                |s: &Option<Vec<u8>>| s.as_deref().and_then(|s| DirectionKeys::tls13(suite, s));
-            let (Some(ch), Some(sh)) = (
-                key(&secrets.client_handshake),
-                key(&secrets.server_handshake),
-            ) else {
-                self.record(side, chunk, TlsObserved::NoSessionKeys);
-                return;
+        if session.key.is_some() {
+            return;
+        }
+        let certificate = leaf_certificate(body)
+            .map_or(CertificateKey::Unreadable, CertificateKey::of_certificate);
+        let keys = self.keys.clone();
+        let rsa_keys = keys.as_ref().and_then(|k| k.rsa_keys());
+        let found = match (&certificate, rsa_keys) {
+            (CertificateKey::Rsa(modulus), Some(rsa_keys)) => rsa_keys.find(modulus).cloned(),
+            _ => None,
+        };
+        match found {
+            Some(key) => session.key = Some(key),
+            None => {
+                let cipher_suite = session.suite.id;
+                self.rsa = None;
+                self.transcript = None;
+                self.record(
+                    side,
+                    chunk,
+                    TlsObserved::RsaKeyMismatch {
+                        cipher_suite,
+                        keys: rsa_keys.map_or(0, |k| k.len()),
+                        certificate_key: certificate.describe(),
+                    },
+                );
+            }
+        }
+    }
+
+    /// The ClientKeyExchange of an RSA key-exchange session: the server's private key
+    /// recovers the premaster secret (RFC 5246 7.4.7.1), then the master secret (RFC 5246
+    /// 8.1, or RFC 7627 4 over the transcript so far) and each direction's keys, which take
+    /// over at that side's ChangeCipherSpec.
+    fn rsa_client_key_exchange(&mut self, side: Side, chunk: &Chunk, body: &[u8], offset: u64) {
+        let Some(session) = self.rsa.take() else {
+            return;
+        };
+        let transcript = self.transcript.take();
+        let Some(client_random) = self.client_random else {
+            return;
+        };
+        let cipher_suite = session.suite.id;
+        let Some(key) = session.key else {
+            // The server's certificate was not seen (the capture started later): the key
+            // cannot be matched.
+            let keys = self
+                .keys
+                .as_ref()
+                .and_then(|k| k.rsa_keys())
+                .map_or(0, |k| k.len());
+            return self.record(
+                side,
+                chunk,
+                TlsObserved::RsaKeyMismatch {
+                    cipher_suite,
+                    keys,
+                    certificate_key: "not seen".into(),
+                },
+            );
+        };
+        let premaster = match rsakey::decrypt_premaster(&key, body) {
+            Ok(p) => p,
+            Err(e) => {
+                return self.record(
+                    side,
+                    chunk,
+                    TlsObserved::DecryptionFailed {
+                        offset,
+                        reason: e.to_string(),
+                    },
+                );
+            }
+        };
+        let master = if session.ems {
+            let Some(hash) = transcript.as_ref().and_then(Transcript::session_hash) else {
+                return self.record(
+                    side,
+                    chunk,
+                    TlsObserved::DecryptionFailed {
+                        offset,
+                        reason: "the handshake messages for the extended master secret were not all seen".into(),
+                    },
+                );
             };
-            self.client.keys = Some(ch);
-            self.server.keys = Some(sh);
-            self.client.next_keys = key(&secrets.client_traffic);
-            self.server.next_keys = key(&secrets.server_traffic);
-            "CLIENT_HANDSHAKE_TRAFFIC_SECRET, SERVER_HANDSHAKE_TRAFFIC_SECRET, CLIENT_TRAFFIC_SECRET_0, SERVER_TRAFFIC_SECRET_0"
-        } else if !tls13 && !suite.tls13 {
-            let Some((c, s)) = secrets
-                .master_secret
-                .as_deref()
-                .and_then(|m| DirectionKeys::tls12(suite, m, &client_random, &server_random))
-            else {
-                self.record(side, chunk, TlsObserved::NoSessionKeys);
-                return;
-            };
-            self.client.next_keys = Some(c);
-            self.server.next_keys = Some(s);
-            "CLIENT_RANDOM"
+            kdf::extended_master_secret(session.prf, &premaster, &hash)
         } else {
-            return;
+            kdf::master_secret(
+                session.prf,
+                &premaster,
+                &client_random,
+                &session.server_random,
+            )
         };
+        let Some((c, s)) = DirectionKeys::tls12(
+            session.suite,
+            session.params,
+            &master,
+            &client_random,
+            &session.server_random,
+        ) else {
+            return self.record(
+                side,
+                chunk,
+                TlsObserved::CipherNotDecrypted { cipher_suite },
+            );
+        };
+        self.client.next_keys = Some(c);
+        self.server.next_keys = Some(s);
+        if let Some(keys) = &self.keys {
+            keys.remember_session(&session.session_id, &master);
+        }
+        self.rsa_master = Some(master.to_vec());
         self.record(
             side,
             chunk,
             TlsObserved::DecryptionKeys {
-                secrets: labels,
-                cipher_suite: hello.cipher_suite,
+                secrets: if session.ems {
+                    "RSA private key (extended master secret)"
+                } else {
+                    "RSA private key"
+                },
+                cipher_suite,
             },
         );
+    }
+
+    /// The server's ChangeCipherSpec before any ClientKeyExchange: an abbreviated handshake
+    /// (RFC 5246 7.3), whose master secret the RSA key cannot recover.
+    fn rsa_resumed(&mut self, side: Side, chunk: &Chunk) {
+        if let Some(session) = self.rsa.take() {
+            self.transcript = None;
+            self.record(
+                side,
+                chunk,
+                TlsObserved::SessionResumed {
+                    cipher_suite: session.suite.id,
+                },
+            );
+        }
     }
 
     fn handshake_bytes(&mut self, side: Side, chunk: &Chunk, payload: &[u8], offset: u64) {
@@ -586,6 +870,19 @@ impl TlsDecoder {
     /// RFC 8446 4 Handshake { msg_type, length, body }.
     fn handshake_message(&mut self, side: Side, chunk: &Chunk, msg: &[u8], offset: u64) {
         let body = &msg[4..];
+        if msg[0] == 1
+            && side == Side::Client
+            && self.client_random.is_none()
+            && self.keys.as_ref().is_some_and(|k| k.rsa_keys().is_some())
+        {
+            self.transcript = Some(Transcript::default());
+        }
+        // RFC 7627 3: every handshake message but HelloRequest, headers included.
+        if msg[0] != 0
+            && let Some(t) = self.transcript.as_mut()
+        {
+            t.update(msg);
+        }
         // RFC 8446 4.1.2 / 4.1.3: legacy_version (2 bytes), then the 32-byte random.
         let random = || -> Option<[u8; 32]> { body.get(2..34)?.try_into().ok() };
         let tls13 = self.version == Some(0x0304);
@@ -594,6 +891,10 @@ impl TlsDecoder {
                 Ok(h) => {
                     if side == Side::Client && self.client_random.is_none() {
                         self.client_random = random();
+                        self.client_etm = h.extensions.contains(&EXT_ENCRYPT_THEN_MAC);
+                        self.client_ems = h.extensions.contains(&EXT_EXTENDED_MASTER_SECRET);
+                        (self.client_session_id, self.client_ticket) =
+                            client_session(body).unwrap_or_default();
                     }
                     TlsObserved::ClientHello(Box::new(h))
                 }
@@ -611,7 +912,8 @@ impl TlsDecoder {
                     let server_random = random();
                     self.record(side, chunk, TlsObserved::ServerHello(Box::new(h.clone())));
                     if let Some(server_random) = server_random {
-                        self.prepare_keys(side, chunk, server_random, &h);
+                        let session_id = hello_session_id(body).unwrap_or_default();
+                        self.prepare_keys(side, chunk, server_random, &h, session_id);
                     }
                     return;
                 }
@@ -683,7 +985,61 @@ impl TlsDecoder {
             },
         };
         self.record(side, chunk, what);
+        match msg[0] {
+            // RFC 5077 3.3 NewSessionTicket { lifetime_hint u32; opaque ticket<0..2^16-1> }.
+            4 if !tls13 && side == Side::Server => {
+                if let (Some(master), Some(keys), Some(ticket)) =
+                    (self.rsa_master.take(), &self.keys, body.get(6..))
+                {
+                    keys.remember_session(ticket, &master);
+                }
+            }
+            11 if !tls13 && side == Side::Server => self.rsa_certificate(side, chunk, body),
+            16 if side == Side::Client => self.rsa_client_key_exchange(side, chunk, body, offset),
+            _ => {}
+        }
     }
+}
+
+/// The session ID of a ClientHello or ServerHello body (RFC 5246 7.4.1.2 / 7.4.1.3:
+/// version, random, `SessionID session_id<0..32>`).
+fn hello_session_id(body: &[u8]) -> Option<Vec<u8>> {
+    let len = usize::from(*body.get(34)?);
+    Some(body.get(35..35 + len.min(32))?.to_vec())
+}
+
+/// A ClientHello body's session ID and the content of its session_ticket extension (RFC
+/// 5077 3.2; empty when absent).
+fn client_session(body: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    let session_id = hello_session_id(body)?;
+    let u16_at = |at: usize| -> Option<usize> {
+        let b = body.get(at..at + 2)?;
+        Some(usize::from(u16::from_be_bytes([b[0], b[1]])))
+    };
+    let mut at = 35 + usize::from(body[34]);
+    at += 2 + u16_at(at)?; // cipher_suites
+    at += 1 + usize::from(*body.get(at)?); // compression_methods
+    let end = (at + 2 + u16_at(at)?).min(body.len());
+    at += 2;
+    while at + 4 <= end {
+        let (t, len) = (u16_at(at)?, u16_at(at + 2)?);
+        if t == 35 {
+            return Some((session_id, body.get(at + 4..at + 4 + len)?.to_vec()));
+        }
+        at += 4 + len;
+    }
+    Some((session_id, Vec::new()))
+}
+
+/// The first certificate (the server's own) of a TLS ≤ 1.2 Certificate body (RFC 5246
+/// 7.4.2), as DER.
+fn leaf_certificate(body: &[u8]) -> Option<&[u8]> {
+    let u24 = |b: &[u8]| -> Option<usize> {
+        let s = b.get(..3)?;
+        Some((usize::from(s[0]) << 16) | (usize::from(s[1]) << 8) | usize::from(s[2]))
+    };
+    let list = body.get(3..3 + u24(body)?)?;
+    list.get(3..3 + u24(list)?)
 }
 
 /// RFC 5246 7.4.2 `ASN.1Cert certificate_list<0..2^24-1>` (TLS ≤ 1.2), or the RFC 8446 4.4.2

@@ -67,14 +67,22 @@ pub struct TlsSummary {
     /// TLS 1.3: the certificate travels encrypted and was not decrypted (no key log for
     /// this session).
     pub certificate_encrypted: bool,
-    /// Decryption with a key log: `decrypted` (records opened; encrypted handshake
-    /// messages, alerts and application data are described), `no_session_keys` (key logs
-    /// were given but hold nothing for this session), `cipher_not_decrypted` (CBC/CCM
-    /// suite), `failed` (a record did not open: the key log belongs to another session, or
-    /// records are missing). Absent when no key log was given or the session did not get
-    /// that far.
+    /// Decryption with a key log or the server's RSA key: `decrypted` (records opened;
+    /// encrypted handshake messages, alerts and application data are described),
+    /// `no_session_keys` (key logs were given but hold nothing for this session),
+    /// `cipher_not_decrypted` (a suite this tool does not open: RC4, CCM, …, or SSL 3.0),
+    /// `rsa_key_mismatch` (RSA key exchange, but no RSA key given matches the server's
+    /// certificate), `rsa_key_not_usable` (only RSA keys could help and the key exchange is
+    /// ephemeral — (EC)DHE or TLS 1.3 needs a key log), `session_resumed` (an abbreviated
+    /// handshake whose master secret only a key log holds), `failed` (a record did not
+    /// open: the secrets belong to another session, or records are missing; or the RSA key
+    /// did not decrypt the premaster secret). Absent when no key log or RSA key was given or
+    /// the session did not get that far.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decryption: Option<&'static str>,
+    /// `decryption` as a sentence: what opened the session, or why it was not opened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decryption_reason: Option<String>,
     /// Certificates in the server's Certificate message (leaf first).
     pub certificates: Vec<CertInfo>,
     pub certificate_count: usize,
@@ -168,6 +176,99 @@ fn client_hello_fields(s: &mut TlsSummary, o: &Observation, h: &ClientHello) {
     s.ja4 = Some(h.ja4.clone());
 }
 
+/// Why an encrypted session was not opened when no key log or RSA key was given at all:
+/// what would open it.
+fn not_attempted(version: Option<u16>, cipher: Option<u16>) -> Option<String> {
+    use crate::proto::decrypt::suites::{self, KeyExchange};
+    let (version, id) = (version?, cipher?);
+    let name = names::cipher_name(id);
+    let tls13 = version == 0x0304 || version >> 8 == 0x7f;
+    let openable = suites::suite(id)
+        .is_some_and(|s| s.tls13 == tls13 && (tls13 || (0x0301..=0x0303).contains(&version)));
+    Some(if !openable {
+        format!(
+            "not decrypted: no key log was given, and cipher suite {name} is not supported for decryption"
+        )
+    } else if !tls13 && suites::key_exchange(id) == Some(KeyExchange::Rsa) {
+        format!(
+            "not decrypted: no key log or RSA key was given; {name} opens with a key log (--keylog) or the server's RSA private key (--rsa-key)"
+        )
+    } else {
+        format!(
+            "not decrypted: no key log was given; {name} opens only with a key log (--keylog): its key exchange is ephemeral"
+        )
+    })
+}
+
+/// The `decryption` value and sentence of a decryption observation.
+fn decryption_outcome(o: &Observation, t: &TlsObserved) -> Option<(&'static str, String)> {
+    let side = match o.from {
+        Side::Client => "client",
+        Side::Server => "server",
+    };
+    Some(match t {
+        TlsObserved::DecryptionKeys {
+            secrets,
+            cipher_suite,
+        } => (
+            "decrypted",
+            match secrets.strip_prefix("RSA private key") {
+                Some(rest) => format!(
+                    "{} opened with the server's RSA private key{rest}",
+                    names::cipher_name(*cipher_suite)
+                ),
+                None => format!(
+                    "{} opened with the key log ({secrets})",
+                    names::cipher_name(*cipher_suite)
+                ),
+            },
+        ),
+        TlsObserved::NoSessionKeys => (
+            "no_session_keys",
+            "no key log holds a secret for this session's ClientHello.random".to_string(),
+        ),
+        TlsObserved::CipherNotDecrypted { cipher_suite } => (
+            "cipher_not_decrypted",
+            format!(
+                "cipher suite {} is not supported for decryption",
+                names::cipher_name(*cipher_suite)
+            ),
+        ),
+        TlsObserved::RsaKeyMismatch {
+            cipher_suite,
+            keys,
+            certificate_key,
+        } => (
+            "rsa_key_mismatch",
+            format!(
+                "{}: none of the {keys} RSA key(s) given matches the server certificate's public key ({certificate_key})",
+                names::cipher_name(*cipher_suite)
+            ),
+        ),
+        TlsObserved::RsaKeyNotUsable {
+            cipher_suite,
+            key_exchange,
+        } => (
+            "rsa_key_not_usable",
+            format!(
+                "{} uses {key_exchange} key exchange, which an RSA private key cannot open: a key log (SSLKEYLOGFILE) of this session is needed",
+                names::cipher_name(*cipher_suite)
+            ),
+        ),
+        TlsObserved::SessionResumed { cipher_suite } => (
+            "session_resumed",
+            format!(
+                "{}: resumed session (abbreviated handshake); its master secret comes from an earlier session and only a key log holds it",
+                names::cipher_name(*cipher_suite)
+            ),
+        ),
+        TlsObserved::DecryptionFailed { reason, .. } => {
+            ("failed", format!("frame {}, {side}: {reason}", o.frame))
+        }
+        _ => return None,
+    })
+}
+
 impl TlsSummary {
     /// The TLS handshake of a connection, when any TLS record was decoded on it.
     pub fn from_observations(obs: &[Observation]) -> Option<TlsSummary> {
@@ -212,6 +313,7 @@ impl TlsSummary {
             certificate_ts: None,
             certificate_encrypted: false,
             decryption: None,
+            decryption_reason: None,
             certificates: Vec::new(),
             certificate_count: 0,
             client_certificate_count: None,
@@ -307,12 +409,18 @@ impl TlsSummary {
                         Side::Server => s.server_encrypted_records.push(r),
                     }
                 }
-                TlsObserved::DecryptionKeys { .. } => s.decryption = Some("decrypted"),
-                TlsObserved::NoSessionKeys => s.decryption = Some("no_session_keys"),
-                TlsObserved::CipherNotDecrypted { .. } => {
-                    s.decryption = Some("cipher_not_decrypted")
+                TlsObserved::DecryptionKeys { .. }
+                | TlsObserved::NoSessionKeys
+                | TlsObserved::CipherNotDecrypted { .. }
+                | TlsObserved::RsaKeyMismatch { .. }
+                | TlsObserved::RsaKeyNotUsable { .. }
+                | TlsObserved::SessionResumed { .. }
+                | TlsObserved::DecryptionFailed { .. } => {
+                    if let Some((value, reason)) = decryption_outcome(o, t) {
+                        s.decryption = Some(value);
+                        s.decryption_reason = Some(reason);
+                    }
                 }
-                TlsObserved::DecryptionFailed { .. } => s.decryption = Some("failed"),
                 TlsObserved::BytesMissing { missing } => s.bytes_missing.push(BytesMissing {
                     frame: o.frame,
                     from: o.from,
@@ -326,6 +434,11 @@ impl TlsSummary {
             }
         }
         let tls13 = s.version_raw.is_some_and(|v| v == 0x0304 || v >> 8 == 0x7f);
+        if s.decryption.is_none()
+            && (!s.client_encrypted_records.is_empty() || !s.server_encrypted_records.is_empty())
+        {
+            s.decryption_reason = not_attempted(s.version_raw, s.cipher_raw);
+        }
         s.certificate_encrypted = tls13 && s.certificate_frame.is_none();
         let fatal_alert = s.alerts.iter().any(|a| a.level == "fatal");
         s.established = s.server_hello_frame.is_some()
