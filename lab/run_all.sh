@@ -12,6 +12,9 @@ SCENARIOS=(
     xrdp_tls.sh
     xrdp_by_name.sh
     shadow_nla.sh
+    shadow_tls_auth.sh
+    xrdp_session.sh
+    proxy_errinfo.sh
     network.sh
     gateway.sh
     ipv6_loopback.sh

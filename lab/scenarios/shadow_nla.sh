@@ -47,10 +47,14 @@ run_case() {
 
 run_case rdp-nla-healthy-shadow 4 "+auth /sec:nla" "/u:labuser /p:labpass /sec:nla"
 run_case rdp-nla-wrong-password-shadow 15 "+auth /sec:nla" "/u:labuser /p:wrongpass /sec:nla"
+# a user the SAM file does not know: FreeRDP 2.11's server fails the same way (the SAM lookup,
+# like the password check, happens in CompleteAuthToken, whose failure sends no TSRequest)
+run_case rdp-nla-unknown-user-shadow 15 "+auth /sec:nla" "/u:nosuchuser /p:labpass /sec:nla"
 run_case rdp-neg-hybrid-required-shadow 15 "+auth /sec:nla" "/u:labuser /p:labpass /sec:rdp"
 run_case rdp-neg-hybrid-required-tls-client-shadow 15 "+auth /sec:nla" "/u:labuser /p:labpass /sec:tls"
 run_case rdp-neg-ssl-required-shadow 15 "/sec:tls" "/u:labuser /p:labpass /sec:rdp"
 run_case rdp-neg-ssl-not-allowed-shadow 15 "/sec:rdp" "/u:labuser /p:labpass /sec:tls"
 run_case rdp-neg-ext-only-server-shadow 15 "+auth /sec:ext" "/u:labuser /p:labpass /sec:ext"
 run_case rdp-neg-tls-server-nla-client-shadow 15 "/sec:tls" "/u:labuser /p:labpass /sec:nla"
-versions >"$LOGS/shadow_nla.versions"
+# a one-case run keeps its versions apart, so the file of the other cases is not overwritten
+versions >"$LOGS/${ONLY:-shadow_nla}.versions"

@@ -14,6 +14,8 @@ For every annotated capture:
     (client_output keeps only the lines matching the annotation's `client_output_match` regexes,
     verbatim, in order);
   * software versions come from SAMPLES_DIR/logs/<versions file>.
+An annotation's "rsa_key" (a PEM private key of the server beside the capture, for TLS_RSA_*
+key exchange) is passed to every key frame's tshark as -o uat:rsa_keys:"FILE","".
 A key frame with "tls_on_3389": true is checked with `-d tcp.port==3389,tls` (tshark 4.0 does
 not switch to TLS after the X.224 exchange on 3389 by itself; with that option the X.224
 frames show as undecodable, so CR/CC frames are checked without it).
@@ -33,13 +35,15 @@ import manifest_decode  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
 
-def tshark_frames(path, flt, keys, tls3389=False, opts=()):
+def tshark_frames(path, flt, keys, tls3389=False, opts=(), rsa_key=None):
     """Frame numbers matching display filter FLT (two-pass, so TCP analysis flags are final)."""
     cmd = ["tshark", "-r", path, "-n", "-2"] + list(opts)
     if tls3389:
         cmd += ["-d", "tcp.port==3389,tls"]
     if keys:
         cmd += ["-o", "tls.keylog_file:" + keys]
+    if rsa_key:
+        cmd += ["-o", 'uat:rsa_keys:"%s",""' % os.path.abspath(rsa_key)]
     cmd += ["-Y", flt, "-T", "fields", "-e", "frame.number"]
     out = subprocess.run(cmd, capture_output=True, text=True).stdout
     return [int(x) for x in out.split()]
@@ -81,13 +85,17 @@ def main():
         keys_path = os.path.join(samples, keys) if keys else None
         if keys_path and not os.path.exists(keys_path):
             errors.append("%s: key log %s missing" % (name, keys))
+        rsa = a.get("rsa_key")
+        rsa_path = os.path.join(samples, rsa) if rsa else None
+        if rsa_path and not os.path.exists(rsa_path):
+            errors.append("%s: RSA key %s missing" % (name, rsa))
         checks = ["python3 lab/tools/manifest_decode.py samples/%s" % name]
         kf = []
         prev = 1
         for k in a["key_frames"]:
             t3 = bool(k.get("tls_on_3389"))
             opts = k.get("opts", [])
-            frames = tshark_frames(path, k["filter"], keys_path, t3, opts)
+            frames = tshark_frames(path, k["filter"], keys_path, t3, opts, rsa_path)
             if k.get("occurrence") == "last":
                 cand = [f for f in frames if f >= prev][-1:]
             else:
@@ -101,6 +109,8 @@ def main():
                               % (name, k["frame"], frame, k["filter"]))
             prev = frame
             ko = "-o tls.keylog_file:samples/%s " % keys if keys else ""
+            if rsa:
+                ko += "-o 'uat:rsa_keys:\"samples/%s\",\"\"' " % rsa
             if t3:
                 ko = "-d tcp.port==3389,tls " + ko
             if opts:
@@ -134,6 +144,8 @@ def main():
         }
         if keys:
             entry["keylog"] = keys
+        if rsa:
+            entry["rsa_key"] = rsa
         if a.get("notes"):
             entry["notes"] = a["notes"]
         captures.append(entry)

@@ -1,0 +1,1 @@
+ip netns exec rdpt-cli env DISPLAY=:69 HOME=/tmp/rdpt-lab.qISMvR/home SSL_CERT_FILE=/tmp/rdpt-lab.qISMvR/ca/ca.crt SSL_CERT_DIR=/tmp/rdpt-lab.qISMvR/ca/certs RDPT_KEYLOG=/work/wt-lab/samples/rdp-server-shutdown-xrdp.keys LD_PRELOAD=/tmp/rdpt-lab.qISMvR/keylog_shim.so timeout 15 xfreerdp /v:10.0.2.2 /u:labuser /cert:deny /log-level:INFO /sec:tls /size:320x240 /bpp:16 +compression

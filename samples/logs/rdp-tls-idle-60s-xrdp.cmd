@@ -1,0 +1,1 @@
+ip netns exec rdpt-cli env DISPLAY=:66 HOME=/tmp/rdpt-lab.pftqST/home SSL_CERT_FILE=/tmp/rdpt-lab.pftqST/ca/ca.crt SSL_CERT_DIR=/tmp/rdpt-lab.pftqST/ca/certs RDPT_KEYLOG=/work/wt-lab/samples/rdp-tls-idle-60s-xrdp.keys LD_PRELOAD=/tmp/rdpt-lab.pftqST/keylog_shim.so timeout 62 xfreerdp /v:10.0.2.2 /u:labuser /cert:deny /log-level:INFO /sec:tls /size:320x240 /bpp:16 +compression
