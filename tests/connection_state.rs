@@ -87,6 +87,9 @@ fn healthy_key_logged_sessions_reach_active_without_errors() {
 fn inferred_stage_against_the_decrypted_stage() {
     let mut total = 0;
     let mut agree = 0;
+    // Connections whose decrypted stage is past the TLS handshake: the inference's real work.
+    let mut beyond_tls = 0;
+    let mut agree_beyond_tls = 0;
     let mut lines = Vec::new();
     for path in key_logged_rdp_samples() {
         let with = report(&path, true);
@@ -114,6 +117,12 @@ fn inferred_stage_against_the_decrypted_stage() {
             if guess.stage == truth.stage {
                 agree += 1;
             }
+            if truth.stage > Stage::Tls {
+                beyond_tls += 1;
+                if guess.stage == truth.stage {
+                    agree_beyond_tls += 1;
+                }
+            }
             lines.push(format!(
                 "{} {}: decrypted {:?}, inferred {:?}",
                 path.file_name().unwrap().to_string_lossy(),
@@ -124,13 +133,25 @@ fn inferred_stage_against_the_decrypted_stage() {
         }
     }
     let rate = f64::from(agree) / f64::from(total.max(1));
+    let rate_beyond_tls = f64::from(agree_beyond_tls) / f64::from(beyond_tls.max(1));
     println!("inferred stage = decrypted stage on {agree} of {total} connections ({rate:.2})");
+    println!(
+        "  of those past the TLS handshake: {agree_beyond_tls} of {beyond_tls} ({rate_beyond_tls:.2})"
+    );
     for l in &lines {
         println!("  {l}");
     }
     assert!(total >= 8, "only {total} key-logged RDP connections");
     assert!(rate >= MEASURED_AGREEMENT, "agreement {rate:.2}");
+    assert!(
+        rate_beyond_tls >= MEASURED_AGREEMENT_BEYOND_TLS,
+        "agreement past TLS {rate_beyond_tls:.2}"
+    );
 }
 
-/// Agreement measured when the inference was written (see docs/json-schema.md).
-const MEASURED_AGREEMENT: f64 = 0.9;
+/// Agreement measured when the inference was written, on the 24 key-logged connections of
+/// the shipped samples: 21 of 24, and 14 of the 17 that got past the TLS handshake (see
+/// docs/json-schema.md). The three misses stop at `mcs` where the truth is `active`: sessions
+/// whose server sent little or nothing after activation.
+const MEASURED_AGREEMENT: f64 = 0.87;
+const MEASURED_AGREEMENT_BEYOND_TLS: f64 = 0.82;

@@ -439,21 +439,52 @@ pub fn diagnose(a: &Analysis, findings: &[Finding]) -> Diagnosis {
         } else {
             "no_rdp_traffic"
         };
+        // How the best-known connected attempt's active stage is known.
+        let active_known = attempts
+            .iter()
+            .filter(|at| at.outcome == "connected")
+            .flat_map(|at| at.streams.iter().filter_map(|s| a.states.get(s)))
+            .filter(|s| s.reached_active())
+            .map(|s| s.stage_known)
+            .min();
+        let connected = attempts
+            .iter()
+            .filter(|at| at.outcome == "connected")
+            .count();
+        let (confidence, reason) = match (rdp_seen, active_known) {
+            (false, _) => (
+                0.9,
+                "RDP on an unusual port inside another protocol could be missed",
+            ),
+            (true, Some(crate::state::Known::Decrypted | crate::state::Known::ClearText)) => (
+                0.95,
+                "the session's own PDUs show it reached the active stage; a failure after the capture ends cannot be seen",
+            ),
+            (true, Some(crate::state::Known::Inferred)) => (
+                0.85,
+                "the active stage is inferred from the volume of encrypted data; with the TLS key log it would be read",
+            ),
+            (true, None) => (
+                0.8,
+                "the setup is visible; what happens inside TLS afterwards is not",
+            ),
+        };
         let advice = remedies::advice(id);
         causes.push(Cause {
             cause: id.into(),
-            confidence: if rdp_seen { 0.8 } else { 0.9 },
-            confidence_reason: if rdp_seen {
-                "the setup is visible; what happens inside TLS afterwards is not".into()
-            } else {
-                "RDP on an unusual port inside another protocol could be missed".into()
-            },
+            confidence,
+            confidence_reason: reason.into(),
             findings: Vec::new(),
             frames: Vec::new(),
             summary: if rdp_seen {
                 format!(
-                    "{} RDP attempt(s) without a visible failure",
-                    attempts.len()
+                    "{} RDP attempt(s) without a visible failure{}",
+                    attempts.len(),
+                    if connected > 0 {
+                        format!(", {connected} reached an active session")
+                    } else {
+                        String::new()
+                    }
                 )
             } else {
                 "no Remote Desktop traffic in this capture".into()

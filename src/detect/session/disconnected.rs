@@ -1,13 +1,26 @@
-//! `rdp.disconnected`: the server ended the RDP connection with an MCS Disconnect Provider
-//! Ultimatum or a Deactivate All PDU (MS-RDPBCGR 1.3.1.4.2, 2.2.3.1) before the session
-//! became active or before its logon notification, and without a Set Error Info saying why:
-//! the server refused the session. Only decrypted or clear-text connection sequences after
-//! the MCS Connect Response are judged here (earlier ones are `rdp.setup_disconnect`).
+//! `rdp.disconnected`: the server ended the RDP connection before the user had a session,
+//! without Set Error Info saying why — the server refused the session:
+//! - an MCS Disconnect Provider Ultimatum after the MCS Connect Response, or a Deactivate All
+//!   (MS-RDPBCGR 1.3.1.4.2, 2.2.3.1), before the session became active or before its logon
+//!   notification (earlier ultimatums are `rdp.setup_disconnect`);
+//! - or, read from the decrypted stream, a close (TLS alert, FIN, reset) after connection
+//!   finalization before the server sent a single screen update (MS-RDPBCGR 2.2.9.1): a
+//!   logon refused after activation, as FreeRDP's shadow server does when PAM refuses the
+//!   Client Info credentials.
 
 use super::{StateView, known_words};
 use crate::detect::{Finding, Severity};
 use crate::flow::Side;
-use crate::state::{EndHow, Stage};
+use crate::state::{ConnectionState, EndHow, Known, Stage};
+
+/// Activated, read from the decrypted (or clear) stream, and not one screen update from the
+/// server.
+fn active_without_screen(s: &ConnectionState) -> bool {
+    s.reached_active()
+        && s.stage_known != Known::Inferred
+        && s.traffic
+            .is_some_and(|t| t.fast_path_updates + t.slow_path_updates == 0)
+}
 
 pub fn detect(views: &[StateView<'_>]) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -25,48 +38,77 @@ pub fn detect(views: &[StateView<'_>]) -> Vec<Finding> {
         let deactivated = s
             .deactivate_all_frame
             .filter(|_| s.stage < Stage::Active || s.logon_frame.is_none());
-        if !by_server_ultimatum && deactivated.is_none() {
+        let closed_without_screen = active_without_screen(s)
+            && s.ended.by == Some(Side::Server)
+            && matches!(
+                s.ended.how,
+                EndHow::TlsAlert | EndHow::Fin | EndHow::Rst | EndHow::DisconnectUltimatum
+            );
+        if !by_server_ultimatum && deactivated.is_none() && !closed_without_screen {
             continue;
         }
-        if s.reached_active() && s.logon_frame.is_some() {
+        if s.reached_active() && s.logon_frame.is_some() && !closed_without_screen {
             continue;
         }
         let mut frames: Vec<u64> = deactivated.into_iter().collect();
-        if by_server_ultimatum {
-            frames.extend(s.ended.frame);
+        if closed_without_screen {
+            frames.extend(s.stage_frame(Stage::Active));
         }
+        frames.extend(s.ended.frame);
         frames.extend(s.ended.tcp_close.map(|c| c.frame));
         frames.sort_unstable();
         frames.dedup();
-        let what = if by_server_ultimatum {
+        let what = match s.ended.how {
+            EndHow::DisconnectUltimatum if by_server_ultimatum || closed_without_screen => {
+                format!(
+                    "an MCS Disconnect Provider Ultimatum ({})",
+                    s.ended.name.as_deref().unwrap_or("reason unknown")
+                )
+            }
+            EndHow::TlsAlert if closed_without_screen => {
+                format!("a TLS {} alert", s.ended.name.as_deref().unwrap_or("close"))
+            }
+            EndHow::Fin if closed_without_screen => "a FIN".to_string(),
+            EndHow::Rst if closed_without_screen => "a reset".to_string(),
+            _ => "a Deactivate All PDU".to_string(),
+        };
+        let when = if closed_without_screen {
             format!(
-                "an MCS Disconnect Provider Ultimatum ({})",
-                s.ended.name.as_deref().unwrap_or("reason unknown")
+                "after connection finalization (Font Map, frame {}) but before sending a single screen update",
+                s.stage_frame(Stage::Active).unwrap_or(0)
             )
+        } else if s.reached_active() {
+            "before any logon notification".to_string()
         } else {
-            "a Deactivate All PDU".to_string()
+            format!(
+                "before the session became active, at stage \"{}\"",
+                s.stage.words()
+            )
         };
-        let before = if s.reached_active() {
-            "before any logon notification"
-        } else {
-            "before the session became active"
-        };
+        let refused = closed_without_screen || !s.reached_active();
         let mut f = Finding::new(
             "rdp.disconnected",
-            if s.reached_active() {
-                Severity::Warning
-            } else {
+            if refused {
                 Severity::Error
+            } else {
+                Severity::Warning
             },
             v.conversation.stream,
             frames,
             format!(
-                "the server ended the connection with {what} {before}, at stage \"{}\", without Set Error Info ({})",
-                s.stage.words(),
+                "the server ended the connection with {what}{} {when}, without Set Error Info ({})",
+                s.ended
+                    .frame
+                    .map(|f| format!(" (frame {f})"))
+                    .unwrap_or_default(),
                 known_words(s.ended.known)
             ),
         );
-        f.meaning = Some("The server refused the session without giving a code: its event log (TerminalServices-RemoteConnectionManager, RdpCoreTS, or xrdp's log) names the reason.".into());
+        f.meaning = Some(if closed_without_screen {
+            "The server finished the connection sequence, then closed without ever drawing the desktop: it refused the logon after activation (wrong credentials in the Client Info, a logon policy). Its log names the reason (Security log event 4625 on Windows; the server's own log for xrdp / FreeRDP).".into()
+        } else {
+            "The server refused the session without giving a code: its event log (TerminalServices-RemoteConnectionManager, RdpCoreTS, or xrdp's log) names the reason.".into()
+        });
         out.push(f);
     }
     out
