@@ -121,6 +121,7 @@ pub fn rdp_relevant(a: &Analysis, c: &Conversation) -> bool {
 pub struct RdpConnection<'a> {
     pub conversation: &'a Conversation,
     pub setup: &'a RdpSetup,
+    pub state: &'a crate::state::ConnectionState,
 }
 
 /// The RDP connections of an analysis, in stream order.
@@ -129,9 +130,11 @@ pub fn rdp_connections(a: &Analysis) -> Vec<RdpConnection<'_>> {
         .iter()
         .filter(|c| c.protocol == Protocol::Tcp)
         .filter_map(|c| {
+            let state = a.states.get(&c.stream)?;
             Some(RdpConnection {
                 conversation: c,
-                setup: a.states.get(&c.stream)?.setup.as_ref()?,
+                setup: state.setup.as_ref()?,
+                state,
             })
         })
         .collect()

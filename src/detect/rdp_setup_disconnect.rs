@@ -11,6 +11,10 @@ pub fn detect(conns: &[RdpConnection<'_>]) -> Vec<Finding> {
         .filter_map(|c| {
             let s = &c.setup;
             let d = s.disconnect.as_ref()?;
+            // The server said why in Set Error Info: `rdp.error_info` reports it.
+            if !c.state.error_info.is_empty() {
+                return None;
+            }
             if s.mcs_connect_response_frame.is_some_and(|f| f < d.frame) {
                 return None;
             }
