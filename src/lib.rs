@@ -1,8 +1,10 @@
 //! rdptriage — explains why Remote Desktop connections failed, from packet captures.
 //!
-//! The crate is a one-way pipeline, one module per stage, each knowing only the one before:
+//! The crate is a one-way pipeline, one module per stage, each knowing only the ones before:
 //! [`capture`] (files and link layers) → [`net`] (IP / TCP / UDP / ICMP) → [`flow`]
-//! (conversations, TCP reassembly) → [`report`] (table and JSON). [`analyze`] drives it for
+//! (conversations, TCP reassembly) → [`proto`] (decoders that describe) → [`state`] (one
+//! state per connection) → [`detect`] (detectors that judge) → [`diagnose`] (attempts, causes,
+//! remedies) → [`report`] (table, JSON, SARIF, JUnit, Markdown). [`analyze`] drives it for
 //! one input.
 #![forbid(unsafe_code)]
 
