@@ -71,7 +71,7 @@ pub fn detect(views: &[StateView<'_>]) -> Vec<Finding> {
             (false, Some(_)) => Severity::Warning,
             (false, None) => Severity::Info,
         };
-        let mut frames = vec![e.frame];
+        let mut frames: Vec<u64> = v.state.error_info.iter().map(|e| e.frame).collect();
         frames.extend(close_frame(v.state));
         let name = e
             .name
