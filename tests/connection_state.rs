@@ -155,3 +155,87 @@ fn inferred_stage_against_the_decrypted_stage() {
 /// whose server sent little or nothing after activation.
 const MEASURED_AGREEMENT: f64 = 0.87;
 const MEASURED_AGREEMENT_BEYOND_TLS: f64 = 0.82;
+
+/// The first `keep` packets of a little-endian legacy pcap.
+fn truncated_pcap(bytes: &[u8], keep: usize) -> Vec<u8> {
+    assert_eq!(
+        &bytes[..4],
+        &[0xd4, 0xc3, 0xb2, 0xa1],
+        "legacy little-endian pcap"
+    );
+    let mut at = 24;
+    for _ in 0..keep {
+        let incl = u32::from_le_bytes(bytes[at + 8..at + 12].try_into().unwrap()) as usize;
+        at += 16 + incl;
+    }
+    bytes[..at].to_vec()
+}
+
+fn packet_count(bytes: &[u8]) -> usize {
+    let (mut at, mut n) = (24, 0);
+    while at + 16 <= bytes.len() {
+        let incl = u32::from_le_bytes(bytes[at + 8..at + 12].try_into().unwrap()) as usize;
+        at += 16 + incl;
+        n += 1;
+    }
+    n
+}
+
+/// Metamorphic: a healthy session's capture cut anywhere (10 % … 90 % of its packets), with
+/// and without its key log, never yields an error-level finding or a failure; it says
+/// `connected` when the cut keeps the active stage, else `undetermined` — the verdict does
+/// not flip with where the capture happens to stop. With keys, a cut after the Font Map
+/// frame still reads the active stage.
+#[test]
+fn truncated_healthy_sessions_are_never_failures() {
+    let dir = std::env::temp_dir().join(format!("rdptriage-trunc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut cuts = 0;
+    for name in [
+        "rdp-tls-healthy-xrdp",
+        "rdp-nla-healthy-shadow",
+        "rdp-tls-idle-60s-xrdp",
+        "rdp-tls12-cbc-etm-xrdp",
+        "rdp-tls10-cbc-xrdp",
+    ] {
+        let path = project_dir().join("samples").join(format!("{name}.pcap"));
+        let bytes = std::fs::read(&path).unwrap();
+        let total = packet_count(&bytes);
+        let full = report(&path, true);
+        let font_map = full.connections[0]
+            .state
+            .as_ref()
+            .and_then(|s| s.stage_frame(Stage::Active))
+            .unwrap();
+        for percent in (10..=90).step_by(10) {
+            let keep = total * percent / 100;
+            let cut = dir.join(format!("{name}-{percent}.pcap"));
+            std::fs::write(&cut, truncated_pcap(&bytes, keep)).unwrap();
+            std::fs::copy(path.with_extension("keys"), cut.with_extension("keys")).unwrap();
+            for keys in [true, false] {
+                let r = report(&cut, keys);
+                let errors: Vec<&str> = r
+                    .findings
+                    .iter()
+                    .filter(|f| f.severity == rdptriage::detect::Severity::Error)
+                    .map(|f| f.id)
+                    .collect();
+                let what = format!("{name} cut at {keep}/{total}, keys {keys}");
+                assert!(errors.is_empty(), "{what}: {errors:?}");
+                let verdict = r.diagnosis.causes[0].cause.as_str();
+                assert!(
+                    matches!(verdict, "no_failure_observed" | "undetermined"),
+                    "{what}: {verdict}"
+                );
+                assert!(r.diagnosis.attempts.iter().all(|a| !a.failed), "{what}");
+                if keys && keep as u64 >= font_map {
+                    let s = r.connections[0].state.as_ref().unwrap();
+                    assert_eq!(s.stage, Stage::Active, "{what}");
+                    assert_eq!(r.diagnosis.attempts[0].outcome, "connected", "{what}");
+                }
+                cuts += 1;
+            }
+        }
+    }
+    assert_eq!(cuts, 5 * 9 * 2);
+}
