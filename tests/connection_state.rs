@@ -11,6 +11,15 @@ use rdptriage::report::json::{FileReport, file_report};
 use rdptriage::state::{Known, Stage};
 use std::path::{Path, PathBuf};
 
+/// Ids of the error-level findings.
+fn errors(r: &FileReport) -> Vec<&'static str> {
+    r.findings
+        .iter()
+        .filter(|f| f.severity == rdptriage::detect::Severity::Error)
+        .map(|f| f.id)
+        .collect()
+}
+
 fn report(path: &Path, keys: bool) -> FileReport {
     let options = AnalyzeOptions {
         sibling_key_logs: keys,
@@ -66,12 +75,7 @@ fn healthy_key_logged_sessions_reach_active_without_errors() {
             assert_eq!(s.stage, Stage::Active, "{name} {}: {}", c.id, s.words());
             assert_eq!(s.stage_known, Known::Decrypted, "{name} {}", c.id);
         }
-        let errors: Vec<&str> = r
-            .findings
-            .iter()
-            .filter(|f| f.severity == rdptriage::detect::Severity::Error)
-            .map(|f| f.id)
-            .collect();
+        let errors = errors(&r);
         assert!(errors.is_empty(), "{name}: {errors:?}");
         assert_eq!(r.diagnosis.causes[0].cause, "no_failure_observed", "{name}");
         checked += 1;
@@ -214,12 +218,7 @@ fn truncated_healthy_sessions_are_never_failures() {
             std::fs::copy(path.with_extension("keys"), cut.with_extension("keys")).unwrap();
             for keys in [true, false] {
                 let r = report(&cut, keys);
-                let errors: Vec<&str> = r
-                    .findings
-                    .iter()
-                    .filter(|f| f.severity == rdptriage::detect::Severity::Error)
-                    .map(|f| f.id)
-                    .collect();
+                let errors = errors(&r);
                 let what = format!("{name} cut at {keep}/{total}, keys {keys}");
                 assert!(errors.is_empty(), "{what}: {errors:?}");
                 let verdict = r.diagnosis.causes[0].cause.as_str();

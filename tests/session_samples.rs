@@ -14,6 +14,11 @@ fn sample(name: &str) -> FileReport {
     report_of(&project_dir().join("samples").join(name))
 }
 
+/// The findings with id `id`.
+fn with_id<'a>(r: &'a FileReport, id: &str) -> Vec<&'a rdptriage::detect::Finding> {
+    r.findings.iter().filter(|f| f.id == id).collect()
+}
+
 fn ids(r: &FileReport, severity: Severity) -> Vec<&'static str> {
     r.findings
         .iter()
@@ -64,11 +69,7 @@ fn capture_stopped_mid_session_is_not_a_failure() {
 #[test]
 fn logon_refused_after_activation() {
     let r = sample("rdp-tls-logon-refused-shadow.pcap");
-    let f: Vec<_> = r
-        .findings
-        .iter()
-        .filter(|f| f.id == "rdp.disconnected")
-        .collect();
+    let f = with_id(&r, "rdp.disconnected");
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].severity, Severity::Error);
     assert_eq!(f[0].frames, vec![45, 52, 53]);
@@ -100,11 +101,7 @@ fn server_shutdown_ultimatum_after_the_session() {
     assert_eq!(s.ended.frame, Some(345));
     assert_eq!(s.ended.code, Some(3));
     assert_eq!(s.ended.tcp_close.map(|c| c.frame), Some(351));
-    let f: Vec<_> = r
-        .findings
-        .iter()
-        .filter(|f| f.id == "rdp.disconnected")
-        .collect();
+    let f = with_id(&r, "rdp.disconnected");
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].severity, Severity::Warning);
     assert_eq!(f[0].frames, vec![345, 351]);
@@ -123,11 +120,7 @@ fn logoff_by_user_is_information() {
     assert_eq!(codes, vec![(0xC, 126), (0xC, 130)]);
     assert_eq!(s.ended.how, EndHow::SetErrorInfo);
     assert_eq!(s.ended.name.as_deref(), Some("ERRINFO_LOGOFF_BY_USER"));
-    let f = r
-        .findings
-        .iter()
-        .find(|f| f.id == "rdp.error_info")
-        .unwrap();
+    let f = with_id(&r, "rdp.error_info")[0];
     assert_eq!(f.severity, Severity::Info);
     assert_eq!(f.frames, vec![126, 130, 136]);
     assert_eq!(r.diagnosis.causes[0].cause, "no_failure_observed");
@@ -139,11 +132,7 @@ fn logoff_by_user_is_information() {
 #[test]
 fn unknown_user_is_rejected_in_nla() {
     let r = sample("rdp-nla-unknown-user-shadow.pcap");
-    let f: Vec<_> = r
-        .findings
-        .iter()
-        .filter(|f| f.id == "credssp.rejected")
-        .collect();
+    let f = with_id(&r, "credssp.rejected");
     assert_eq!(f.len(), 2);
     assert_eq!(f[0].frames, vec![19, 20, 21]);
     assert_eq!(f[1].frames[..2], [45, 46]);
