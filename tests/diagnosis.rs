@@ -102,14 +102,17 @@ fn corpus_known_outcomes() {
     let Some(corpus) = common::corpus_dir() else {
         return;
     };
-    // CATALOG.md rows (tshark): #1 RDP_NEG_FAILURE 0x2 then fallback; #21 NLA failure with the
+    // CATALOG.md rows (tshark): #1 RDP_NEG_FAILURE 0x2 then a fallback to standard RDP
+    // security that became a full session (Zeek's rdp.log row 2: result=Success; 142 KB) —
+    // a failure the client recovered from, so the file is healthy and the negotiation failure
+    // a warning (below); #21 NLA failure with the
     // server's encrypted alert and the client's reset; #22 unanswered SYNs to 3389; #23 SYN
     // to 3389 answered by RST/ACK; #14 expired certificate on 443; #2 certificate prompt drop
     // then a full session; #8 only RDP-UDP SYNs (no TCP RDP).
     let cases = [
         (
             "zeek/testing/btest/Traces/rdp/rdp-proprietary-encryption.pcap",
-            "security_layer_mismatch",
+            "no_failure_observed",
         ),
         (
             "ndpi/tests/cfgs/default/pcap/rdp_over_tls.pcap",
@@ -141,6 +144,26 @@ fn corpus_known_outcomes() {
             r.diagnosis.causes[0].summary
         );
     }
+    let r = common::report_of(
+        &corpus.join("zeek/testing/btest/Traces/rdp/rdp-proprietary-encryption.pcap"),
+    );
+    let neg: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.id == "rdp.neg_failure")
+        .collect();
+    assert_eq!(neg.len(), 1);
+    assert_eq!(neg[0].severity, rdptriage::detect::Severity::Warning);
+    assert!(
+        neg[0]
+            .summary
+            .contains("the client recovered: tcp/1 then reached the active stage"),
+        "{}",
+        neg[0].summary
+    );
+    let second = r.connections[1].state.as_ref().unwrap();
+    assert_eq!(second.stage, rdptriage::state::Stage::Active);
+    assert_eq!(second.stage_known, rdptriage::state::Known::Inferred);
 }
 
 fn run(args: &[&str]) -> (Option<i32>, String) {

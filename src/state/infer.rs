@@ -40,6 +40,19 @@ pub fn from_records(state: &mut ConnectionState, c: &Conversation, obs: &[&Obser
     let direct_credssp = obs
         .iter()
         .any(|o| o.from == Side::Client && matches!(o.what, Observed::TlsStart { direct: true }));
+    // Standard RDP security: the sequence is read in clear up to the point where RC4
+    // encryption starts; past the Security Exchange a server that sent a first screen's worth
+    // of data is in an active session.
+    let standard_security = selected.is_none_or(|p| p == 0)
+        && !direct_credssp
+        && state.stage >= Stage::Security
+        && state.stage < Stage::Active;
+    if standard_security {
+        if c.to_client.payload_bytes >= ACTIVE_MIN_SERVER_BYTES {
+            add_active(state, c);
+        }
+        return;
+    }
     // Only RDP's own sequence is inferred: a negotiated connection, or TLS straight to the
     // RDP port (the direct CredSSP approach, MS-RDPBCGR 5.4.5.2). TLS to an RD Gateway or
     // any other service carries something else.
@@ -100,21 +113,33 @@ pub fn from_records(state: &mut ConnectionState, c: &Conversation, obs: &[&Obser
         add(state, Stage::Mcs, first);
     }
     if c.to_client.payload_bytes >= ACTIVE_MIN_SERVER_BYTES && !client_data.is_empty() {
-        let at = active_frame(c).unwrap_or(c.last_frame);
-        let ts = c
-            .tcp
-            .as_ref()
-            .and_then(|t| t.timeline.packets().find(|p| p.frame == at).map(|p| p.ts))
-            .unwrap_or(c.last_ts);
-        if !state.stages.iter().any(|s| s.stage == Stage::Active) {
-            state.stages.push(StageReached {
-                stage: Stage::Active,
-                frame: at,
-                ts,
-                known: Known::Inferred,
-            });
-        }
+        add_active(state, c);
     }
+    settle(state);
+}
+
+/// Notes the active stage, inferred, at the frame where the server's bytes reach the
+/// threshold (or the connection's last frame when the timeline does not show it).
+fn add_active(state: &mut ConnectionState, c: &Conversation) {
+    let at = active_frame(c).unwrap_or(c.last_frame);
+    let ts = c
+        .tcp
+        .as_ref()
+        .and_then(|t| t.timeline.packets().find(|p| p.frame == at).map(|p| p.ts))
+        .unwrap_or(c.last_ts);
+    if !state.stages.iter().any(|s| s.stage == Stage::Active) {
+        state.stages.push(StageReached {
+            stage: Stage::Active,
+            frame: at,
+            ts,
+            known: Known::Inferred,
+        });
+    }
+    settle(state);
+}
+
+/// Orders the stages and makes the furthest one the state's stage.
+fn settle(state: &mut ConnectionState) {
     state.stages.sort_by_key(|s| s.stage);
     if let Some(last) = state.stages.last()
         && last.stage > state.stage

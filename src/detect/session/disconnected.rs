@@ -47,7 +47,12 @@ pub fn detect(views: &[StateView<'_>]) -> Vec<Finding> {
         if !by_server_ultimatum && deactivated.is_none() && !closed_without_screen {
             continue;
         }
-        if s.reached_active() && s.logon_frame.is_some() && !closed_without_screen {
+        // After an active stage that is only inferred, the logon notification (encrypted)
+        // cannot be seen: its absence says nothing.
+        if s.reached_active()
+            && (s.logon_frame.is_some() || s.stage_known == Known::Inferred)
+            && !closed_without_screen
+        {
             continue;
         }
         let mut frames: Vec<u64> = deactivated.into_iter().collect();
