@@ -6,8 +6,9 @@
 //! single TLSPlaintext record or fragmented across several records"). Once a direction is
 //! encrypted (after its ChangeCipherSpec, or after a TLS 1.3 ServerHello) the size of its
 //! first [`MAX_ENCRYPTED_RECORDS`] records is noted. Without keys the direction is then
-//! done. With the session's secrets from a key log ([`crate::proto::decrypt`]) its records
-//! are opened: handshake messages and alerts inside are described like clear ones (the TLS
+//! done. With the session's secrets from a key log, or for RSA key exchange with the server's
+//! RSA private key (recovering the premaster secret at the ClientKeyExchange; see
+//! [`crate::proto::decrypt`]) its records are opened: handshake messages and alerts inside are described like clear ones (the TLS
 //! 1.3 certificate, an encrypted alert), and application data goes to an inner decoder
 //! chosen from its first bytes (HTTP for an RD Gateway) until that decoder is done or
 //! [`MAX_DECRYPTED_BYTES`] have been opened.
