@@ -6,10 +6,11 @@
 //! single TLSPlaintext record or fragmented across several records"). Once a direction is
 //! encrypted (after its ChangeCipherSpec, or after a TLS 1.3 ServerHello) the size of its
 //! first [`MAX_ENCRYPTED_RECORDS`] records is noted. Without keys the direction is then
-//! done. With the session's secrets from a key log, or for RSA key exchange with the server's
-//! RSA private key (recovering the premaster secret at the ClientKeyExchange; see
-//! [`crate::proto::decrypt`]) its records are opened: handshake messages and alerts inside are described like clear ones (the TLS
-//! 1.3 certificate, an encrypted alert), and application data goes to an inner decoder
+//! done. With the session's secrets from a key log, or for RSA key exchange with the
+//! server's RSA private key (recovering the premaster secret at the ClientKeyExchange; see
+//! [`crate::proto::decrypt`]) its records are opened: handshake messages and alerts inside
+//! are described like clear ones (the TLS 1.3 certificate, an encrypted alert), and
+//! application data goes to an inner decoder
 //! chosen from its first bytes (HTTP for an RD Gateway) until that decoder is done or
 //! [`MAX_DECRYPTED_BYTES`] have been opened.
 
@@ -1280,6 +1281,30 @@ mod tests {
         }
         assert_eq!(want, Want::Done);
         assert_eq!(tls(&log).len(), MAX_CLEAR_MESSAGES);
+    }
+
+    #[test]
+    fn session_ids_tickets_and_leaf_on_short_bodies() {
+        // ClientHello body: version, random, session ID (2 bytes), one suite, one
+        // compression method, extensions: session_ticket (35) with 3 bytes.
+        let mut ch = vec![3, 3];
+        ch.extend([0; 32]);
+        ch.extend([
+            2, 0xaa, 0xbb, 0, 2, 0, 0x2f, 1, 0, 0, 7, 0, 35, 0, 3, 1, 2, 3,
+        ]);
+        assert_eq!(client_session(&ch), Some((vec![0xaa, 0xbb], vec![1, 2, 3])));
+        assert_eq!(hello_session_id(&ch), Some(vec![0xaa, 0xbb]));
+        for n in 0..ch.len() {
+            let _ = client_session(&ch[..n]);
+            let _ = hello_session_id(&ch[..n]);
+        }
+        assert_eq!(
+            leaf_certificate(&[0, 0, 5, 0, 0, 2, 0x30, 0]),
+            Some(&[0x30, 0][..])
+        );
+        for body in [&[][..], &[0, 0, 9, 0, 0, 2], &[0, 0, 3, 0, 0, 9, 1]] {
+            assert!(leaf_certificate(body).is_none());
+        }
     }
 
     #[test]
