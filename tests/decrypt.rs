@@ -558,3 +558,37 @@ fn resumed_sessions_with_the_rsa_key() {
     let alone = cli_decryption(&dir.join("tls-resumed-without-first.pcap"), &args);
     assert_eq!(alone[0].0, "session_resumed");
 }
+
+/// A CBC session with a made-up master secret for its client random: the first record does
+/// not verify (MAC / padding) and the session is reported as `failed`, saying why.
+#[test]
+fn cbc_with_the_wrong_master_secret_fails_on_the_mac() {
+    let path =
+        common::project_dir().join("tests/captures/tls-tls10-aes256sha-rsa-noetm-noems.pcap");
+    let real = std::fs::read_to_string(path.with_extension("keys")).unwrap();
+    let random = real
+        .lines()
+        .find(|l| l.starts_with("CLIENT_RANDOM"))
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .to_string();
+    let mut store = KeyStore::default();
+    store.add_text(&format!("CLIENT_RANDOM {random} {}\n", "5a".repeat(48)));
+    let keys = Rc::new(KeyRing::new(None, store));
+    let source = rdptriage::capture::open_source(&path).unwrap();
+    let analysis = analyze_reader_with(
+        "x".into(),
+        source.reader,
+        false,
+        None,
+        keys,
+        DecryptionInfo::default(),
+    )
+    .unwrap();
+    let s = TlsSummary::from_observations(&analysis.observations[&0]).unwrap();
+    assert_eq!(s.decryption, Some("failed"));
+    let why = s.decryption_reason.unwrap();
+    assert!(why.contains("MAC or padding does not verify"), "{why}");
+}
