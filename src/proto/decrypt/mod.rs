@@ -85,6 +85,21 @@ impl KeyRing {
         self.resumable.borrow().get(id).cloned()
     }
 
+    /// The premaster secret of an `RSA` key-log line, by the first 8 bytes of the encrypted
+    /// premaster secret of a ClientKeyExchange.
+    pub fn premaster(&self, encrypted_prefix: &[u8; 8]) -> Option<Vec<u8>> {
+        if let Some(p) = self.own.borrow().premaster(encrypted_prefix) {
+            return Some(p.clone());
+        }
+        self.shared.as_ref()?.premaster(encrypted_prefix).cloned()
+    }
+
+    /// True when some key log has `RSA` lines (premaster secrets of RSA key exchange).
+    pub fn has_premasters(&self) -> bool {
+        self.own.borrow().has_premasters()
+            || self.shared.as_ref().is_some_and(|s| s.has_premasters())
+    }
+
     /// The RSA private keys, when any were given.
     pub fn rsa_keys(&self) -> Option<&RsaKeys> {
         self.rsa.as_deref()

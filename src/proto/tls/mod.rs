@@ -240,6 +240,9 @@ struct RsaSession {
     /// The ServerHello's session ID (remembered with the master secret).
     session_id: Vec<u8>,
     key: Option<RsaKey>,
+    /// The server certificate's key when no RSA key given matched it (the key log's `RSA`
+    /// lines may still hold the premaster secret).
+    unmatched: Option<String>,
 }
 
 impl TlsDecoder {
@@ -611,12 +614,15 @@ impl TlsDecoder {
                 },
             );
         }
-        if keys.rsa_keys().is_some() {
+        if keys.rsa_keys().is_some() || keys.has_premasters() {
             let kex = if tls13 {
                 Some(KeyExchange::Tls13)
             } else {
                 suites::key_exchange(cipher_suite)
             };
+            if kex != Some(KeyExchange::Rsa) && keys.rsa_keys().is_none() {
+                return self.record(side, chunk, TlsObserved::NoSessionKeys);
+            }
             if kex != Some(KeyExchange::Rsa) {
                 return self.record(
                     side,
@@ -671,6 +677,7 @@ impl TlsDecoder {
                 server_random,
                 session_id,
                 key: None,
+                unmatched: None,
             });
             return;
         }
@@ -696,6 +703,9 @@ impl TlsDecoder {
         };
         match found {
             Some(key) => session.key = Some(key),
+            None if keys.as_ref().is_some_and(|k| k.has_premasters()) => {
+                session.unmatched = Some(certificate.describe());
+            }
             None => {
                 let cipher_suite = session.suite.id;
                 self.rsa = None;
@@ -726,33 +736,44 @@ impl TlsDecoder {
             return;
         };
         let cipher_suite = session.suite.id;
-        let Some(key) = session.key else {
-            // The server's certificate was not seen (the capture started later): the key
-            // cannot be matched.
-            let keys = self
-                .keys
-                .as_ref()
-                .and_then(|k| k.rsa_keys())
-                .map_or(0, |k| k.len());
-            return self.record(
-                side,
-                chunk,
-                TlsObserved::RsaKeyMismatch {
-                    cipher_suite,
-                    keys,
-                    certificate_key: "not seen".into(),
-                },
-            );
-        };
-        let premaster = match rsakey::decrypt_premaster(&key, body) {
-            Ok(p) => p,
-            Err(e) => {
+        // A key log's `RSA` line, found by the first 8 bytes of the encrypted premaster.
+        let logged = rsakey::encrypted_premaster(body)
+            .get(..8)
+            .and_then(|p| <[u8; 8]>::try_from(p).ok())
+            .and_then(|p| self.keys.as_ref()?.premaster(&p));
+        let (premaster, from_log) = match (logged, &session.key) {
+            (Some(p), _) => (p, true),
+            (None, Some(key)) => match rsakey::decrypt_premaster(key, body) {
+                Ok(p) => (p, false),
+                Err(e) => {
+                    return self.record(
+                        side,
+                        chunk,
+                        TlsObserved::DecryptionFailed {
+                            offset,
+                            reason: e.to_string(),
+                        },
+                    );
+                }
+            },
+            (None, None) => {
+                let Some(keys) = self
+                    .keys
+                    .as_ref()
+                    .and_then(|k| k.rsa_keys())
+                    .map(|k| k.len())
+                else {
+                    return self.record(side, chunk, TlsObserved::NoSessionKeys);
+                };
+                // No key matched the certificate, or the certificate was not seen (the
+                // capture started later).
                 return self.record(
                     side,
                     chunk,
-                    TlsObserved::DecryptionFailed {
-                        offset,
-                        reason: e.to_string(),
+                    TlsObserved::RsaKeyMismatch {
+                        cipher_suite,
+                        keys,
+                        certificate_key: session.unmatched.unwrap_or_else(|| "not seen".into()),
                     },
                 );
             }
@@ -800,10 +821,11 @@ impl TlsDecoder {
             side,
             chunk,
             TlsObserved::DecryptionKeys {
-                secrets: if session.ems {
-                    "RSA private key (extended master secret)"
-                } else {
-                    "RSA private key"
+                secrets: match (from_log, session.ems) {
+                    (false, true) => "RSA private key (extended master secret)",
+                    (false, false) => "RSA private key",
+                    (true, true) => "RSA (premaster secret; extended master secret)",
+                    (true, false) => "RSA (premaster secret)",
                 },
                 cipher_suite,
             },
@@ -867,7 +889,10 @@ impl TlsDecoder {
         if msg[0] == 1
             && side == Side::Client
             && self.client_random.is_none()
-            && self.keys.as_ref().is_some_and(|k| k.rsa_keys().is_some())
+            && self
+                .keys
+                .as_ref()
+                .is_some_and(|k| k.rsa_keys().is_some() || k.has_premasters())
         {
             self.transcript = Some(Transcript::default());
         }
