@@ -12,7 +12,10 @@
 //! Key logs come from `--keylog FILE` (shared by every input of a run), from a file beside
 //! the capture (`<capture>.keys`, `.keylog`, `.sslkeylog` — what the lab writes and what an
 //! administrator naturally keeps together), and from pcapng Decryption Secrets Blocks read
-//! while the capture is read. RSA private keys come from `--rsa-key FILE` (PEM).
+//! while the capture is read. RSA private keys come from `--rsa-key FILE` (PEM). For RSA key
+//! exchange a key log's `RSA` lines (premaster secrets) serve as well as the private key,
+//! and the master secrets recovered either way are kept per input (by session ID and
+//! ticket) for the sessions that resume them later in the capture.
 
 pub mod kdf;
 pub mod keylog;
