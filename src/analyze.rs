@@ -142,12 +142,28 @@ pub fn analyze_path_with(
             Err(e) => decryption.problems.push(e.to_string()),
         }
     }
+    // The server's RSA key beside the capture joins the run's `--rsa-key` files.
+    let rsa_keys = match options
+        .sibling_key_logs
+        .then(|| decrypt::sibling_rsa_key(path))
+        .flatten()
+    {
+        Some(file) => {
+            let mut keys = options.rsa_keys.as_deref().cloned().unwrap_or_default();
+            match keys.read_file(&file) {
+                Ok(_) => decryption.rsa_keys.push(file.display().to_string()),
+                Err(e) => decryption.problems.push(e.to_string()),
+            }
+            Some(Arc::new(keys))
+        }
+        None => options.rsa_keys.clone(),
+    };
     analyze_reader_with(
         name,
         source.reader,
         source.gzip,
         factory,
-        Rc::new(KeyRing::new(options.key_log.clone(), own).with_rsa_keys(options.rsa_keys.clone())),
+        Rc::new(KeyRing::new(options.key_log.clone(), own).with_rsa_keys(rsa_keys)),
         decryption,
     )
 }

@@ -59,13 +59,14 @@ struct AnalyzeArgs {
     /// Secrets Blocks are used too.
     #[arg(long, value_name = "FILE")]
     keylog: Vec<PathBuf>,
-    /// Do not read key logs kept beside the captures.
+    /// Do not read key logs (nor RSA keys, x.rsa.pem) kept beside the captures.
     #[arg(long)]
     no_keylog_beside: bool,
     /// The RDP server's RSA private key (PEM, PKCS #1 or PKCS #8, unencrypted); may be
     /// repeated. Opens TLS sessions with RSA key exchange (TLS_RSA_WITH_*) whose server
     /// certificate has its public key, like Wireshark's RSA keys list. Sessions with
-    /// (EC)DHE key exchange or TLS 1.3 need a key log instead.
+    /// (EC)DHE key exchange or TLS 1.3 need a key log instead. A key kept beside a capture
+    /// (x.rsa.pem for x.pcap) is used too.
     #[arg(long, value_name = "FILE")]
     rsa_key: Vec<PathBuf>,
 }

@@ -30,7 +30,7 @@ fn report(path: &Path, keys: bool) -> FileReport {
     file_report(a)
 }
 
-/// Every shipped sample with a key log beside it, except the RD Gateway stand-ins (HTTP, not
+/// Every shipped sample with a key log or the server's RSA key beside it, except the RD Gateway stand-ins (HTTP, not
 /// an RDP connection sequence, inside their TLS).
 fn key_logged_rdp_samples() -> Vec<PathBuf> {
     let dir = project_dir().join("samples");
@@ -38,7 +38,7 @@ fn key_logged_rdp_samples() -> Vec<PathBuf> {
         .unwrap()
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"))
-        .filter(|p| p.with_extension("keys").is_file())
+        .filter(|p| p.with_extension("keys").is_file() || p.with_extension("rsa.pem").is_file())
         .filter(|p| {
             let name = p.file_name().unwrap().to_string_lossy();
             name.starts_with("rdp-")

@@ -77,12 +77,23 @@ impl ConsumerFactory for CollectingDecoders {
     }
 }
 
+/// The keys a test decrypts with.
+enum Keys<'a> {
+    /// The key log beside the capture.
+    Beside,
+    /// An RSA private key alone.
+    Rsa(&'a Path),
+    /// The `RSA` lines of the key log beside the capture only (premaster secrets by
+    /// encrypted premaster prefix), not its `CLIENT_RANDOM` lines.
+    PremasterLines,
+}
+
 /// Decrypted application data per (stream, sent by the server), and the (client, server)
-/// endpoints. With `rsa_key`, that key alone (no key log); else the key log beside the file.
+/// endpoints.
 #[allow(clippy::type_complexity)]
 fn decrypt_file(
     path: &Path,
-    rsa_key: Option<&Path>,
+    keys: Keys,
 ) -> (
     BTreeMap<(u64, bool), Vec<u8>>,
     BTreeMap<u64, (String, String)>,
@@ -90,10 +101,25 @@ fn decrypt_file(
     PLAINTEXT.with(|p| p.borrow_mut().clear());
     let mut own = KeyStore::default();
     let mut rsa = RsaKeys::default();
-    if let Some(key) = rsa_key {
-        rsa.read_file(key).unwrap();
-    } else if let Some(keys) = decrypt::sibling_key_log(path) {
-        decrypt::read_key_log(&keys, &mut own).unwrap();
+    match keys {
+        Keys::Rsa(key) => {
+            rsa.read_file(key).unwrap();
+        }
+        Keys::Beside => {
+            if let Some(keys) = decrypt::sibling_key_log(path) {
+                decrypt::read_key_log(&keys, &mut own).unwrap();
+            }
+        }
+        Keys::PremasterLines => {
+            let text = std::fs::read_to_string(path.with_extension("keys")).unwrap();
+            let rsa_lines: String = text
+                .lines()
+                .filter(|l| l.starts_with("RSA "))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            assert!(!rsa_lines.is_empty());
+            own.add_text(&rsa_lines);
+        }
     }
     let keys = Rc::new(KeyRing::new(None, own).with_rsa_keys(Some(std::sync::Arc::new(rsa))));
     let log: SharedLog = Rc::new(RefCell::new(ObservationLog::default()));
@@ -134,7 +160,7 @@ fn decrypted_application_data_equals_tshark() {
     let mut problems = Vec::new();
     let mut checked = 0;
     for (file, streams) in captures {
-        checked += compare(&dir, file, None, streams, &mut problems);
+        checked += compare(&dir, file, Keys::Beside, streams, &mut problems);
     }
     assert!(problems.is_empty(), "{problems:#?}");
     assert!(checked >= 44, "{checked}");
@@ -156,23 +182,39 @@ fn rsa_key_only_equals_tshark() {
     let mut checked = 0;
     for (file, entry) in captures {
         let key = dir.join(entry["rsa_key"].as_str().unwrap());
-        checked += compare(&dir, file, Some(&key), &entry["streams"], &mut problems);
+        checked += compare(
+            &dir,
+            file,
+            Keys::Rsa(&key),
+            &entry["streams"],
+            &mut problems,
+        );
+        // The same sessions from the key log's `RSA` lines alone (what OpenSSL and NSS log
+        // for RSA key exchange besides CLIENT_RANDOM); the resumed one through the full
+        // handshake before it.
+        checked += compare(
+            &dir,
+            file,
+            Keys::PremasterLines,
+            &entry["streams"],
+            &mut problems,
+        );
     }
     assert!(problems.is_empty(), "{problems:#?}");
-    assert!(checked >= 12, "{checked}");
+    assert!(checked >= 28, "{checked}");
 }
 
 /// Compares one capture's decrypted streams with tshark's; returns the directions checked.
 fn compare(
     dir: &Path,
     file: &str,
-    rsa_key: Option<&Path>,
+    keys: Keys,
     streams: &Value,
     problems: &mut Vec<String>,
 ) -> usize {
     let mut checked = 0;
     {
-        let (plain, ends) = decrypt_file(&dir.join(file), rsa_key);
+        let (plain, ends) = decrypt_file(&dir.join(file), keys);
         for (stream, nodes) in streams.as_object().unwrap() {
             let stream: u64 = stream.parse().unwrap();
             let (client, server) = &ends[&stream];
@@ -557,4 +599,38 @@ fn resumed_sessions_with_the_rsa_key() {
     assert!(both[1].1.as_str().unwrap().contains("resumed"), "{both:?}");
     let alone = cli_decryption(&dir.join("tls-resumed-without-first.pcap"), &args);
     assert_eq!(alone[0].0, "session_resumed");
+}
+
+/// A CBC session with a made-up master secret for its client random: the first record does
+/// not verify (MAC / padding) and the session is reported as `failed`, saying why.
+#[test]
+fn cbc_with_the_wrong_master_secret_fails_on_the_mac() {
+    let path =
+        common::project_dir().join("tests/captures/tls-tls10-aes256sha-rsa-noetm-noems.pcap");
+    let real = std::fs::read_to_string(path.with_extension("keys")).unwrap();
+    let random = real
+        .lines()
+        .find(|l| l.starts_with("CLIENT_RANDOM"))
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .to_string();
+    let mut store = KeyStore::default();
+    store.add_text(&format!("CLIENT_RANDOM {random} {}\n", "5a".repeat(48)));
+    let keys = Rc::new(KeyRing::new(None, store));
+    let source = rdptriage::capture::open_source(&path).unwrap();
+    let analysis = analyze_reader_with(
+        "x".into(),
+        source.reader,
+        false,
+        None,
+        keys,
+        DecryptionInfo::default(),
+    )
+    .unwrap();
+    let s = TlsSummary::from_observations(&analysis.observations[&0]).unwrap();
+    assert_eq!(s.decryption, Some("failed"));
+    let why = s.decryption_reason.unwrap();
+    assert!(why.contains("MAC or padding does not verify"), "{why}");
 }

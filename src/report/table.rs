@@ -182,7 +182,7 @@ pub fn render(report: &FileReport) -> String {
             .count();
         let _ = writeln!(
             out,
-            "   TLS key log: {}; {opened} TLS session(s) decrypted",
+            "   TLS keys: {}; {opened} TLS session(s) decrypted",
             from.join(", ")
         );
         // Why the others were not (a few; the JSON has them all).

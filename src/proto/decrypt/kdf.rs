@@ -353,6 +353,23 @@ mod tests {
         assert_eq!(t.session_hash().unwrap(), both);
     }
 
+    /// RFC 2202 test case 1 for HMAC-MD5 and HMAC-SHA1; RFC 4231 test case 1 for SHA-256.
+    #[test]
+    fn hmac_vectors() {
+        assert_eq!(
+            hmac(HmacHash::Md5, &[0x0b; 16], &[b"Hi ", b"There"]),
+            hex("9294727a3638bb1c13f48ef8158bfc9d")
+        );
+        assert_eq!(
+            hmac(HmacHash::Sha1, &[0x0b; 20], &[b"Hi There"]),
+            hex("b617318655057264e28bc0b6fb378c8ef146be00")
+        );
+        assert_eq!(
+            hmac(HmacHash::Sha256, &[0x0b; 20], &[b"Hi There"]),
+            hex("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
+        );
+    }
+
     #[test]
     fn short_prk_is_refused() {
         assert!(hkdf_expand_label(SuiteHash::Sha384, &[1; 16], b"key", b"", 32).is_none());

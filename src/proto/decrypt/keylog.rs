@@ -2,7 +2,9 @@
 //! `<label> <client_random as 64 hex digits> <secret as hex>`, `#` comments. Written by
 //! browsers, OpenSSL's `-keylogfile`, FreeRDP with a key-log shim, and kept in pcapng
 //! Decryption Secrets Blocks (pcapng spec 4.7, secrets type 0x544c534b "TLSK"). No crate
-//! reads this format, so it is parsed here.
+//! reads this format, so it is parsed here. Besides the per-session labels, `RSA` lines
+//! (`RSA <first 8 bytes of the encrypted premaster, hex> <premaster secret>`, logged for RSA
+//! key exchange) are kept by their 8-byte prefix, found again in the ClientKeyExchange.
 
 use std::collections::HashMap;
 
@@ -32,9 +34,12 @@ pub struct SessionSecrets {
 #[derive(Debug, Default, Clone)]
 pub struct KeyStore {
     sessions: HashMap<[u8; 32], SessionSecrets>,
+    /// `RSA` lines: the premaster secret by the first 8 bytes of its RSA encryption (as in
+    /// the ClientKeyExchange).
+    premasters: HashMap<[u8; 8], Vec<u8>>,
     /// Lines that gave a secret we use.
     pub lines_used: u64,
-    /// Lines with labels we do not use (`EXPORTER_SECRET`, `RSA`, early secrets…).
+    /// Lines with labels we do not use (`EXPORTER_SECRET`, early secrets…).
     pub lines_other: u64,
     /// Lines that are not key-log lines at all.
     pub lines_malformed: u64,
@@ -90,8 +95,19 @@ impl KeyStore {
             return;
         };
         let Ok(random) = <[u8; 32]>::try_from(random.as_slice()) else {
-            // `RSA` lines carry 8 bytes of encrypted premaster instead of a random.
-            self.lines_other += 1;
+            // `RSA <first 8 bytes of the encrypted premaster> <48-byte premaster>`.
+            match (label, <[u8; 8]>::try_from(random.as_slice())) {
+                ("RSA", Ok(prefix)) if secret.len() == 48 => {
+                    if self.premasters.len() < MAX_SESSIONS || self.premasters.contains_key(&prefix)
+                    {
+                        self.premasters.insert(prefix, secret);
+                        self.lines_used += 1;
+                    } else {
+                        self.sessions_dropped += 1;
+                    }
+                }
+                _ => self.lines_other += 1,
+            }
             return;
         };
         if secret.is_empty() || secret.len() > MAX_SECRET_LEN {
@@ -121,12 +137,23 @@ impl KeyStore {
         self.sessions.get(client_random)
     }
 
+    /// The premaster secret of an `RSA` line, by the first 8 bytes of the encrypted
+    /// premaster secret.
+    pub fn premaster(&self, encrypted_prefix: &[u8; 8]) -> Option<&Vec<u8>> {
+        self.premasters.get(encrypted_prefix)
+    }
+
+    /// True when `RSA` lines were read.
+    pub fn has_premasters(&self) -> bool {
+        !self.premasters.is_empty()
+    }
+
     pub fn sessions(&self) -> usize {
-        self.sessions.len()
+        self.sessions.len() + self.premasters.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.sessions.is_empty()
+        self.sessions.is_empty() && self.premasters.is_empty()
     }
 }
 
@@ -151,7 +178,12 @@ mod tests {
         assert_eq!(s.master_secret.as_deref(), Some(&[0x11; 48][..]));
         assert_eq!(s.server_traffic.as_deref(), Some(&[0x22; 48][..]));
         assert!(s.client_handshake.is_none());
-        assert_eq!((k.lines_used, k.lines_other, k.lines_malformed), (2, 2, 2));
+        assert_eq!((k.lines_used, k.lines_other, k.lines_malformed), (3, 1, 2));
+        assert_eq!(
+            k.premaster(&[0, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77]),
+            Some(&vec![0x33; 48])
+        );
+        assert!(k.has_premasters());
     }
 
     #[test]

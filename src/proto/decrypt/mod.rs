@@ -12,7 +12,10 @@
 //! Key logs come from `--keylog FILE` (shared by every input of a run), from a file beside
 //! the capture (`<capture>.keys`, `.keylog`, `.sslkeylog` — what the lab writes and what an
 //! administrator naturally keeps together), and from pcapng Decryption Secrets Blocks read
-//! while the capture is read. RSA private keys come from `--rsa-key FILE` (PEM).
+//! while the capture is read. RSA private keys come from `--rsa-key FILE` (PEM). For RSA key
+//! exchange a key log's `RSA` lines (premaster secrets) serve as well as the private key,
+//! and the master secrets recovered either way are kept per input (by session ID and
+//! ticket) for the sessions that resume them later in the capture.
 
 pub mod kdf;
 pub mod keylog;
@@ -85,6 +88,21 @@ impl KeyRing {
         self.resumable.borrow().get(id).cloned()
     }
 
+    /// The premaster secret of an `RSA` key-log line, by the first 8 bytes of the encrypted
+    /// premaster secret of a ClientKeyExchange.
+    pub fn premaster(&self, encrypted_prefix: &[u8; 8]) -> Option<Vec<u8>> {
+        if let Some(p) = self.own.borrow().premaster(encrypted_prefix) {
+            return Some(p.clone());
+        }
+        self.shared.as_ref()?.premaster(encrypted_prefix).cloned()
+    }
+
+    /// True when some key log has `RSA` lines (premaster secrets of RSA key exchange).
+    pub fn has_premasters(&self) -> bool {
+        self.own.borrow().has_premasters()
+            || self.shared.as_ref().is_some_and(|s| s.has_premasters())
+    }
+
     /// The RSA private keys, when any were given.
     pub fn rsa_keys(&self) -> Option<&RsaKeys> {
         self.rsa.as_deref()
@@ -144,6 +162,15 @@ pub fn read_key_log(path: &Path, store: &mut KeyStore) -> Result<(), KeyLogError
     })?;
     store.add_bytes(&bytes);
     Ok(())
+}
+
+/// The server's RSA private key kept beside `capture`, if any: `x.pcap` → `x.rsa.pem` (also
+/// for `x.pcap.gz`), read like `--rsa-key`.
+pub fn sibling_rsa_key(capture: &Path) -> Option<PathBuf> {
+    let name = capture.file_name()?.to_str()?;
+    let stem = name.strip_suffix(".gz").unwrap_or(name);
+    let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
+    Some(capture.with_file_name(format!("{stem}.rsa.pem"))).filter(|p| p.is_file())
 }
 
 /// The key-log file kept beside `capture`, if any: `x.pcap` → `x.keys`, `x.keylog`,

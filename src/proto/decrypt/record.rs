@@ -584,6 +584,29 @@ mod tests {
         (sender, receiver)
     }
 
+    /// NIST SP 800-38A F.2.2 (CBC-AES128.Decrypt), first two blocks.
+    #[test]
+    fn nist_cbc_aes128_vector() {
+        let h = |s: &str| -> Vec<u8> {
+            (0..s.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+                .collect()
+        };
+        let plain = cbc_decrypt(
+            BlockCipher::Aes128,
+            &h("2b7e151628aed2a6abf7158809cf4f3c"),
+            &h("000102030405060708090a0b0c0d0e0f"),
+            &h("7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b2"),
+        )
+        .unwrap();
+        assert_eq!(
+            plain,
+            h("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51")
+        );
+        assert!(cbc_decrypt(BlockCipher::Aes128, &[0; 15], &[0; 16], &[0; 16]).is_none());
+    }
+
     #[test]
     fn cbc_round_trips_every_version_and_mode() {
         for (id, version) in [

@@ -222,15 +222,20 @@ impl CertificateKey {
 }
 
 /// RFC 5246 7.4.7.1: the body of an RSA ClientKeyExchange is `opaque
-/// encrypted_pre_master_secret<0..2^16-1>` (SSL 3.0 implementations may omit the length);
-/// decrypts it with PKCS #1 v1.5 and returns the 48-byte premaster secret.
+/// encrypted_pre_master_secret<0..2^16-1>`; the encrypted premaster secret (the whole body
+/// when the length does not fit, as SSL 3.0 sent it).
+pub fn encrypted_premaster(body: &[u8]) -> &[u8] {
+    match body {
+        [a, b, rest @ ..] if usize::from(u16::from_be_bytes([*a, *b])) == rest.len() => rest,
+        _ => body,
+    }
+}
+
+/// Decrypts the encrypted premaster secret of an RSA ClientKeyExchange body (see
+/// [`encrypted_premaster`]) with PKCS #1 v1.5 and returns the 48-byte premaster secret.
 pub fn decrypt_premaster(key: &RsaKey, body: &[u8]) -> Result<Vec<u8>, PremasterError> {
     let modulus_len = key.modulus.len();
-    let encrypted = match body {
-        [a, b, rest @ ..] if usize::from(u16::from_be_bytes([*a, *b])) == rest.len() => rest,
-        _ if body.len() == modulus_len => body,
-        _ => return Err(PremasterError::Malformed(body.len())),
-    };
+    let encrypted = encrypted_premaster(body);
     if encrypted.is_empty() || encrypted.len() > modulus_len {
         return Err(PremasterError::Malformed(body.len()));
     }

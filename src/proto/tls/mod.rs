@@ -6,12 +6,14 @@
 //! single TLSPlaintext record or fragmented across several records"). Once a direction is
 //! encrypted (after its ChangeCipherSpec, or after a TLS 1.3 ServerHello) the size of its
 //! first [`MAX_ENCRYPTED_RECORDS`] records is noted. Without keys the direction is then
-//! done. With the session's secrets from a key log ([`crate::proto::decrypt`]) its records
-//! are opened: handshake messages and alerts inside are described like clear ones (the TLS
-//! 1.3 certificate, an encrypted alert), and application data goes to an inner decoder
-//! chosen from its first bytes (HTTP for an RD Gateway, the RDP connection sequence) until
-//! that decoder is done or [`MAX_DECRYPTED_BYTES`] have been opened — except for an inner
-//! decoder that reads the whole session (RDP: a Set Error Info may come hours in).
+//! done. With the session's secrets from a key log, or for RSA key exchange with the
+//! server's RSA private key (recovering the premaster secret at the ClientKeyExchange; see
+//! [`crate::proto::decrypt`]) its records are opened: handshake messages and alerts inside
+//! are described like clear ones (the TLS 1.3 certificate, an encrypted alert), and
+//! application data goes to an inner decoder chosen from its first bytes (HTTP for an RD
+//! Gateway, the RDP connection sequence) until that decoder is done or
+//! [`MAX_DECRYPTED_BYTES`] have been opened — except for an inner decoder that reads the
+//! whole session (RDP: a Set Error Info may come hours in).
 
 use super::decrypt::kdf::{self, Prf, Transcript};
 use super::decrypt::rsakey::{self, CertificateKey};
@@ -240,6 +242,9 @@ struct RsaSession {
     /// The ServerHello's session ID (remembered with the master secret).
     session_id: Vec<u8>,
     key: Option<RsaKey>,
+    /// The server certificate's key when no RSA key given matched it (the key log's `RSA`
+    /// lines may still hold the premaster secret).
+    unmatched: Option<String>,
 }
 
 impl TlsDecoder {
@@ -617,12 +622,15 @@ impl TlsDecoder {
                 },
             );
         }
-        if keys.rsa_keys().is_some() {
+        if keys.rsa_keys().is_some() || keys.has_premasters() {
             let kex = if tls13 {
                 Some(KeyExchange::Tls13)
             } else {
                 suites::key_exchange(cipher_suite)
             };
+            if kex != Some(KeyExchange::Rsa) && keys.rsa_keys().is_none() {
+                return self.record(side, chunk, TlsObserved::NoSessionKeys);
+            }
             if kex != Some(KeyExchange::Rsa) {
                 return self.record(
                     side,
@@ -677,6 +685,7 @@ impl TlsDecoder {
                 server_random,
                 session_id,
                 key: None,
+                unmatched: None,
             });
             return;
         }
@@ -702,6 +711,9 @@ impl TlsDecoder {
         };
         match found {
             Some(key) => session.key = Some(key),
+            None if keys.as_ref().is_some_and(|k| k.has_premasters()) => {
+                session.unmatched = Some(certificate.describe());
+            }
             None => {
                 let cipher_suite = session.suite.id;
                 self.rsa = None;
@@ -732,33 +744,44 @@ impl TlsDecoder {
             return;
         };
         let cipher_suite = session.suite.id;
-        let Some(key) = session.key else {
-            // The server's certificate was not seen (the capture started later): the key
-            // cannot be matched.
-            let keys = self
-                .keys
-                .as_ref()
-                .and_then(|k| k.rsa_keys())
-                .map_or(0, |k| k.len());
-            return self.record(
-                side,
-                chunk,
-                TlsObserved::RsaKeyMismatch {
-                    cipher_suite,
-                    keys,
-                    certificate_key: "not seen".into(),
-                },
-            );
-        };
-        let premaster = match rsakey::decrypt_premaster(&key, body) {
-            Ok(p) => p,
-            Err(e) => {
+        // A key log's `RSA` line, found by the first 8 bytes of the encrypted premaster.
+        let logged = rsakey::encrypted_premaster(body)
+            .get(..8)
+            .and_then(|p| <[u8; 8]>::try_from(p).ok())
+            .and_then(|p| self.keys.as_ref()?.premaster(&p));
+        let (premaster, from_log) = match (logged, &session.key) {
+            (Some(p), _) => (p, true),
+            (None, Some(key)) => match rsakey::decrypt_premaster(key, body) {
+                Ok(p) => (p, false),
+                Err(e) => {
+                    return self.record(
+                        side,
+                        chunk,
+                        TlsObserved::DecryptionFailed {
+                            offset,
+                            reason: e.to_string(),
+                        },
+                    );
+                }
+            },
+            (None, None) => {
+                let Some(keys) = self
+                    .keys
+                    .as_ref()
+                    .and_then(|k| k.rsa_keys())
+                    .map(|k| k.len())
+                else {
+                    return self.record(side, chunk, TlsObserved::NoSessionKeys);
+                };
+                // No key matched the certificate, or the certificate was not seen (the
+                // capture started later).
                 return self.record(
                     side,
                     chunk,
-                    TlsObserved::DecryptionFailed {
-                        offset,
-                        reason: e.to_string(),
+                    TlsObserved::RsaKeyMismatch {
+                        cipher_suite,
+                        keys,
+                        certificate_key: session.unmatched.unwrap_or_else(|| "not seen".into()),
                     },
                 );
             }
@@ -806,10 +829,11 @@ impl TlsDecoder {
             side,
             chunk,
             TlsObserved::DecryptionKeys {
-                secrets: if session.ems {
-                    "RSA private key (extended master secret)"
-                } else {
-                    "RSA private key"
+                secrets: match (from_log, session.ems) {
+                    (false, true) => "RSA private key (extended master secret)",
+                    (false, false) => "RSA private key",
+                    (true, true) => "RSA (premaster secret; extended master secret)",
+                    (true, false) => "RSA (premaster secret)",
                 },
                 cipher_suite,
             },
@@ -873,7 +897,10 @@ impl TlsDecoder {
         if msg[0] == 1
             && side == Side::Client
             && self.client_random.is_none()
-            && self.keys.as_ref().is_some_and(|k| k.rsa_keys().is_some())
+            && self
+                .keys
+                .as_ref()
+                .is_some_and(|k| k.rsa_keys().is_some() || k.has_premasters())
         {
             self.transcript = Some(Transcript::default());
         }
@@ -1287,6 +1314,30 @@ mod tests {
         }
         assert_eq!(want, Want::Done);
         assert_eq!(tls(&log).len(), MAX_CLEAR_MESSAGES);
+    }
+
+    #[test]
+    fn session_ids_tickets_and_leaf_on_short_bodies() {
+        // ClientHello body: version, random, session ID (2 bytes), one suite, one
+        // compression method, extensions: session_ticket (35) with 3 bytes.
+        let mut ch = vec![3, 3];
+        ch.extend([0; 32]);
+        ch.extend([
+            2, 0xaa, 0xbb, 0, 2, 0, 0x2f, 1, 0, 0, 7, 0, 35, 0, 3, 1, 2, 3,
+        ]);
+        assert_eq!(client_session(&ch), Some((vec![0xaa, 0xbb], vec![1, 2, 3])));
+        assert_eq!(hello_session_id(&ch), Some(vec![0xaa, 0xbb]));
+        for n in 0..ch.len() {
+            let _ = client_session(&ch[..n]);
+            let _ = hello_session_id(&ch[..n]);
+        }
+        assert_eq!(
+            leaf_certificate(&[0, 0, 5, 0, 0, 2, 0x30, 0]),
+            Some(&[0x30, 0][..])
+        );
+        for body in [&[][..], &[0, 0, 9, 0, 0, 2], &[0, 0, 3, 0, 0, 9, 1]] {
+            assert!(leaf_certificate(body).is_none());
+        }
     }
 
     #[test]
