@@ -208,7 +208,10 @@ fn nla_healthy_shadow_sequence_matches_tshark() {
         (t.fast_path_updates, t.fast_path_inputs, t.channel_pdus),
         (1, 4, 3)
     );
-    assert_eq!((t.last_server_frame, t.last_client_frame), (Some(67), Some(75)));
+    assert_eq!(
+        (t.last_server_frame, t.last_client_frame),
+        (Some(67), Some(75))
+    );
 }
 
 /// tshark_rdp(rdp-tls-healthy-xrdp): PROTOCOL_SSL, so MCS right after the TLS handshake
@@ -324,8 +327,8 @@ fn rst_mid_session_reaches_the_active_session() {
     assert_eq!(
         frames,
         [
-            15, 16, 18, 19, 21, 23, 24, 26, 27, 29, 30, 32, 33, 35, 36, 38, 39, 41, 42, 44, 46,
-            47, 48, 49, 50, 52, 54, 56, 58, 60, 159
+            15, 16, 18, 19, 21, 23, 24, 26, 27, 29, 30, 32, 33, 35, 36, 38, 39, 41, 42, 44, 46, 47,
+            48, 49, 50, 52, 54, 56, 58, 60, 159
         ]
     );
     assert_eq!(got[28], (58, "FontMap".to_string()));
@@ -429,9 +432,15 @@ fn rdp003_standard_security_in_clear() {
         (21, "channelJoinRequest 1006"),
         (22, "channelJoinConfirm 1006"),
         (23, "SecurityExchange"),
-        (24, "Unreadable { reason: \"encrypted with standard RDP security\" }"),
+        (
+            24,
+            "Unreadable { reason: \"encrypted with standard RDP security\" }",
+        ),
         (26, "Error Alert"),
-        (27, "Unreadable { reason: \"encrypted with standard RDP security\" }"),
+        (
+            27,
+            "Unreadable { reason: \"encrypted with standard RDP security\" }",
+        ),
         (431, "disconnectProviderUltimatum"),
     ]);
     assert_eq!(pdus(&a, 0), want);
@@ -444,7 +453,10 @@ fn rdp003_standard_security_in_clear() {
             }));
     // rn-user-requested (`21 80`), as tshark's t124.reason shows.
     assert!(a.observations[&0].iter().any(|o| o.frame == 431
-        && matches!(o.what, Observed::McsDisconnectProviderUltimatum { reason: 3 })));
+        && matches!(
+            o.what,
+            Observed::McsDisconnectProviderUltimatum { reason: 3 }
+        )));
     // Everything after the Security Exchange is counted as encrypted, not decoded.
     assert!(a.rdp_traffic[&0].encrypted_pdus > 0);
 }
@@ -481,8 +493,14 @@ fn zeek_proprietary_encryption_in_clear() {
         (30, "channelJoinRequest 1007"),
         (31, "channelJoinConfirm 1007"),
         (32, "SecurityExchange"),
-        (33, "Unreadable { reason: \"encrypted with standard RDP security\" }"),
-        (35, "Unreadable { reason: \"encrypted with standard RDP security\" }"),
+        (
+            33,
+            "Unreadable { reason: \"encrypted with standard RDP security\" }",
+        ),
+        (
+            35,
+            "Unreadable { reason: \"encrypted with standard RDP security\" }",
+        ),
         (538, "disconnectProviderUltimatum"),
     ]);
     assert_eq!(frames, want);
@@ -507,7 +525,9 @@ fn ndpi_rdp3_in_clear() {
     let frames: Vec<u64> = got.iter().map(|(f, _)| *f).collect();
     assert_eq!(
         frames,
-        [6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 25]
+        [
+            6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 25
+        ]
     );
     assert_eq!(got[2].1, "erectDomainRequest");
     assert_eq!(got[15].1, "SecurityExchange");
@@ -518,9 +538,9 @@ fn ndpi_rdp3_in_clear() {
 /// 15 attachUserConfirm, … 592 disconnectProviderUltimatum.
 #[test]
 fn esteemedaudit_connections_in_clear() {
-    let Some(a) = corpus(
-        "zeek-EternalSafety/tests/traces/shadowbrokers/esteemedaudit-failed-XPSP2.pcap",
-    ) else {
+    let Some(a) =
+        corpus("zeek-EternalSafety/tests/traces/shadowbrokers/esteemedaudit-failed-XPSP2.pcap")
+    else {
         return;
     };
     let got = pdus(&a, 0);

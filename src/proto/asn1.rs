@@ -199,7 +199,10 @@ mod tests {
         assert!(int(&[2, 0]).is_err());
         assert!(int(&[2, 5, 1, 0, 0, 0, 0]).is_err());
         // T.125 maxMCSPDUsize 65535 (`02 02 FF FF`) is unsigned.
-        assert_eq!(ber_uint(&mut Cursor::new(&[2, 2, 0xFF, 0xFF]), 2, "v").unwrap(), 65535);
+        assert_eq!(
+            ber_uint(&mut Cursor::new(&[2, 2, 0xFF, 0xFF]), 2, "v").unwrap(),
+            65535
+        );
         assert_eq!(ber_uint(&mut Cursor::new(&[2, 1, 6]), 2, "v").unwrap(), 6);
         assert!(ber_uint(&mut Cursor::new(&[2, 0]), 2, "v").is_err());
         assert!(ber_uint(&mut Cursor::new(&[2, 5, 1, 0, 0, 0, 0]), 2, "v").is_err());
@@ -211,7 +214,10 @@ mod tests {
         assert_eq!(ber_tlv_total_len(&[0x30]).unwrap(), None);
         assert_eq!(ber_tlv_total_len(&[0x30, 0x0D]).unwrap(), Some(15));
         assert_eq!(ber_tlv_total_len(&[0x30, 0x82, 0x01]).unwrap(), None);
-        assert_eq!(ber_tlv_total_len(&[0x30, 0x82, 0x01, 0x00]).unwrap(), Some(260));
+        assert_eq!(
+            ber_tlv_total_len(&[0x30, 0x82, 0x01, 0x00]).unwrap(),
+            Some(260)
+        );
         assert!(ber_tlv_total_len(&[0x30, 0x80]).is_err());
         assert!(ber_tlv_total_len(&[0x30, 0x89]).is_err());
     }

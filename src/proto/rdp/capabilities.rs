@@ -109,7 +109,10 @@ mod tests {
     fn truncated_and_impossible() {
         let b = demand_active();
         for n in 0..b.len() - 4 {
-            assert!(decode_demand_active(&mut Cursor::new(&b[..n])).is_err(), "{n}");
+            assert!(
+                decode_demand_active(&mut Cursor::new(&b[..n])).is_err(),
+                "{n}"
+            );
         }
         let mut zero = b.clone();
         let set = 4 + 2 + 2 + 4 + 4; // first TS_CAPS_SET

@@ -163,7 +163,10 @@ mod tests {
         ap_req.extend(KRB5_OID);
         ap_req.extend([0x01, 0x00, 0x6E, 0x00]);
         assert_eq!(classify(&ap_req), NegoToken::KerberosApReq);
-        assert_eq!(classify(&[0xA1, 0x07, 0x30, 0x05]), NegoToken::SpnegoResponse);
+        assert_eq!(
+            classify(&[0xA1, 0x07, 0x30, 0x05]),
+            NegoToken::SpnegoResponse
+        );
         assert_eq!(classify(&[0x7E, 0x01]), NegoToken::KerberosError);
         assert_eq!(classify(&[]), NegoToken::Other);
     }
@@ -174,7 +177,12 @@ mod tests {
         assert!(decode(&[0x30, 0x03, 0xA4, 0x05, 0x02]).is_err());
         assert!(decode(&[0x31, 0x00]).is_err());
         // An unknown field of a later version is skipped.
-        assert_eq!(decode(&[0x30, 0x07, 0xA0, 0x03, 2, 1, 2, 0xA9, 0]).unwrap().version, 2);
+        assert_eq!(
+            decode(&[0x30, 0x07, 0xA0, 0x03, 2, 1, 2, 0xA9, 0])
+                .unwrap()
+                .version,
+            2
+        );
         assert_eq!(
             decode_early_user_authorization(&mut Cursor::new(&[5, 0, 0, 0])).unwrap(),
             5

@@ -37,7 +37,11 @@ pub enum DomainPdu<'a> {
     ChannelJoinRequest { user_id: u16, channel_id: u16 },
     /// 2.2.1.9 Server MCS Channel Join Confirm PDU: channelId when present, else the
     /// requested one.
-    ChannelJoinConfirm { result: u8, user_id: u16, channel_id: u16 },
+    ChannelJoinConfirm {
+        result: u8,
+        user_id: u16,
+        channel_id: u16,
+    },
     /// T.125 SendDataRequest (client → server, MS-RDPBCGR 2.2.8.1.1.1.1 framing).
     SendDataRequest(SendData<'a>),
     /// T.125 SendDataIndication (server → client).
@@ -141,7 +145,10 @@ mod tests {
     #[test]
     fn spec_examples() {
         // MS-RDPBCGR 4.1.5 Erect Domain Request: 04 01 00 01 00.
-        assert_eq!(decode(&[0x04, 1, 0, 1, 0]).unwrap(), DomainPdu::ErectDomainRequest);
+        assert_eq!(
+            decode(&[0x04, 1, 0, 1, 0]).unwrap(),
+            DomainPdu::ErectDomainRequest
+        );
         // 4.1.6 Attach User Request: 28.
         assert_eq!(decode(&[0x28]).unwrap(), DomainPdu::AttachUserRequest);
         // 4.1.7 Attach User Confirm: 2e 00 00 06 (result 0, user 1007).

@@ -31,9 +31,21 @@ mod tests {
         // errorInfo is a little-endian u32 (TS_SET_ERROR_INFO_PDU).
         for (bytes, code, name) in [
             ([0x07, 0, 0, 0], 0x7, "ERRINFO_SERVER_DENIED_CONNECTION"),
-            ([0x09, 0, 0, 0], 0x9, "ERRINFO_SERVER_INSUFFICIENT_PRIVILEGES"),
-            ([0x01, 0x01, 0, 0], 0x101, "ERRINFO_LICENSE_NO_LICENSE_SERVER"),
-            ([0x0A, 0x01, 0, 0], 0x10A, "ERRINFO_LICENSE_NO_REMOTE_CONNECTIONS"),
+            (
+                [0x09, 0, 0, 0],
+                0x9,
+                "ERRINFO_SERVER_INSUFFICIENT_PRIVILEGES",
+            ),
+            (
+                [0x01, 0x01, 0, 0],
+                0x101,
+                "ERRINFO_LICENSE_NO_LICENSE_SERVER",
+            ),
+            (
+                [0x0A, 0x01, 0, 0],
+                0x10A,
+                "ERRINFO_LICENSE_NO_REMOTE_CONNECTIONS",
+            ),
         ] {
             let e = SetErrorInfo::decode(&mut Cursor::new(&bytes)).unwrap();
             assert_eq!(e.code, code);

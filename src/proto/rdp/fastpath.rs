@@ -25,7 +25,10 @@ impl FastPathHeader {
             return Ok(None);
         };
         if header & 0x03 != 0 {
-            return Err(DecodeError::new(0, format!("fast-path action {}", header & 3)));
+            return Err(DecodeError::new(
+                0,
+                format!("fast-path action {}", header & 3),
+            ));
         }
         let (length, header_len) = if l1 & 0x80 != 0 {
             let Some(&l2) = b.get(2) else {
@@ -74,7 +77,9 @@ mod tests {
             })
         );
         assert_eq!(
-            FastPathHeader::peek(&[0x80, 0x81, 0x2C]).unwrap().map(|h| (h.length, h.encrypted())),
+            FastPathHeader::peek(&[0x80, 0x81, 0x2C])
+                .unwrap()
+                .map(|h| (h.length, h.encrypted())),
             Some((300, true))
         );
         assert_eq!(FastPathHeader::peek(&[0x00, 0x81]).unwrap(), None);

@@ -66,7 +66,11 @@ enum Frame {
     NeedMore(usize),
     /// A PDU of `len` bytes of which the first `keep` are buffered and decoded, the rest
     /// skipped.
-    Pdu { kind: Kind, len: usize, keep: usize },
+    Pdu {
+        kind: Kind,
+        len: usize,
+        keep: usize,
+    },
     Invalid(&'static str),
 }
 
@@ -482,8 +486,7 @@ impl RdpInnerDecoder {
             }
             Kind::EarlyAuthorization => {
                 self.dir(side).phase = Phase::Tpkt;
-                if let Ok(result) =
-                    credssp::decode_early_user_authorization(&mut Cursor::new(pdu))
+                if let Ok(result) = credssp::decode_early_user_authorization(&mut Cursor::new(pdu))
                 {
                     self.emit(
                         side,
@@ -514,7 +517,11 @@ impl RdpInnerDecoder {
                     Side::Client => t.fast_path_inputs += 1,
                 });
                 if encrypted {
-                    self.unreadable(side, chunk, "fast-path PDU encrypted (standard RDP security)");
+                    self.unreadable(
+                        side,
+                        chunk,
+                        "fast-path PDU encrypted (standard RDP security)",
+                    );
                 } else {
                     self.session_data(side, chunk, true);
                 }
@@ -630,9 +637,8 @@ impl RdpInnerDecoder {
         }
         let mut c = Cursor::new(record);
         c.seek(sd.data_offset);
-        let secured = is_message
-            || self.ctx.standard_encryption
-            || !ShareControlHeader::looks_like(sd.data);
+        let secured =
+            is_message || self.ctx.standard_encryption || !ShareControlHeader::looks_like(sd.data);
         if !secured {
             return self.share_control(side, chunk, &mut c);
         }
@@ -802,7 +808,9 @@ impl RdpInnerDecoder {
                 }
                 return;
             }
-            pdu_type2::SHUTDOWN_REQUEST => ("TS_SHUTDOWN_REQ_PDU", Ok(RdpObserved::ShutdownRequest)),
+            pdu_type2::SHUTDOWN_REQUEST => {
+                ("TS_SHUTDOWN_REQ_PDU", Ok(RdpObserved::ShutdownRequest))
+            }
             pdu_type2::SHUTDOWN_DENIED => {
                 ("TS_SHUTDOWN_DENIED_PDU", Ok(RdpObserved::ShutdownDenied))
             }
@@ -860,7 +868,10 @@ fn rdstls_len(b: &[u8]) -> Result<Option<usize>, &'static str> {
     if !rdstls::looks_like(b) {
         return Err("not an RDSTLS PDU");
     }
-    let u16_at = |at: usize| b.get(at..at + 2).map(|p| usize::from(u16::from_le_bytes([p[0], p[1]])));
+    let u16_at = |at: usize| {
+        b.get(at..at + 2)
+            .map(|p| usize::from(u16::from_le_bytes([p[0], p[1]])))
+    };
     let pdu_type = u16_at(2).unwrap_or_default();
     let data_type = u16_at(4).unwrap_or_default();
     let len = match (pdu_type, data_type) {
@@ -1007,7 +1018,11 @@ mod tests {
             assert_eq!(d.data(Side::Server, &pdu, chunk(40)), Want::More);
             assert_eq!(
                 rdp_seen(&log),
-                [(40, Side::Server, RdpObserved::SetErrorInfo { error_info: code })]
+                [(
+                    40,
+                    Side::Server,
+                    RdpObserved::SetErrorInfo { error_info: code }
+                )]
             );
             assert_eq!(names::error_info(code).is_some(), code != 0xBEEF);
         }
@@ -1076,7 +1091,9 @@ mod tests {
         assert_eq!(d.data(Side::Server, &s, chunk(13)), Want::More);
         let seen = rdp_seen(&log);
         assert_eq!(seen.len(), 4, "{seen:?}");
-        assert!(matches!(&seen[2].2, RdpObserved::CredSsp(t) if t.token == Some(NegoToken::NtlmAuthenticate)));
+        assert!(
+            matches!(&seen[2].2, RdpObserved::CredSsp(t) if t.token == Some(NegoToken::NtlmAuthenticate))
+        );
         assert_eq!(
             seen[3],
             (
@@ -1097,7 +1114,11 @@ mod tests {
     /// A finalized session: after Font Map routine PDUs are counted, endings recorded.
     fn finalized() -> (RdpInnerDecoder, SharedLog) {
         let (mut d, log) = decoder();
-        d.data(Side::Server, &server_io(&share_data(0x28, &[0; 8])), chunk(1));
+        d.data(
+            Side::Server,
+            &server_io(&share_data(0x28, &[0; 8])),
+            chunk(1),
+        );
         (d, log)
     }
 
@@ -1106,24 +1127,51 @@ mod tests {
         let (mut d, log) = finalized();
         // Synchronize again (routine), a slow-path update, a virtual channel PDU, fast-path
         // updates fed one byte at a time, then Save Session Info and Set Error Info.
-        d.data(Side::Server, &server_io(&share_data(0x1F, &[1, 0, 0xEA, 3])), chunk(2));
-        d.data(Side::Server, &server_io(&share_data(0x02, &[0; 6])), chunk(3));
-        d.data(Side::Server, &tpkt(&send_data(true, 1004, &[0xAB; 300])), chunk(4));
+        d.data(
+            Side::Server,
+            &server_io(&share_data(0x1F, &[1, 0, 0xEA, 3])),
+            chunk(2),
+        );
+        d.data(
+            Side::Server,
+            &server_io(&share_data(0x02, &[0; 6])),
+            chunk(3),
+        );
+        d.data(
+            Side::Server,
+            &tpkt(&send_data(true, 1004, &[0xAB; 300])),
+            chunk(4),
+        );
         let mut fp = vec![0x00, 0x81, 0x2C];
         fp.extend([0x55; 297]);
         fp.extend([0x00, 0x04, 1, 2]);
         for (i, b) in fp.iter().enumerate() {
-            d.data(Side::Server, std::slice::from_ref(b), chunk(5 + i as u64 / 100));
+            d.data(
+                Side::Server,
+                std::slice::from_ref(b),
+                chunk(5 + i as u64 / 100),
+            );
         }
         let mut logon = 3u32.to_le_bytes().to_vec();
         logon.extend([18, 0, 2, 0, 0, 0, 8, 0, 0, 0]);
         logon.extend(0xFFFF_FFFAu32.to_le_bytes());
         logon.extend(2u32.to_le_bytes());
-        d.data(Side::Server, &server_io(&share_data(0x26, &logon)), chunk(20));
-        d.data(Side::Server, &server_io(&share_data(0x2F, &9u32.to_le_bytes())), chunk(21));
+        d.data(
+            Side::Server,
+            &server_io(&share_data(0x26, &logon)),
+            chunk(20),
+        );
+        d.data(
+            Side::Server,
+            &server_io(&share_data(0x2F, &9u32.to_le_bytes())),
+            chunk(21),
+        );
         let seen: Vec<_> = rdp_seen(&log).into_iter().map(|(f, _, p)| (f, p)).collect();
         assert_eq!(seen[0], (1, RdpObserved::FontMap));
-        assert_eq!(seen[1], (3, RdpObserved::FirstSessionData { fast_path: false }));
+        assert_eq!(
+            seen[1],
+            (3, RdpObserved::FirstSessionData { fast_path: false })
+        );
         assert!(matches!(
             seen[2],
             (20, RdpObserved::SaveSessionInfo(i)) if i.logon_error_type == Some(0xFFFF_FFFA) && i.logon_error_data == Some(2)
@@ -1173,8 +1221,14 @@ mod tests {
         d.data(Side::Client, &tpkt(&send_data(false, 1003, &enc)), chunk(4));
         let seen = rdp_seen(&log);
         assert_eq!(seen.len(), 2, "{seen:?}");
-        assert!(matches!(seen[0], (1, Side::Server, RdpObserved::Unreadable { .. })));
-        assert!(matches!(seen[1], (4, Side::Client, RdpObserved::Unreadable { .. })));
+        assert!(matches!(
+            seen[0],
+            (1, Side::Server, RdpObserved::Unreadable { .. })
+        ));
+        assert!(matches!(
+            seen[1],
+            (4, Side::Client, RdpObserved::Unreadable { .. })
+        ));
         assert_eq!(log.borrow().rdp_traffic[&7].encrypted_pdus, 4);
     }
 
@@ -1188,11 +1242,22 @@ mod tests {
         da.extend(b"RDP\0");
         da.extend([1, 0, 0, 0, 1, 0, 2, 0]);
         d.data(Side::Server, &server_io(&da), chunk(1));
-        d.data(Side::Server, &server_io(&share_data(0x2F, &7u32.to_le_bytes())), chunk(2));
+        d.data(
+            Side::Server,
+            &server_io(&share_data(0x2F, &7u32.to_le_bytes())),
+            chunk(2),
+        );
         let seen = rdp_seen(&log);
         assert!(matches!(
             &seen[0],
-            (1, _, RdpObserved::Malformed { structure: "TS_DEMAND_ACTIVE_PDU", .. })
+            (
+                1,
+                _,
+                RdpObserved::Malformed {
+                    structure: "TS_DEMAND_ACTIVE_PDU",
+                    ..
+                }
+            )
         ));
         assert_eq!(seen[1].2, RdpObserved::SetErrorInfo { error_info: 7 });
     }
@@ -1200,10 +1265,16 @@ mod tests {
     #[test]
     fn garbage_stops_the_direction() {
         let (mut d, log) = decoder();
-        assert_eq!(d.data(Side::Client, &[0x02, 0x99, 0x99], chunk(5)), Want::Done);
+        assert_eq!(
+            d.data(Side::Client, &[0x02, 0x99, 0x99], chunk(5)),
+            Want::Done
+        );
         assert!(matches!(
             all_seen(&log).as_slice(),
-            [Observed::DecodeError { decoder: "rdp_inner", .. }]
+            [Observed::DecodeError {
+                decoder: "rdp_inner",
+                ..
+            }]
         ));
         // TPKT with an impossible length.
         let (mut d, _) = decoder();
@@ -1218,7 +1289,13 @@ mod tests {
         big.extend(tpkt(&[0x28]));
         assert_eq!(d.data(Side::Client, &big, chunk(6)), Want::More);
         let seen = rdp_seen(&log);
-        assert!(matches!(seen[0].2, RdpObserved::Malformed { structure: "TSRequest", .. }));
+        assert!(matches!(
+            seen[0].2,
+            RdpObserved::Malformed {
+                structure: "TSRequest",
+                ..
+            }
+        ));
         assert_eq!(seen[1].2, RdpObserved::McsAttachUserRequest);
     }
 
@@ -1226,8 +1303,16 @@ mod tests {
     fn rdstls_result() {
         let (mut d, log) = decoder();
         d.data(Side::Server, &[1, 0, 1, 0, 1, 0, 1, 0], chunk(1));
-        d.data(Side::Client, &[1, 0, 2, 0, 1, 0, 0, 0, 1, 0, b'u', 0, 0, 0, 0], chunk(2));
-        d.data(Side::Server, &[1, 0, 4, 0, 1, 0, 0x2E, 0x05, 0, 0], chunk(3));
+        d.data(
+            Side::Client,
+            &[1, 0, 2, 0, 1, 0, 0, 0, 1, 0, b'u', 0, 0, 0, 0],
+            chunk(2),
+        );
+        d.data(
+            Side::Server,
+            &[1, 0, 4, 0, 1, 0, 0x2E, 0x05, 0, 0],
+            chunk(3),
+        );
         let seen = rdp_seen(&log);
         assert_eq!(seen.len(), 3, "{seen:?} {:?}", all_seen(&log));
         assert_eq!(
@@ -1237,8 +1322,14 @@ mod tests {
                 result_code: Some(0x52E)
             }
         );
-        assert_eq!(names::rdstls_result(0x52E), Some("RDSTLS_RESULT_LOGON_FAILURE"));
-        assert!(RdpInnerDecoder::wanted(&[1, 0, 1, 0, 1, 0, 1, 0], Side::Server));
+        assert_eq!(
+            names::rdstls_result(0x52E),
+            Some("RDSTLS_RESULT_LOGON_FAILURE")
+        );
+        assert!(RdpInnerDecoder::wanted(
+            &[1, 0, 1, 0, 1, 0, 1, 0],
+            Side::Server
+        ));
         assert!(RdpInnerDecoder::wanted(&[0x30, 0x37], Side::Client));
         assert!(!RdpInnerDecoder::wanted(b"GET / HTTP/1.1", Side::Client));
     }

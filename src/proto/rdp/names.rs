@@ -440,9 +440,15 @@ mod tests {
     fn every_error_info_value_of_the_spec_has_a_name() {
         // MS-RDPBCGR 2.2.5.1.1: the values most connect failures end with.
         assert_eq!(error_info(0x7), Some("ERRINFO_SERVER_DENIED_CONNECTION"));
-        assert_eq!(error_info(0x9), Some("ERRINFO_SERVER_INSUFFICIENT_PRIVILEGES"));
+        assert_eq!(
+            error_info(0x9),
+            Some("ERRINFO_SERVER_INSUFFICIENT_PRIVILEGES")
+        );
         assert_eq!(error_info(0x101), Some("ERRINFO_LICENSE_NO_LICENSE_SERVER"));
-        assert_eq!(error_info(0x10A), Some("ERRINFO_LICENSE_NO_REMOTE_CONNECTIONS"));
+        assert_eq!(
+            error_info(0x10A),
+            Some("ERRINFO_LICENSE_NO_REMOTE_CONNECTIONS")
+        );
         assert_eq!(error_info(0x1194), Some("ERRINFO_ENCPKGMISMATCH"));
         assert_eq!(error_info(0x1126), Some("ERRINFO_SECURITYDATATOOSHORT23"));
         assert_eq!(error_info(0x1111), Some("ERRINFO_SECURITYDATATOOSHORT2"));
@@ -461,8 +467,14 @@ mod tests {
         assert_eq!(credssp_error(0xC000_006D), Some("STATUS_LOGON_FAILURE"));
         assert_eq!(credssp_error(0x8009_030C), Some("SEC_E_LOGON_DENIED"));
         assert_eq!(credssp_error(0x1234), None);
-        assert_eq!(logon_error_type(0xFFFF_FFFA), Some("LOGON_MSG_NO_PERMISSION"));
-        assert_eq!(logon_error_type(0xC000_0234), Some("STATUS_ACCOUNT_LOCKED_OUT"));
+        assert_eq!(
+            logon_error_type(0xFFFF_FFFA),
+            Some("LOGON_MSG_NO_PERMISSION")
+        );
+        assert_eq!(
+            logon_error_type(0xC000_0234),
+            Some("STATUS_ACCOUNT_LOCKED_OUT")
+        );
     }
 
     #[test]
@@ -476,7 +488,11 @@ mod tests {
         assert_eq!(mcs_reason(3), Some("rn-user-requested"));
         assert_eq!(
             redirection_flags(0x0000_0103),
-            ["LB_TARGET_NET_ADDRESS", "LB_LOAD_BALANCE_INFO", "LB_TARGET_FQDN"]
+            [
+                "LB_TARGET_NET_ADDRESS",
+                "LB_LOAD_BALANCE_INFO",
+                "LB_TARGET_FQDN"
+            ]
         );
         assert_eq!(capability_set(0x1D), Some("CAPSETTYPE_BITMAP_CODECS"));
         assert_eq!(capability_set(0x6), None);

@@ -88,7 +88,11 @@ mod tests {
     fn target_and_routing_token() {
         let b = packet(
             LB_TARGET_NET_ADDRESS | LB_LOAD_BALANCE_INFO | LB_USERNAME,
-            &[utf16z("10.0.0.7"), b"Cookie: msts=1\r\n".to_vec(), utf16z("u")],
+            &[
+                utf16z("10.0.0.7"),
+                b"Cookie: msts=1\r\n".to_vec(),
+                utf16z("u"),
+            ],
         );
         let r = decode(&mut Cursor::new(&b)).unwrap();
         assert_eq!(r.session_id, 2);

@@ -145,7 +145,10 @@ mod tests {
     fn client_info_truncated_and_impossible() {
         let b = info_packet("D", "u", "");
         for n in 0..b.len() - 4 {
-            assert!(decode_client_info(&mut Cursor::new(&b[..n])).is_err(), "{n}");
+            assert!(
+                decode_client_info(&mut Cursor::new(&b[..n])).is_err(),
+                "{n}"
+            );
         }
         let mut bad = b.clone();
         bad[8] = 0xFF; // cbDomain 0x00FF + more than there is

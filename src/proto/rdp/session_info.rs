@@ -41,7 +41,10 @@ pub fn decode(c: &mut Cursor) -> Result<SessionInfo, DecodeError> {
             let present = c.u32_le("TS_LOGON_INFO_EXTENDED FieldsPresent")?;
             if present & LOGON_EX_AUTORECONNECTCOOKIE != 0 {
                 let n = c.u32_le("cbFieldData (auto-reconnect cookie)")?;
-                c.skip(usize::try_from(n).unwrap_or(usize::MAX), "auto-reconnect cookie")?;
+                c.skip(
+                    usize::try_from(n).unwrap_or(usize::MAX),
+                    "auto-reconnect cookie",
+                )?;
             }
             if present & LOGON_EX_LOGONERRORS != 0 {
                 c.skip(4, "cbFieldData (logon errors)")?;
@@ -75,7 +78,10 @@ mod tests {
         for (kind, data) in [(0xFFFF_FFFA, 2), (0xC000_006D, 0), (0xFFFF_FFFB, 7)] {
             let i = decode(&mut Cursor::new(&logon_errors(kind, data))).unwrap();
             assert_eq!(i.info_type, INFOTYPE_LOGON_EXTENDED_INFO);
-            assert_eq!((i.logon_error_type, i.logon_error_data), (Some(kind), Some(data)));
+            assert_eq!(
+                (i.logon_error_type, i.logon_error_data),
+                (Some(kind), Some(data))
+            );
         }
     }
 

@@ -68,9 +68,7 @@ impl ShareControlHeader {
             [l0, l1, t0, t1, ..] => {
                 let len = u16::from_le_bytes([*l0, *l1]);
                 let t = u16::from_le_bytes([*t0, *t1]);
-                len >= 4
-                    && t & 0xFFF0 == 0x0010
-                    && matches!(t & 0xF, 0x1 | 0x3 | 0x6 | 0x7 | 0xA)
+                len >= 4 && t & 0xFFF0 == 0x0010 && matches!(t & 0xF, 0x1 | 0x3 | 0x6 | 0x7 | 0xA)
             }
             _ => false,
         }
@@ -158,15 +156,21 @@ mod tests {
         // MS-RDPBCGR 4.1.13 Synchronize PDU: 16 00 17 00 ef 03 | ea 03 01 00 00 01 08 00 1f
         // 00 00 00 | 01 00 ea 03.
         let b = [
-            0x16, 0x00, 0x17, 0x00, 0xEF, 0x03, 0xEA, 0x03, 0x01, 0x00, 0x00, 0x01, 0x08,
-            0x00, 0x1F, 0x00, 0x00, 0x00, 0x01, 0x00, 0xEA, 0x03,
+            0x16, 0x00, 0x17, 0x00, 0xEF, 0x03, 0xEA, 0x03, 0x01, 0x00, 0x00, 0x01, 0x08, 0x00,
+            0x1F, 0x00, 0x00, 0x00, 0x01, 0x00, 0xEA, 0x03,
         ];
         assert!(ShareControlHeader::looks_like(&b));
         let mut c = Cursor::new(&b);
         let h = ShareControlHeader::decode(&mut c).unwrap();
-        assert_eq!((h.total_length, h.pdu_type, h.pdu_source), (22, 7, Some(1007)));
+        assert_eq!(
+            (h.total_length, h.pdu_type, h.pdu_source),
+            (22, 7, Some(1007))
+        );
         let d = ShareDataHeader::decode(&mut c).unwrap();
-        assert_eq!((d.share_id, d.stream_id, d.pdu_type2), (0x0001_03EA, 1, 0x1F));
+        assert_eq!(
+            (d.share_id, d.stream_id, d.pdu_type2),
+            (0x0001_03EA, 1, 0x1F)
+        );
         assert!(!d.compressed());
         assert_eq!(decode_synchronize(&mut c).unwrap(), 1002);
     }
@@ -179,7 +183,10 @@ mod tests {
         assert!(decode_font_pdu(&mut Cursor::new(&[0; 7])).is_err());
         assert!(ShareDataHeader::decode(&mut Cursor::new(&[0; 11])).is_err());
         assert!(ShareControlHeader::decode(&mut Cursor::new(&[0; 3])).is_err());
-        assert_eq!(decode_deactivate_all(&mut Cursor::new(&[1, 0, 0, 0])).unwrap(), 1);
+        assert_eq!(
+            decode_deactivate_all(&mut Cursor::new(&[1, 0, 0, 0])).unwrap(),
+            1
+        );
         assert!(decode_deactivate_all(&mut Cursor::new(&[1, 0, 0, 0, 9, 0, 1])).is_err());
     }
 
