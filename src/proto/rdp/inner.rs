@@ -1333,4 +1333,58 @@ mod tests {
         assert!(RdpInnerDecoder::wanted(&[0x30, 0x37], Side::Client));
         assert!(!RdpInnerDecoder::wanted(b"GET / HTTP/1.1", Side::Client));
     }
+
+    #[test]
+    fn spec_section_4_examples() {
+        let (mut d, log) = decoder();
+        // MS-RDPBCGR 4.1.7 Server MCS Attach-User Confirm PDU.
+        let aucf = [
+            0x03, 0x00, 0x00, 0x0B, 0x02, 0xF0, 0x80, 0x2E, 0x00, 0x00, 0x06,
+        ];
+        // 4.1.9 Server MCS Channel Join Confirm PDU (channel 1007).
+        let cjcf = [
+            0x03, 0x00, 0x00, 0x0F, 0x02, 0xF0, 0x80, 0x3E, 0x00, 0x00, 0x06, 0x03, 0xEF, 0x03,
+            0xEF,
+        ];
+        // 4.1.11 Server License Error PDU - Valid Client, encrypted (flags 0x0288 =
+        // SEC_ENCRYPT | SEC_LICENSE_PKT | SEC_LICENSE_ENCRYPT_CS).
+        let license = [
+            0x03, 0x00, 0x00, 0x2A, 0x02, 0xF0, 0x80, 0x68, 0x00, 0x01, 0x03, 0xEB, 0x70, 0x1C,
+            0x88, 0x02, 0x02, 0x03, 0x8D, 0x43, 0x9A, 0xAB, 0xD5, 0x2A, 0x31, 0x39, 0x62, 0x4D,
+            0xC1, 0xEC, 0x0D, 0x99, 0x88, 0xE6, 0xDA, 0xAB, 0x2C, 0x02, 0x72, 0x4D, 0x49, 0x90,
+        ];
+        // 4.1.19 Server Synchronize PDU, encrypted (flags 0x0808).
+        let sync = [
+            0x03, 0x00, 0x00, 0x30, 0x02, 0xF0, 0x80, 0x68, 0x00, 0x01, 0x03, 0xEB, 0x70, 0x22,
+            0x08, 0x08, 0x02, 0x03, 0xF4, 0x4E, 0xD1, 0x9E, 0xB4, 0x53, 0xB6, 0xE6, 0xD7, 0xBE,
+            0xCC, 0xC2, 0x2B, 0x18, 0xA2, 0xCF, 0x5C, 0x9F, 0x59, 0xDE, 0xC6, 0x02, 0xE2, 0xFF,
+            0x36, 0x69, 0xB7, 0xFF, 0x0E, 0x27,
+        ];
+        // 4.2.3 MCS Disconnect Provider Ultimatum PDU.
+        let dpum = [0x03, 0x00, 0x00, 0x09, 0x02, 0xF0, 0x80, 0x21, 0x80];
+        let stream = [&aucf[..], &cjcf, &license, &sync, &dpum].concat();
+        assert_eq!(d.data(Side::Server, &stream, chunk(1)), Want::More);
+        let seen = all_seen(&log);
+        let rdp = |p: RdpObserved| Observed::Rdp(Box::new(p));
+        let want = [
+            rdp(RdpObserved::McsAttachUserConfirm {
+                result: 0,
+                user_id: Some(1007),
+            }),
+            rdp(RdpObserved::McsChannelJoinConfirm {
+                result: 0,
+                channel_id: 1007,
+            }),
+            rdp(RdpObserved::Unreadable {
+                reason: "encrypted with standard RDP security",
+            }),
+        ];
+        assert_eq!(format!("{:?}", &seen[..3]), format!("{want:?}"));
+        assert!(matches!(
+            seen[3],
+            Observed::McsDisconnectProviderUltimatum { reason: 3 }
+        ));
+        assert_eq!(seen.len(), 4);
+        assert_eq!(log.borrow().rdp_traffic[&7].encrypted_pdus, 2);
+    }
 }
