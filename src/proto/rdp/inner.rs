@@ -1387,4 +1387,154 @@ mod tests {
         assert_eq!(seen.len(), 4);
         assert_eq!(log.borrow().rdp_traffic[&7].encrypted_pdus, 2);
     }
+
+    fn ber_len(n: usize) -> Vec<u8> {
+        match n {
+            0..=0x7F => vec![n as u8],
+            0x80..=0xFF => vec![0x81, n as u8],
+            _ => vec![0x82, (n >> 8) as u8, n as u8],
+        }
+    }
+
+    fn tlv(tag: u8, v: &[u8]) -> Vec<u8> {
+        [vec![tag], ber_len(v.len()), v.to_vec()].concat()
+    }
+
+    fn block(kind: u16, body: &[u8]) -> Vec<u8> {
+        [
+            kind.to_le_bytes().to_vec(),
+            ((body.len() + 4) as u16).to_le_bytes().to_vec(),
+            body.to_vec(),
+        ]
+        .concat()
+    }
+
+    /// MCS Connect Response (T.125 BER, MS-RDPBCGR 2.2.1.4) with TS_UD_SC_SEC1 `method`,
+    /// `level` (no certificate), TS_UD_SC_NET (I/O 1003, channel 1004) and the message
+    /// channel 1006.
+    fn connect_response(method: u32, level: u32) -> Vec<u8> {
+        let mut sec = method.to_le_bytes().to_vec();
+        sec.extend(level.to_le_bytes());
+        if method != 0 || level != 0 {
+            sec.extend(32u32.to_le_bytes());
+            sec.extend(0u32.to_le_bytes());
+            sec.extend([0xAB; 32]);
+        }
+        let mut net = 1003u16.to_le_bytes().to_vec();
+        net.extend(1u16.to_le_bytes());
+        net.extend(1004u16.to_le_bytes());
+        net.extend([0, 0]);
+        let user = [
+            block(0x0C01, &[4, 0, 8, 0]),
+            block(0x0C02, &sec),
+            block(0x0C03, &net),
+            block(0x0C04, &1006u16.to_le_bytes()),
+        ]
+        .concat();
+        let mut gcc = vec![0x00, 0x05, 0x00, 0x14, 0x7C, 0x00, 0x01];
+        gcc.extend([
+            0x2A, 0x14, 0x76, 0x0A, 0x01, 0x01, 0x00, 0x01, 0xC0, 0x00, b'M', b'c', b'D', b'n',
+        ]);
+        gcc.extend(((user.len() as u16) | 0x8000).to_be_bytes());
+        gcc.extend(user);
+        let mut domain = Vec::new();
+        for v in [34u8, 3, 0, 1, 0, 1, 0xFF, 2] {
+            domain.extend(tlv(0x02, &[v]));
+        }
+        let mut body = tlv(0x0A, &[0]);
+        body.extend(tlv(0x02, &[0]));
+        body.extend(tlv(0x30, &domain));
+        body.extend(tlv(0x04, &gcc));
+        [vec![0x7F, 0x66], ber_len(body.len()), body].concat()
+    }
+
+    /// Standard RDP security with encryptionLevel NONE (method 0): everything stays readable
+    /// (security headers only on Client Info and licensing, MS-RDPBCGR 2.2.8.1.1.2).
+    #[test]
+    fn standard_security_level_none_stays_readable() {
+        let log: SharedLog = Rc::new(RefCell::new(ObservationLog::default()));
+        let mut d = RdpInnerDecoder::clear(7, log.clone());
+        d.data(Side::Server, &tpkt(&connect_response(0, 0)), chunk(1));
+        assert!(matches!(all_seen(&log)[0], Observed::McsConnectResponse(_)));
+        // Client Info behind SEC_INFO_PKT.
+        let mut info = vec![0x40, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0];
+        info.extend([0, 0, 2, 0, 0, 0, 0, 0, 0, 0]);
+        info.extend([0, 0, b'u', 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        d.data(
+            Side::Client,
+            &tpkt(&send_data(false, 1003, &info)),
+            chunk(2),
+        );
+        // A Demand Active without a security header, then Set Error Info 0x10A.
+        let mut da = 26u16.to_le_bytes().to_vec();
+        da.extend([0x11, 0x00, 0xEA, 0x03, 1, 0, 0, 0, 4, 0, 4, 0]);
+        da.extend(b"RDP\0");
+        da.extend([0, 0, 0, 0, 0, 0, 0, 0]);
+        d.data(Side::Server, &server_io(&da), chunk(3));
+        d.data(
+            Side::Server,
+            &server_io(&share_data(0x2F, &0x10Au32.to_le_bytes())),
+            chunk(4),
+        );
+        // Message channel: Multitransport Request, two heartbeats (the first is recorded).
+        let mut mt = vec![0x02, 0, 0, 0, 9, 0, 0, 0, 1, 0, 0, 0];
+        mt.extend([0x5A; 16]);
+        d.data(Side::Server, &tpkt(&send_data(true, 1006, &mt)), chunk(5));
+        for f in 6..8 {
+            let hb = [0x00, 0x40, 0, 0, 0, 30, 3, 6];
+            d.data(Side::Server, &tpkt(&send_data(true, 1006, &hb)), chunk(f));
+        }
+        let seen: Vec<_> = rdp_seen(&log).into_iter().map(|(f, _, p)| (f, p)).collect();
+        assert!(matches!(&seen[0], (2, RdpObserved::ClientInfo(i)) if i.user_name == "u"));
+        assert!(matches!(&seen[1], (3, RdpObserved::DemandActive(c)) if c.source == "RDP"));
+        assert_eq!(
+            seen[2],
+            (4, RdpObserved::SetErrorInfo { error_info: 0x10A })
+        );
+        assert_eq!(
+            seen[3],
+            (
+                5,
+                RdpObserved::MultitransportRequest {
+                    request_id: 9,
+                    requested_protocol: 1
+                }
+            )
+        );
+        assert_eq!(
+            seen[4],
+            (
+                6,
+                RdpObserved::Heartbeat {
+                    period: 30,
+                    warning_count: 3,
+                    reconnect_count: 6
+                }
+            )
+        );
+        assert_eq!(seen.len(), 5);
+        assert_eq!(log.borrow().rdp_traffic[&7].heartbeats, 2);
+    }
+
+    /// Standard RDP security with encryption (method 128-bit, level CLIENT_COMPATIBLE):
+    /// every PDU has a security header; SEC_ENCRYPT ones are unreadable, a licensing PDU
+    /// without it is read.
+    #[test]
+    fn standard_security_with_encryption() {
+        let log: SharedLog = Rc::new(RefCell::new(ObservationLog::default()));
+        let mut d = RdpInnerDecoder::clear(7, log.clone());
+        d.data(Side::Server, &tpkt(&connect_response(2, 2)), chunk(1));
+        let mut lic = vec![0x80, 0x02, 0x00, 0x00, 0xFF, 0x03, 0x10, 0x00];
+        lic.extend(7u32.to_le_bytes());
+        lic.extend(2u32.to_le_bytes());
+        lic.extend([4, 0, 0, 0]);
+        d.data(Side::Server, &server_io(&lic), chunk(2));
+        // A share control PDU behind a basic header without SEC_ENCRYPT (server, LOW-style).
+        let mut sync = vec![0, 0, 0, 0];
+        sync.extend(share_data(0x1F, &[1, 0, 0xEA, 3]));
+        d.data(Side::Server, &server_io(&sync), chunk(3));
+        let seen: Vec<_> = rdp_seen(&log).into_iter().map(|(f, _, p)| (f, p)).collect();
+        assert!(matches!(&seen[0], (2, RdpObserved::License(l)) if l.error_code == Some(7)));
+        assert_eq!(seen[1], (3, RdpObserved::Synchronize));
+    }
 }
