@@ -98,7 +98,7 @@ fn structure(selector: u8, data: &[u8]) {
         14 => drop(heartbeat::Heartbeat::decode(&mut c)),
         _ => {
             drop(error_info::SetErrorInfo::decode(&mut c));
-            drop(credssp::classify(data));
+            let _ = credssp::classify(data);
         }
     }
 }

@@ -370,19 +370,6 @@ impl RdpInnerDecoder {
             if d.phase == Phase::Done {
                 return;
             }
-            if d.skip > 0 {
-                if input.is_empty() {
-                    return;
-                }
-                let n = d.skip.min(input.len());
-                d.skip -= n;
-                d.consumed += n as u64;
-                input = &input[n..];
-                if d.skip == 0 {
-                    d.offset = d.consumed;
-                }
-                continue;
-            }
             if let Some((kind, keep)) = d.pending {
                 if input.is_empty() {
                     return;
@@ -399,6 +386,20 @@ impl RdpInnerDecoder {
                     if d.skip == 0 {
                         d.offset = d.consumed;
                     }
+                }
+                continue;
+            }
+            // The unbuffered rest of the PDU just decoded.
+            if d.skip > 0 {
+                if input.is_empty() {
+                    return;
+                }
+                let n = d.skip.min(input.len());
+                d.skip -= n;
+                d.consumed += n as u64;
+                input = &input[n..];
+                if d.skip == 0 {
+                    d.offset = d.consumed;
                 }
                 continue;
             }
