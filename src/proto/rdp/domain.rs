@@ -53,7 +53,8 @@ pub enum DomainPdu<'a> {
     Other { choice: u8 },
 }
 
-/// The SendDataRequest / SendDataIndication header and the user data it frames.
+/// T.125 11.32 / 11.33 SendDataRequest / SendDataIndication (MS-RDPBCGR 2.2.8.1.1.1.1
+/// framing of slow-path PDUs): the header and the user data it frames.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SendData<'a> {
     pub initiator: u16,
