@@ -551,3 +551,23 @@ fn esteemedaudit_connections_in_clear() {
     assert_eq!(find("SecurityExchange"), Some(26));
     assert_eq!(find("disconnectProviderUltimatum"), Some(592));
 }
+
+/// `tshark -r rdp-x509.pcap -T fields -e frame.number -e _ws.col.Info` (and the same for
+/// rdp-unknown-keyboard.pcap): the captures stop after 11 ClientData, 13 ServerData
+/// (128-bit RC4, Client Compatible) and after 11 ClientData; nothing more is decoded and
+/// nothing is reported unreadable.
+#[test]
+fn zeek_standard_security_captures_that_end_after_mcs() {
+    let Some(x509) = corpus("zeek/testing/btest/Traces/rdp/rdp-x509.pcap") else {
+        return;
+    };
+    assert_eq!(
+        pdus(&x509, 0),
+        expect(&[(11, "ClientData"), (13, "ServerData")])
+    );
+    let Some(kb) = corpus("zeek/testing/btest/Traces/rdp/rdp-unknown-keyboard.pcap") else {
+        return;
+    };
+    assert_eq!(pdus(&kb, 0), expect(&[(11, "ClientData")]));
+    assert!(rdp(&kb, 0).is_empty());
+}

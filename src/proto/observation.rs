@@ -13,9 +13,9 @@ use std::rc::Rc;
 /// Observations kept per connection (the first ones; later ones are counted). An RDP
 /// connection sequence with a dozen virtual channels takes about 60.
 pub const MAX_OBSERVATIONS_PER_CONNECTION: usize = 128;
-/// Room kept beyond that cap for the observations that say how a session ended (Set Error
-/// Info, Deactivate All, Disconnect Provider Ultimatum, a redirection, a logon notice), so a
-/// chatty session still shows its end.
+/// Room kept beyond that cap for the observations that say how a session ended or moved (Set
+/// Error Info, Deactivate All, Disconnect Provider Ultimatum, a redirection, a logon notice,
+/// a multitransport request / response), so a chatty session still shows its end.
 pub const RESERVED_FOR_ENDINGS: usize = 32;
 
 #[derive(Debug, Clone, Serialize)]
@@ -89,6 +89,8 @@ impl Observed {
                     | R::ShutdownRequest
                     | R::ShutdownDenied
                     | R::License(_)
+                    | R::MultitransportRequest { .. }
+                    | R::MultitransportResponse { .. }
             ),
             Observed::Tls(t) => matches!(**t, crate::proto::tls::TlsObserved::Alert { .. }),
             _ => false,

@@ -224,10 +224,11 @@ pub fn ascii_until_nul(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes.get(..end).unwrap_or_default()).into_owned()
 }
 
-/// A GUID in its registry form (first three fields little-endian), upper-case.
+/// A GUID (MS-DTYP 2.3.4.2: Data1–Data3 little-endian, Data4 as bytes) in the usual
+/// lower-case hyphenated form.
 pub fn guid(b: &[u8; 16]) -> String {
     format!(
-        "{:08X}-{:04X}-{:04X}-{:02X}{:02X}-{:02X}{:02X}{:02X}{:02X}{:02X}{:02X}",
+        "{:08x}-{:04x}-{:04x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
         u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
         u16::from_le_bytes([b[4], b[5]]),
         u16::from_le_bytes([b[6], b[7]]),
@@ -291,5 +292,7 @@ mod tests {
             0x78, 0x56, 0x34, 0x12, 0x34, 0x12, 0x78, 0x56, 1, 2, 3, 4, 5, 6, 7, 8,
         ];
         assert_eq!(guid(&g), "12345678-1234-5678-0102-030405060708");
+        let h = [0xAB; 16];
+        assert_eq!(guid(&h), "abababab-abab-abab-abab-abababababab");
     }
 }

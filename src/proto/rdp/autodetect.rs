@@ -6,9 +6,10 @@
 
 use crate::proto::wire::{Cursor, DecodeError};
 
-/// The header every MS-RDPBCGR 2.2.14.1 / 2.2.14.2 auto-detect message starts with
-/// (e.g. RDP_RTT_REQUEST): headerLength, headerTypeId (0x00 TYPE_ID_AUTODETECT_REQUEST,
-/// 0x01 TYPE_ID_AUTODETECT_RESPONSE), sequenceNumber, requestType / responseType.
+/// MS-RDPBCGR 2.2.14.1 / 2.2.14.2 auto-detect request / response header (the first six
+/// bytes of RDP_RTT_REQUEST, RDP_BW_START, … RDP_RTT_RESPONSE, …): headerLength,
+/// headerTypeId (0x00 TYPE_ID_AUTODETECT_REQUEST, 0x01 TYPE_ID_AUTODETECT_RESPONSE),
+/// sequenceNumber, requestType / responseType.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AutoDetectHeader {
     pub header_type: u8,

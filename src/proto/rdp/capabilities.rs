@@ -15,13 +15,15 @@ pub const CAPSTYPE_BITMAP: u16 = 0x0002;
 /// Capability set types kept per PDU (Windows sends about 30).
 pub const MAX_CAPABILITY_SETS: usize = 64;
 
-/// Server Demand Active PDU body (TS_DEMAND_ACTIVE_PDU, after the share control header).
+/// MS-RDPBCGR 2.2.1.13.1.1 Demand Active PDU Data (TS_DEMAND_ACTIVE_PDU), after the share
+/// control header.
 pub fn decode_demand_active(c: &mut Cursor) -> Result<CapabilitySummary, DecodeError> {
     let share_id = c.u32_le("TS_DEMAND_ACTIVE_PDU shareId")?;
     decode_common(c, share_id)
 }
 
-/// Client Confirm Active PDU body (TS_CONFIRM_ACTIVE_PDU, after the share control header).
+/// MS-RDPBCGR 2.2.1.13.2.1 Confirm Active PDU Data (TS_CONFIRM_ACTIVE_PDU), after the share
+/// control header.
 pub fn decode_confirm_active(c: &mut Cursor) -> Result<CapabilitySummary, DecodeError> {
     let share_id = c.u32_le("TS_CONFIRM_ACTIVE_PDU shareId")?;
     c.skip(2, "TS_CONFIRM_ACTIVE_PDU originatorId")?;

@@ -53,7 +53,8 @@ pub enum DomainPdu<'a> {
     Other { choice: u8 },
 }
 
-/// The SendDataRequest / SendDataIndication header and the user data it frames.
+/// T.125 11.32 / 11.33 SendDataRequest / SendDataIndication (MS-RDPBCGR 2.2.8.1.1.1.1
+/// framing of slow-path PDUs): the header and the user data it frames.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SendData<'a> {
     pub initiator: u16,
@@ -159,12 +160,13 @@ mod tests {
                 user_id: Some(1007)
             }
         );
-        // 4.1.8 Channel Join Request: 38 00 06 03 ef (user 1007, channel 1007).
+        // 4.1.8.2.1 Channel Join Request for the I/O channel: 38 00 06 03 eb (user 1007,
+        // channel 1003).
         assert_eq!(
-            decode(&[0x38, 0, 6, 3, 0xEF]).unwrap(),
+            decode(&[0x38, 0, 6, 3, 0xEB]).unwrap(),
             DomainPdu::ChannelJoinRequest {
                 user_id: 1007,
-                channel_id: 1007
+                channel_id: 1003
             }
         );
         // 4.1.9 Channel Join Confirm: 3e 00 00 06 03 ef 03 ef.
@@ -176,7 +178,7 @@ mod tests {
                 channel_id: 1007
             }
         );
-        // Disconnect Provider Ultimatum rn-user-requested: 21 80.
+        // 4.2.3 Disconnect Provider Ultimatum, rn-user-requested: 21 80.
         assert_eq!(
             decode(&[0x21, 0x80]).unwrap(),
             DomainPdu::DisconnectProviderUltimatum { reason: 3 }

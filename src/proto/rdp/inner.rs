@@ -370,19 +370,6 @@ impl RdpInnerDecoder {
             if d.phase == Phase::Done {
                 return;
             }
-            if d.skip > 0 {
-                if input.is_empty() {
-                    return;
-                }
-                let n = d.skip.min(input.len());
-                d.skip -= n;
-                d.consumed += n as u64;
-                input = &input[n..];
-                if d.skip == 0 {
-                    d.offset = d.consumed;
-                }
-                continue;
-            }
             if let Some((kind, keep)) = d.pending {
                 if input.is_empty() {
                     return;
@@ -399,6 +386,20 @@ impl RdpInnerDecoder {
                     if d.skip == 0 {
                         d.offset = d.consumed;
                     }
+                }
+                continue;
+            }
+            // The unbuffered rest of the PDU just decoded.
+            if d.skip > 0 {
+                if input.is_empty() {
+                    return;
+                }
+                let n = d.skip.min(input.len());
+                d.skip -= n;
+                d.consumed += n as u64;
+                input = &input[n..];
+                if d.skip == 0 {
+                    d.offset = d.consumed;
                 }
                 continue;
             }
@@ -1332,5 +1333,209 @@ mod tests {
         ));
         assert!(RdpInnerDecoder::wanted(&[0x30, 0x37], Side::Client));
         assert!(!RdpInnerDecoder::wanted(b"GET / HTTP/1.1", Side::Client));
+    }
+
+    #[test]
+    fn spec_section_4_examples() {
+        let (mut d, log) = decoder();
+        // MS-RDPBCGR 4.1.7 Server MCS Attach-User Confirm PDU.
+        let aucf = [
+            0x03, 0x00, 0x00, 0x0B, 0x02, 0xF0, 0x80, 0x2E, 0x00, 0x00, 0x06,
+        ];
+        // 4.1.9 Server MCS Channel Join Confirm PDU (channel 1007).
+        let cjcf = [
+            0x03, 0x00, 0x00, 0x0F, 0x02, 0xF0, 0x80, 0x3E, 0x00, 0x00, 0x06, 0x03, 0xEF, 0x03,
+            0xEF,
+        ];
+        // 4.1.11 Server License Error PDU - Valid Client, encrypted (flags 0x0288 =
+        // SEC_ENCRYPT | SEC_LICENSE_PKT | SEC_LICENSE_ENCRYPT_CS).
+        let license = [
+            0x03, 0x00, 0x00, 0x2A, 0x02, 0xF0, 0x80, 0x68, 0x00, 0x01, 0x03, 0xEB, 0x70, 0x1C,
+            0x88, 0x02, 0x02, 0x03, 0x8D, 0x43, 0x9A, 0xAB, 0xD5, 0x2A, 0x31, 0x39, 0x62, 0x4D,
+            0xC1, 0xEC, 0x0D, 0x99, 0x88, 0xE6, 0xDA, 0xAB, 0x2C, 0x02, 0x72, 0x4D, 0x49, 0x90,
+        ];
+        // 4.1.19 Server Synchronize PDU, encrypted (flags 0x0808).
+        let sync = [
+            0x03, 0x00, 0x00, 0x30, 0x02, 0xF0, 0x80, 0x68, 0x00, 0x01, 0x03, 0xEB, 0x70, 0x22,
+            0x08, 0x08, 0x02, 0x03, 0xF4, 0x4E, 0xD1, 0x9E, 0xB4, 0x53, 0xB6, 0xE6, 0xD7, 0xBE,
+            0xCC, 0xC2, 0x2B, 0x18, 0xA2, 0xCF, 0x5C, 0x9F, 0x59, 0xDE, 0xC6, 0x02, 0xE2, 0xFF,
+            0x36, 0x69, 0xB7, 0xFF, 0x0E, 0x27,
+        ];
+        // 4.2.3 MCS Disconnect Provider Ultimatum PDU.
+        let dpum = [0x03, 0x00, 0x00, 0x09, 0x02, 0xF0, 0x80, 0x21, 0x80];
+        let stream = [&aucf[..], &cjcf, &license, &sync, &dpum].concat();
+        assert_eq!(d.data(Side::Server, &stream, chunk(1)), Want::More);
+        let seen = all_seen(&log);
+        let rdp = |p: RdpObserved| Observed::Rdp(Box::new(p));
+        let want = [
+            rdp(RdpObserved::McsAttachUserConfirm {
+                result: 0,
+                user_id: Some(1007),
+            }),
+            rdp(RdpObserved::McsChannelJoinConfirm {
+                result: 0,
+                channel_id: 1007,
+            }),
+            rdp(RdpObserved::Unreadable {
+                reason: "encrypted with standard RDP security",
+            }),
+        ];
+        assert_eq!(format!("{:?}", &seen[..3]), format!("{want:?}"));
+        assert!(matches!(
+            seen[3],
+            Observed::McsDisconnectProviderUltimatum { reason: 3 }
+        ));
+        assert_eq!(seen.len(), 4);
+        assert_eq!(log.borrow().rdp_traffic[&7].encrypted_pdus, 2);
+    }
+
+    fn ber_len(n: usize) -> Vec<u8> {
+        match n {
+            0..=0x7F => vec![n as u8],
+            0x80..=0xFF => vec![0x81, n as u8],
+            _ => vec![0x82, (n >> 8) as u8, n as u8],
+        }
+    }
+
+    fn tlv(tag: u8, v: &[u8]) -> Vec<u8> {
+        [vec![tag], ber_len(v.len()), v.to_vec()].concat()
+    }
+
+    fn block(kind: u16, body: &[u8]) -> Vec<u8> {
+        [
+            kind.to_le_bytes().to_vec(),
+            ((body.len() + 4) as u16).to_le_bytes().to_vec(),
+            body.to_vec(),
+        ]
+        .concat()
+    }
+
+    /// MCS Connect Response (T.125 BER, MS-RDPBCGR 2.2.1.4) with TS_UD_SC_SEC1 `method`,
+    /// `level` (no certificate), TS_UD_SC_NET (I/O 1003, channel 1004) and the message
+    /// channel 1006.
+    fn connect_response(method: u32, level: u32) -> Vec<u8> {
+        let mut sec = method.to_le_bytes().to_vec();
+        sec.extend(level.to_le_bytes());
+        if method != 0 || level != 0 {
+            sec.extend(32u32.to_le_bytes());
+            sec.extend(0u32.to_le_bytes());
+            sec.extend([0xAB; 32]);
+        }
+        let mut net = 1003u16.to_le_bytes().to_vec();
+        net.extend(1u16.to_le_bytes());
+        net.extend(1004u16.to_le_bytes());
+        net.extend([0, 0]);
+        let user = [
+            block(0x0C01, &[4, 0, 8, 0]),
+            block(0x0C02, &sec),
+            block(0x0C03, &net),
+            block(0x0C04, &1006u16.to_le_bytes()),
+        ]
+        .concat();
+        let mut gcc = vec![0x00, 0x05, 0x00, 0x14, 0x7C, 0x00, 0x01];
+        gcc.extend([
+            0x2A, 0x14, 0x76, 0x0A, 0x01, 0x01, 0x00, 0x01, 0xC0, 0x00, b'M', b'c', b'D', b'n',
+        ]);
+        gcc.extend(((user.len() as u16) | 0x8000).to_be_bytes());
+        gcc.extend(user);
+        let mut domain = Vec::new();
+        for v in [34u8, 3, 0, 1, 0, 1, 0xFF, 2] {
+            domain.extend(tlv(0x02, &[v]));
+        }
+        let mut body = tlv(0x0A, &[0]);
+        body.extend(tlv(0x02, &[0]));
+        body.extend(tlv(0x30, &domain));
+        body.extend(tlv(0x04, &gcc));
+        [vec![0x7F, 0x66], ber_len(body.len()), body].concat()
+    }
+
+    /// Standard RDP security with encryptionLevel NONE (method 0): everything stays readable
+    /// (security headers only on Client Info and licensing, MS-RDPBCGR 2.2.8.1.1.2).
+    #[test]
+    fn standard_security_level_none_stays_readable() {
+        let log: SharedLog = Rc::new(RefCell::new(ObservationLog::default()));
+        let mut d = RdpInnerDecoder::clear(7, log.clone());
+        d.data(Side::Server, &tpkt(&connect_response(0, 0)), chunk(1));
+        assert!(matches!(all_seen(&log)[0], Observed::McsConnectResponse(_)));
+        // Client Info behind SEC_INFO_PKT.
+        let mut info = vec![0x40, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0];
+        info.extend([0, 0, 2, 0, 0, 0, 0, 0, 0, 0]);
+        info.extend([0, 0, b'u', 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        d.data(
+            Side::Client,
+            &tpkt(&send_data(false, 1003, &info)),
+            chunk(2),
+        );
+        // A Demand Active without a security header, then Set Error Info 0x10A.
+        let mut da = 26u16.to_le_bytes().to_vec();
+        da.extend([0x11, 0x00, 0xEA, 0x03, 1, 0, 0, 0, 4, 0, 4, 0]);
+        da.extend(b"RDP\0");
+        da.extend([0, 0, 0, 0, 0, 0, 0, 0]);
+        d.data(Side::Server, &server_io(&da), chunk(3));
+        d.data(
+            Side::Server,
+            &server_io(&share_data(0x2F, &0x10Au32.to_le_bytes())),
+            chunk(4),
+        );
+        // Message channel: Multitransport Request, two heartbeats (the first is recorded).
+        let mut mt = vec![0x02, 0, 0, 0, 9, 0, 0, 0, 1, 0, 0, 0];
+        mt.extend([0x5A; 16]);
+        d.data(Side::Server, &tpkt(&send_data(true, 1006, &mt)), chunk(5));
+        for f in 6..8 {
+            let hb = [0x00, 0x40, 0, 0, 0, 30, 3, 6];
+            d.data(Side::Server, &tpkt(&send_data(true, 1006, &hb)), chunk(f));
+        }
+        let seen: Vec<_> = rdp_seen(&log).into_iter().map(|(f, _, p)| (f, p)).collect();
+        assert!(matches!(&seen[0], (2, RdpObserved::ClientInfo(i)) if i.user_name == "u"));
+        assert!(matches!(&seen[1], (3, RdpObserved::DemandActive(c)) if c.source == "RDP"));
+        assert_eq!(
+            seen[2],
+            (4, RdpObserved::SetErrorInfo { error_info: 0x10A })
+        );
+        assert_eq!(
+            seen[3],
+            (
+                5,
+                RdpObserved::MultitransportRequest {
+                    request_id: 9,
+                    requested_protocol: 1
+                }
+            )
+        );
+        assert_eq!(
+            seen[4],
+            (
+                6,
+                RdpObserved::Heartbeat {
+                    period: 30,
+                    warning_count: 3,
+                    reconnect_count: 6
+                }
+            )
+        );
+        assert_eq!(seen.len(), 5);
+        assert_eq!(log.borrow().rdp_traffic[&7].heartbeats, 2);
+    }
+
+    /// Standard RDP security with encryption (method 128-bit, level CLIENT_COMPATIBLE):
+    /// every PDU has a security header; SEC_ENCRYPT ones are unreadable, a licensing PDU
+    /// without it is read.
+    #[test]
+    fn standard_security_with_encryption() {
+        let log: SharedLog = Rc::new(RefCell::new(ObservationLog::default()));
+        let mut d = RdpInnerDecoder::clear(7, log.clone());
+        d.data(Side::Server, &tpkt(&connect_response(2, 2)), chunk(1));
+        let mut lic = vec![0x80, 0x02, 0x00, 0x00, 0xFF, 0x03, 0x10, 0x00];
+        lic.extend(7u32.to_le_bytes());
+        lic.extend(2u32.to_le_bytes());
+        lic.extend([4, 0, 0, 0]);
+        d.data(Side::Server, &server_io(&lic), chunk(2));
+        // A share control PDU behind a basic header without SEC_ENCRYPT (server, LOW-style).
+        let mut sync = vec![0, 0, 0, 0];
+        sync.extend(share_data(0x1F, &[1, 0, 0xEA, 3]));
+        d.data(Side::Server, &server_io(&sync), chunk(3));
+        let seen: Vec<_> = rdp_seen(&log).into_iter().map(|(f, _, p)| (f, p)).collect();
+        assert!(matches!(&seen[0], (2, RdpObserved::License(l)) if l.error_code == Some(7)));
+        assert_eq!(seen[1], (3, RdpObserved::Synchronize));
     }
 }

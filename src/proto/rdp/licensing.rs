@@ -37,8 +37,8 @@ pub fn decode(c: &mut Cursor) -> Result<LicenseMessage, DecodeError> {
 mod tests {
     use super::*;
 
-    /// A LICENSE_ERROR_MESSAGE as MS-RDPBCGR 4.1.12 shows it: ff 03 10 00, error 7
-    /// (STATUS_VALID_CLIENT), transition 2 (ST_NO_TRANSITION), empty error blob.
+    /// The decrypted licensing packet of MS-RDPBCGR 4.1.11 (Server License Error PDU - Valid
+    /// Client) when called with (7, 2): `ff 03 10 00 07 00 00 00 02 00 00 00 04 00 00 00`.
     fn alert(code: u32, transition: u32) -> Vec<u8> {
         let mut b = vec![0xFF, 0x03, 0x10, 0x00];
         b.extend(code.to_le_bytes());

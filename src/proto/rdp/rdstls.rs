@@ -13,7 +13,8 @@ pub const PDUTYPE_AUTHRSP: u16 = 0x0004;
 const DATATYPE_PASSWORD: u16 = 0x0001;
 const DATATYPE_AUTORECONNECT: u16 = 0x0002;
 
-/// One RDSTLS PDU: its type and, for the Authentication Response, resultCode.
+/// MS-RDPBCGR 2.2.17 RDSTLS PDU (RDSTLS_CAPABILITIES / RDSTLS_AUTHREQ / RDSTLS_AUTHRSP):
+/// its type and, for the Authentication Response (2.2.17.4), resultCode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RdstlsPdu {
     pub pdu_type: u16,

@@ -114,8 +114,8 @@ mod tests {
         v
     }
 
-    /// A TS_INFO_PACKET as MS-RDPBCGR 4.1.10 lays it out (flags 0x0001017B include
-    /// INFO_UNICODE), with a domain, a user and a password.
+    /// A TS_INFO_PACKET laid out as MS-RDPBCGR 2.2.1.11.1.1 says (flags 0x0001017B include
+    /// INFO_UNICODE 0x10), with a domain, a user and a password.
     fn info_packet(domain: &str, user: &str, password: &str) -> Vec<u8> {
         let mut b = vec![0, 0, 0, 0];
         b.extend(0x0001_017Bu32.to_le_bytes());
@@ -158,7 +158,8 @@ mod tests {
 
     #[test]
     fn security_exchange() {
-        // MS-RDPBCGR 4.1.10: basic header 01 00 00 00, length 0x48, 72 bytes.
+        // A 512-bit server key: length 0x48 = 64 + 8 bytes of padding (2.2.1.10.1), as in
+        // RDP-003 frame 23 (tests/rdp_inner.rs).
         let mut b = vec![0x48, 0, 0, 0];
         b.extend([0xAA; 0x48]);
         let mut c = Cursor::new(&b);

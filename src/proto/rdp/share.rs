@@ -153,26 +153,27 @@ mod tests {
 
     #[test]
     fn headers_from_spec_example() {
-        // MS-RDPBCGR 4.1.13 Synchronize PDU: 16 00 17 00 ef 03 | ea 03 01 00 00 01 08 00 1f
-        // 00 00 00 | 01 00 ea 03.
+        // MS-RDPBCGR 4.1.19 Server Synchronize PDU, decrypted: 16 00 17 00 ea 03 | ea 03 01
+        // 00 14 00 16 00 1f 00 00 00 | 01 00 63 44 (targetUser left uninitialised).
         let b = [
-            0x16, 0x00, 0x17, 0x00, 0xEF, 0x03, 0xEA, 0x03, 0x01, 0x00, 0x00, 0x01, 0x08, 0x00,
-            0x1F, 0x00, 0x00, 0x00, 0x01, 0x00, 0xEA, 0x03,
+            0x16, 0x00, 0x17, 0x00, 0xEA, 0x03, 0xEA, 0x03, 0x01, 0x00, 0x14, 0x00, 0x16, 0x00,
+            0x1F, 0x00, 0x00, 0x00, 0x01, 0x00, 0x63, 0x44,
         ];
         assert!(ShareControlHeader::looks_like(&b));
         let mut c = Cursor::new(&b);
         let h = ShareControlHeader::decode(&mut c).unwrap();
         assert_eq!(
             (h.total_length, h.pdu_type, h.pdu_source),
-            (22, 7, Some(1007))
+            (22, 7, Some(1002))
         );
         let d = ShareDataHeader::decode(&mut c).unwrap();
         assert_eq!(
             (d.share_id, d.stream_id, d.pdu_type2),
-            (0x0001_03EA, 1, 0x1F)
+            (0x0001_03EA, 0, 0x1F)
         );
         assert!(!d.compressed());
-        assert_eq!(decode_synchronize(&mut c).unwrap(), 1002);
+        assert_eq!(decode_synchronize(&mut c).unwrap(), 0x4463);
+        assert!(c.is_empty());
     }
 
     #[test]

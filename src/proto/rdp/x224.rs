@@ -260,7 +260,10 @@ pub fn parse_connection_request(record: &[u8]) -> Result<ConnectionRequest, X224
                 "RDP_NEG_CORRELATION_INFO announced but missing",
             ));
         }
-        req.correlation_id = Some(guid(&rest[4..20]));
+        req.correlation_id = rest
+            .get(4..20)
+            .and_then(|b| <&[u8; 16]>::try_from(b).ok())
+            .map(crate::proto::wire::guid);
     }
     Ok(req)
 }
@@ -320,23 +323,6 @@ fn msts_target(value: &str) -> Option<String> {
     let port: u16 = parts.next()?.trim().parse().ok()?;
     let ip = Ipv4Addr::from(ip.to_le_bytes());
     Some(format!("{ip}:{}", port.swap_bytes()))
-}
-
-fn guid(b: &[u8]) -> String {
-    format!(
-        "{:08x}-{:04x}-{:04x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
-        u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
-        u16::from_le_bytes([b[4], b[5]]),
-        u16::from_le_bytes([b[6], b[7]]),
-        b[8],
-        b[9],
-        b[10],
-        b[11],
-        b[12],
-        b[13],
-        b[14],
-        b[15]
-    )
 }
 
 #[cfg(test)]

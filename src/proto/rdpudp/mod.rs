@@ -142,29 +142,6 @@ impl RdpUdpFlow {
     }
 }
 
-/// Formats a correlation id the way Windows logs GUIDs (mixed-endian groups).
-fn guid(b: &[u8; 16]) -> String {
-    format!(
-        "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
-        b[3],
-        b[2],
-        b[1],
-        b[0],
-        b[5],
-        b[4],
-        b[7],
-        b[6],
-        b[8],
-        b[9],
-        b[10],
-        b[11],
-        b[12],
-        b[13],
-        b[14],
-        b[15]
-    )
-}
-
 /// Is this datagram an RDP-UDP SYN (MS-RDPEUDP 3.1.5.1.1: snSourceAck −1, SYN flag, padded)?
 pub fn looks_like_syn(payload: &[u8]) -> bool {
     payload.len() >= MIN_SYN_LEN
@@ -270,7 +247,8 @@ impl DatagramConsumer for RdpUdpDecoder {
                     flow.version = seen.version;
                 }
                 if let Some(id) = &d.correlation_id {
-                    flow.correlation_id.get_or_insert_with(|| guid(id));
+                    flow.correlation_id
+                        .get_or_insert_with(|| crate::proto::wire::guid(id));
                 }
                 if flow.syns.len() < MAX_HANDSHAKE_DATAGRAMS {
                     flow.syns.push(seen);

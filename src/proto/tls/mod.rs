@@ -1350,4 +1350,92 @@ mod tests {
         assert_eq!(n, 1);
         assert!(certificate_list_tls13(&[0, 0, 0, 7, 0, 0, 2, 0x30, 0x00, 0, 9]).is_none());
     }
+
+    /// TLS 1.3 records of one direction sealed with AES-128-GCM under `secret` (RFC 8446
+    /// 5.2, 7.3), for tests that need more plaintext than the samples hold.
+    struct Sealer {
+        cipher: aes_gcm::Aes128Gcm,
+        iv: [u8; 12],
+        seq: u64,
+    }
+
+    impl Sealer {
+        fn new(secret: &[u8]) -> Self {
+            use super::super::decrypt::kdf::{SuiteHash, hkdf_expand_label};
+            use aes_gcm::KeyInit;
+            let key = hkdf_expand_label(SuiteHash::Sha256, secret, b"key", b"", 16).unwrap();
+            let iv = hkdf_expand_label(SuiteHash::Sha256, secret, b"iv", b"", 12).unwrap();
+            Sealer {
+                cipher: aes_gcm::Aes128Gcm::new_from_slice(&key).unwrap(),
+                iv: iv.try_into().unwrap(),
+                seq: 0,
+            }
+        }
+
+        fn seal(&mut self, plaintext: &[u8]) -> Vec<u8> {
+            use aes_gcm::aead::{Aead, Payload};
+            let mut nonce = self.iv;
+            for (n, s) in nonce[4..].iter_mut().zip(self.seq.to_be_bytes()) {
+                *n ^= s;
+            }
+            self.seq += 1;
+            let inner = [plaintext, &[CT_APPLICATION_DATA]].concat();
+            let len = (inner.len() + 16) as u16;
+            let mut aad = vec![CT_APPLICATION_DATA, 3, 3];
+            aad.extend(len.to_be_bytes());
+            let sealed = self
+                .cipher
+                .encrypt(
+                    (&nonce).into(),
+                    Payload {
+                        msg: &inner,
+                        aad: &aad,
+                    },
+                )
+                .unwrap();
+            [aad, sealed].concat()
+        }
+    }
+
+    /// Fails when MAX_DECRYPTED_BYTES applies to the RDP inner decoder (checked by
+    /// disabling the exception: the DPUm after 1.28 MB is then never opened).
+    #[test]
+    fn rdp_inner_decoder_is_fed_past_the_decryption_cap() {
+        let secret = [7u8; 32];
+        let suite = suites::suite(0x1301).unwrap();
+        let log: SharedLog = Rc::new(RefCell::new(ObservationLog::default()));
+        let mut d = TlsDecoder::with_keys(0, log.clone(), None, Some(crate::proto::inner_decoder));
+        d.client.encrypted = true;
+        d.client.keys = DirectionKeys::tls13(suite, &secret);
+        let mut sealer = Sealer::new(&secret);
+        // TPKT Erect Domain Request (MS-RDPBCGR 4.1.5) chooses the RDP inner decoder.
+        let first = [3, 0, 0, 12, 2, 0xF0, 0x80, 0x04, 0x01, 0x00, 0x01, 0x00];
+        assert_eq!(
+            d.data(Side::Client, &sealer.seal(&first), chunk(1)),
+            Want::More
+        );
+        // 80 fast-path input PDUs of 16 000 bytes: 1.28 MB, past MAX_DECRYPTED_BYTES.
+        let mut fast_path = vec![0x00, 0x80 | 0x3E, 0x80];
+        fast_path.resize(16_000, 0x11);
+        let mut frame = 2;
+        for _ in 0..80 {
+            assert_eq!(
+                d.data(Side::Client, &sealer.seal(&fast_path), chunk(frame)),
+                Want::More
+            );
+            frame += 1;
+        }
+        assert!(d.client.decrypted > MAX_DECRYPTED_BYTES);
+        // A Disconnect Provider Ultimatum after the cap is still read.
+        let dpum = [3, 0, 0, 9, 2, 0xF0, 0x80, 0x21, 0x80];
+        d.data(Side::Client, &sealer.seal(&dpum), chunk(frame));
+        let log = log.borrow();
+        let last = log.by_stream[&0].last().unwrap();
+        assert_eq!(last.frame, frame);
+        assert!(matches!(
+            last.what,
+            Observed::McsDisconnectProviderUltimatum { reason: 3 }
+        ));
+        assert_eq!(log.rdp_traffic[&0].fast_path_inputs, 80);
+    }
 }
