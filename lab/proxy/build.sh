@@ -11,7 +11,7 @@ SRC="${FREERDP_SRC:-}"
 if [[ -z "$SRC" ]]; then
     tmp="$(mktemp -d /tmp/rdpt-freerdp-src.XXXXXX)"
     (cd "$tmp" && apt-get source -qq freerdp2 >/dev/null 2>&1)
-    SRC="$(ls -d "$tmp"/freerdp2-*/ "$tmp"/FreeRDP-*/ 2>/dev/null | head -1)"
+    for d in "$tmp"/freerdp2-*/ "$tmp"/FreeRDP-*/; do [[ -d "$d" ]] && SRC="$d" && break; done
 fi
 P="$SRC/server/proxy"
 [[ -f "$P/pf_server.c" ]] || { echo "no FreeRDP proxy sources under $SRC" >&2; exit 1; }

@@ -17,6 +17,10 @@
 #   in rdpt-srv; the 2.11 proxy always connects to port 3389 of its configured target); xrdp is
 #   stopped the same way; the proxy's client maps xrdp's ultimatum (no Set Error Info) to
 #   ERRINFO_LOGOFF_BY_USER 0x0000000C (libfreerdp rdp.c) and the proxy sends that to xfreerdp.
+# rdp-proxy-target-down: the same proxy with nothing listening on its target: the proxy
+#   activates the client, its own connection to 127.0.0.1:3389 is refused, and it closes the
+#   client's connection (Deactivate All + Disconnect Provider Ultimatum; no Set Error Info, its
+#   client has no errorInfo).
 #   (A capture of the proxy <-> xrdp leg on rdpt-srv's lo was tried and dropped: tcpdump missed
 #   a segment of the login-screen burst there in two runs, with and without lo MTU 1500.)
 # Captured on the client's eth0 (tcp port 3389), key log via the shim.
@@ -78,20 +82,24 @@ INI
 C=$CA_DIR
 CARGS="/v:$SRV_IP /u:labuser /cert:deny /log-level:INFO /sec:tls /size:320x240 /bpp:16 +compression"
 
-# run_case NAME VIA_PROXY(0|1)
+# run_case NAME VIA_PROXY(0|1) [TARGET_UP(1|0)]
 run_case() {
-    local name="$1" via="$2"
+    local name="$1" via="$2" up="${3:-1}"
     [[ -n "$ONLY" && "$ONLY" != "$name" ]] && return 0
     log "case $name"
     rm -rf "$WORK/home/.config" "$OUT/$name.keys"
     local xaddr=$SRV_IP ppid=""
     (( via )) && xaddr=127.0.0.1
-    write_xrdp_ini "$WORK/$name.ini" security_layer=tls certificate=$C/good.crt \
-        key_file=$C/good.key "port=tcp://$xaddr:3389"
-    bg_ns $SRV_NS xrdp xrdp --nodaemon --config "$WORK/$name.ini"
-    local xpid=$LAST_PID
-    wait_for 10 bash -c "ip netns exec $SRV_NS ss -ltn | grep -q '$xaddr:3389 '" \
-        || { log "xrdp did not listen on $xaddr"; cat "$WORK/xrdp.out" >&2; return 1; }
+    local xpid=""
+    : >"$WORK/xrdp.out"
+    if (( up )); then
+        write_xrdp_ini "$WORK/$name.ini" security_layer=tls certificate=$C/good.crt \
+            key_file=$C/good.key "port=tcp://$xaddr:3389"
+        bg_ns $SRV_NS xrdp xrdp --nodaemon --config "$WORK/$name.ini"
+        xpid=$LAST_PID
+        wait_for 10 bash -c "ip netns exec $SRV_NS ss -ltn | grep -q '$xaddr:3389 '" \
+            || { log "xrdp did not listen on $xaddr"; cat "$WORK/xrdp.out" >&2; return 1; }
+    fi
     if (( via )); then
         # own HOME: the proxy's client keeps known_hosts2 there (target key pinned per run)
         rm -rf "$WORK/phome"; mkdir -p "$WORK/phome"
@@ -106,13 +114,15 @@ run_case() {
     record_client "$name" "ip netns exec $CLI_NS env $(client_env "$OUT/$name.keys") timeout 15 xfreerdp $CARGS" &
     local rpid=$!
     PIDS+=("$rpid")
-    sleep 3
-    log "$name: SIGTERM to xrdp ($xpid)"
-    stop_pid "$xpid"
+    if [[ -n "$xpid" ]]; then
+        sleep 3
+        log "$name: SIGTERM to xrdp ($xpid)"
+        stop_pid "$xpid"
+    fi
     wait "$rpid" 2>/dev/null || true
     capture_stop "$cap"
     [[ -n "$ppid" ]] && stop_pid "$ppid"
-    cp "$WORK/xrdp.out" "$LOGS/$name.server.txt"
+    (( up )) && cp "$WORK/xrdp.out" "$LOGS/$name.server.txt"
     if (( via )); then
         cp "$WORK/proxy.out" "$LOGS/$name.proxy.txt"
     fi
@@ -121,4 +131,5 @@ run_case() {
 
 run_case rdp-server-shutdown-xrdp 0
 run_case rdp-set-error-info-proxy 1
+run_case rdp-proxy-target-down 1 0
 versions >"$LOGS/proxy_errinfo.versions"

@@ -1,0 +1,1 @@
+ip netns exec rdpt-cli env DISPLAY=:69 HOME=/tmp/rdpt-lab.NBRn4h/home SSL_CERT_FILE=/tmp/rdpt-lab.NBRn4h/ca/ca.crt SSL_CERT_DIR=/tmp/rdpt-lab.NBRn4h/ca/certs RDPT_KEYLOG=/work/wt-lab/samples/rdp-proxy-target-down.keys LD_PRELOAD=/tmp/rdpt-lab.NBRn4h/keylog_shim.so timeout 15 xfreerdp /v:10.0.2.2 /u:labuser /cert:deny /log-level:INFO /sec:tls /size:320x240 /bpp:16 +compression
