@@ -139,3 +139,19 @@ fn unknown_user_is_rejected_in_nla() {
     assert_eq!(r.diagnosis.causes[0].cause, "nla_failure");
     assert_eq!(r.diagnosis.causes[0].confidence, 0.85);
 }
+
+/// FreeRDP's proxy whose target is down: Font Map (47), no screen update, Deactivate All
+/// (52), ultimatum (54), close_notify (56), FIN (58): the server refused the session.
+#[test]
+fn proxy_target_down_is_refused_after_activation() {
+    let r = sample("rdp-proxy-target-down.pcap");
+    let f = with_id(&r, "rdp.disconnected");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].severity, Severity::Error);
+    assert_eq!(f[0].frames, vec![47, 52, 54, 58]);
+    assert_eq!(r.diagnosis.causes[0].cause, "server_denied");
+    let s = r.connections[0].state.as_ref().unwrap();
+    assert_eq!(s.deactivate_all_frame, Some(52));
+    assert_eq!(s.ended.how, EndHow::DisconnectUltimatum);
+    assert_eq!(s.ended.frame, Some(54));
+}
