@@ -181,7 +181,7 @@ pub struct ConnectionReport {
     /// The connection state of an RDP / TLS connection: the stage reached, how it ended,
     /// how each fact is known (see docs/json-schema.md).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub state: Option<crate::state::ConnectionState>,
+    pub state: Option<Box<crate::state::ConnectionState>>,
     pub wireshark_filter: String,
 }
 
@@ -464,12 +464,14 @@ pub fn file_report(a: Analysis) -> FileReport {
                 Protocol::Tcp => states.remove(&c.stream),
                 Protocol::Udp => None,
             };
-            let rdp = state.as_mut().and_then(|s| s.setup.take());
-            let tls = state.as_mut().and_then(|s| s.tls.take());
-            let gateway = state.as_mut().and_then(|s| s.gateway.take());
+            let rdp = state.as_mut().and_then(|s| s.setup.take()).map(|b| *b);
+            let tls = state.as_mut().and_then(|s| s.tls.take()).map(|b| *b);
+            let gateway = state.as_mut().and_then(|s| s.gateway.take()).map(|b| *b);
             let tcp = crate::detect::tcp::phase::phase_from(&c, obs.unwrap_or(&[]), state.as_ref());
             let mut report = connection_report(&c, rdp, tls, tcp);
-            report.state = state.filter(|_| report.rdp.is_some() || report.tls.is_some());
+            report.state = state
+                .filter(|_| report.rdp.is_some() || report.tls.is_some())
+                .map(Box::new);
             report.gateway = gateway;
             if c.protocol == Protocol::Udp {
                 report.rdp_udp = rdp_udp.remove(&c.stream);

@@ -257,13 +257,13 @@ pub struct ConnectionState {
     pub traffic: Option<SessionTraffic>,
     /// The RDP negotiation and settings (reported as `connections[].rdp`).
     #[serde(skip)]
-    pub setup: Option<RdpSetup>,
+    pub setup: Option<Box<RdpSetup>>,
     /// The TLS handshake (reported as `connections[].tls`).
     #[serde(skip)]
-    pub tls: Option<TlsSummary>,
+    pub tls: Option<Box<TlsSummary>>,
     /// The RD Gateway exchange inside decrypted TLS (reported as `connections[].gateway`).
     #[serde(skip)]
-    pub gateway: Option<GatewaySummary>,
+    pub gateway: Option<Box<GatewaySummary>>,
 }
 
 impl ConnectionState {
@@ -367,8 +367,8 @@ pub fn build(
     if !state.decrypted {
         infer::from_records(&mut state, c, &ordered);
     }
-    state.setup = RdpSetup::from_observations(obs);
-    state.tls = TlsSummary::from_observations(obs);
-    state.gateway = GatewaySummary::from_observations(obs);
+    state.setup = RdpSetup::from_observations(obs).map(Box::new);
+    state.tls = TlsSummary::from_observations(obs).map(Box::new);
+    state.gateway = GatewaySummary::from_observations(obs).map(Box::new);
     state
 }

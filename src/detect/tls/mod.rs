@@ -74,7 +74,7 @@ pub fn tls_connections(a: &Analysis) -> Vec<TlsConnection<'_>> {
             Some(TlsConnection {
                 conversation: c,
                 tls: state.tls.as_ref()?,
-                rdp: state.setup.as_ref(),
+                rdp: state.setup.as_deref(),
                 observations: obs,
             })
         })
