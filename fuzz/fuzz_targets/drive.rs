@@ -52,6 +52,37 @@ pub fn drive(consumer: &mut dyn StreamConsumer, streams: [&[u8]; 2], how: &Deliv
     }
 }
 
+/// The two streams and their delivery, from the input shared by the stream fuzz targets.
+#[allow(dead_code)]
+pub struct FuzzStreams {
+    pub client: Vec<u8>,
+    pub server: Vec<u8>,
+    pub delivery: Delivery,
+}
+
+/// Reads the stream targets' input: bytes 0–1 (LE) where the client's stream ends, byte 2
+/// the chunk size, byte 3 bit 0 a gap after frame 3; the rest is split into the client's and
+/// the server's bytes, each after its fixed start `starts[i]`, which is delivered whole.
+/// `None` when the input is shorter than its header.
+#[allow(dead_code)]
+pub fn split_input(data: &[u8], starts: [&[u8]; 2]) -> Option<FuzzStreams> {
+    if data.len() < 4 {
+        return None;
+    }
+    let split = usize::from(u16::from_le_bytes([data[0], data[1]]));
+    let body = &data[4..];
+    let (client, server) = body.split_at(split.min(body.len()));
+    Some(FuzzStreams {
+        client: [starts[0], client].concat(),
+        server: [starts[1], server].concat(),
+        delivery: Delivery {
+            chunk_size: usize::from(data[2]).max(1),
+            first: [starts[0].len(), starts[1].len()],
+            gap_at_frame_3: data[3] & 1 == 1,
+        },
+    })
+}
+
 /// A UDP conversation 10.0.0.1:50000 → 10.0.0.2:`server_port`, stream 0.
 #[allow(dead_code)]
 pub fn udp_conversation(server_port: u16) -> rdptriage::flow::consumer::NewConversation {

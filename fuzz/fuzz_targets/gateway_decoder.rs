@@ -14,7 +14,7 @@
 #[path = "drive.rs"]
 mod drive;
 
-use drive::{Delivery, drive};
+use drive::{drive, split_input};
 use libfuzzer_sys::fuzz_target;
 use rdptriage::flow::Side;
 use rdptriage::proto::http::{GatewayDecoder, head, looks_like_http};
@@ -41,36 +41,21 @@ const STARTS: [(&[u8], &[u8]); 4] = [
 ];
 
 fn streams(start: usize, data: &[u8]) {
-    if data.len() < 4 {
-        return;
-    }
-    let split = usize::from(u16::from_le_bytes([data[0], data[1]]));
-    let chunk_size = usize::from(data[2]).max(1);
-    let with_gap = data[3] & 1 == 1;
-    let body = &data[4..];
-    let (client, server) = body.split_at(split.min(body.len()));
     let (client_start, server_start) = STARTS[start];
-    let client = [client_start, client].concat();
-    let server = [server_start, server].concat();
+    let Some(mut input) = split_input(data, [client_start, server_start]) else {
+        return;
+    };
     let log = Rc::new(RefCell::new(ObservationLog::default()));
     let mut decoder = GatewayDecoder::new(0, log.clone());
-    let all = [client.as_slice(), server.as_slice()];
+    let all = [input.client.as_slice(), input.server.as_slice()];
     let _ = looks_like_http(all[0], Side::Client) || looks_like_http(all[1], Side::Server);
     // The fixed start goes in as one record, as a gateway sends it.
-    let first = if start > 0 {
+    input.delivery.first = if start > 0 {
         [client_start.len().max(1), server_start.len().max(1)]
     } else {
         [0, 0]
     };
-    drive(
-        &mut decoder,
-        all,
-        &Delivery {
-            chunk_size,
-            first,
-            gap_at_frame_3: with_gap,
-        },
-    );
+    drive(&mut decoder, all, &input.delivery);
     let log = log.borrow();
     if let Some(obs) = log.by_stream.get(&0) {
         if let Some(s) = GatewaySummary::from_observations(obs) {

@@ -13,7 +13,7 @@
 #[path = "drive.rs"]
 mod drive;
 
-use drive::{Delivery, drive};
+use drive::{drive, split_input};
 use libfuzzer_sys::fuzz_target;
 use rdptriage::proto::observation::ObservationLog;
 use rdptriage::proto::rdp::inner::RdpInnerDecoder;
@@ -37,36 +37,24 @@ const FONT_MAP: &[u8] = &[
 ];
 
 fn streams(selector: u8, data: &[u8]) {
-    if data.len() < 4 {
-        return;
-    }
-    let split = usize::from(u16::from_le_bytes([data[0], data[1]]));
-    let chunk_size = usize::from(data[2]).max(1);
-    let with_gap = data[3] & 1 == 1;
-    let body = &data[4..];
-    let (client, server) = body.split_at(split.min(body.len()));
-    let (client_start, server_start): (Vec<u8>, Vec<u8>) = match selector / 2 {
-        1 => (TS_REQUEST.to_vec(), [TS_REQUEST, &[0, 0, 0, 0]].concat()),
-        2 => (Vec::new(), FONT_MAP.to_vec()),
-        _ => (Vec::new(), Vec::new()),
+    let (client_start, server_start): (&[u8], Vec<u8>) = match selector / 2 {
+        1 => (TS_REQUEST, [TS_REQUEST, &[0, 0, 0, 0]].concat()),
+        2 => (&[], FONT_MAP.to_vec()),
+        _ => (&[], Vec::new()),
     };
-    let client = [client_start.as_slice(), client].concat();
-    let server = [server_start.as_slice(), server].concat();
+    let Some(input) = split_input(data, [client_start, &server_start]) else {
+        return;
+    };
     let log = Rc::new(RefCell::new(ObservationLog::default()));
     let mut decoder = if selector & 1 == 0 {
         RdpInnerDecoder::new(0, log.clone())
     } else {
         RdpInnerDecoder::clear(0, log.clone())
     };
-    let first = [client_start.len(), server_start.len()];
     drive(
         &mut decoder,
-        [client.as_slice(), server.as_slice()],
-        &Delivery {
-            chunk_size,
-            first,
-            gap_at_frame_3: with_gap,
-        },
+        [input.client.as_slice(), input.server.as_slice()],
+        &input.delivery,
     );
     let log = log.borrow();
     if let Some(obs) = log.by_stream.get(&0) {

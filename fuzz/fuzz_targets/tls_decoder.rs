@@ -12,7 +12,7 @@
 #[path = "drive.rs"]
 mod drive;
 
-use drive::{Delivery, drive};
+use drive::{drive, split_input};
 use libfuzzer_sys::fuzz_target;
 use rdptriage::detect::tls::hostname::{cert_matches, cert_names, dns_matches};
 use rdptriage::proto::observation::ObservationLog;
@@ -22,24 +22,15 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 fn streams(data: &[u8]) {
-    if data.len() < 4 {
+    let Some(input) = split_input(data, [&[], &[]]) else {
         return;
-    }
-    let split = usize::from(u16::from_le_bytes([data[0], data[1]]));
-    let chunk_size = usize::from(data[2]).max(1);
-    let with_gap = data[3] & 1 == 1;
-    let body = &data[4..];
-    let (client, server) = body.split_at(split.min(body.len()));
+    };
     let log = Rc::new(RefCell::new(ObservationLog::default()));
     let mut decoder = TlsDecoder::new(0, log.clone());
     drive(
         &mut decoder,
-        [client, server],
-        &Delivery {
-            chunk_size,
-            first: [0, 0],
-            gap_at_frame_3: with_gap,
-        },
+        [input.client.as_slice(), input.server.as_slice()],
+        &input.delivery,
     );
     let log = log.borrow();
     if let Some(obs) = log.by_stream.get(&0) {
