@@ -40,6 +40,13 @@ pub struct Diagnosis {
     pub causes: Vec<Cause>,
 }
 
+/// A 32-bit code a detector put in its finding's typed evidence (errorInfo, CredSSP
+/// errorCode).
+fn evidence_code(f: &Finding, key: &str) -> Option<u32> {
+    let code = f.evidence.as_ref()?.get(key)?.as_u64()?;
+    u32::try_from(code).ok()
+}
+
 /// How strongly a finding points at a cause: `(cause, confidence, why not certain)`.
 fn cause_of(f: &Finding) -> Option<(&'static str, f64, &'static str)> {
     let s = f.summary.as_str();
@@ -261,12 +268,7 @@ fn cause_of(f: &Finding) -> Option<(&'static str, f64, &'static str)> {
             "the server ended the session without a code; its reason is in its event log",
         ),
         "rdp.error_info" => {
-            let code = f
-                .evidence
-                .as_ref()
-                .and_then(|e| e.get("error_info"))
-                .and_then(serde_json::Value::as_u64)
-                .and_then(|c| u32::try_from(c).ok())?;
+            let code = evidence_code(f, "error_info")?;
             let m = crate::detect::session::error_info::meaning(code);
             (m.cause?, m.confidence, m.reason)
         }
@@ -425,7 +427,7 @@ pub fn diagnose(a: &Analysis, findings: &[Finding]) -> Diagnosis {
                     .unwrap_or_default()
             ),
             remedy: advice.remedy.into(),
-            cannot_show: (!advice.cannot_show.is_empty()).then(|| advice.cannot_show.into()),
+            cannot_show: advice.cannot_show(),
             attempt: Some(at.id.clone()),
             connection: stream,
             wireshark_filter: stream.map_or_else(String::new, |s| frames_filter(s, &frames)),
@@ -490,7 +492,7 @@ pub fn diagnose(a: &Analysis, findings: &[Finding]) -> Diagnosis {
                 "no Remote Desktop traffic in this capture".into()
             },
             remedy: advice.remedy.into(),
-            cannot_show: (!advice.cannot_show.is_empty()).then(|| advice.cannot_show.into()),
+            cannot_show: advice.cannot_show(),
             attempt: None,
             connection: None,
             wireshark_filter: if rdp_seen {
@@ -540,14 +542,7 @@ fn make_cause(cause: &str, confidence: f64, reason: &str, f: &Finding, at: &Atte
     let advice = remedies::advice(cause);
     // A CredSSP status has a remedy of its own.
     let status_remedy = (f.id == "credssp.error")
-        .then(|| {
-            f.evidence
-                .as_ref()
-                .and_then(|e| e.get("error_code"))
-                .and_then(serde_json::Value::as_u64)
-                .and_then(|c| u32::try_from(c).ok())
-                .and_then(remedies::credssp_status_remedy)
-        })
+        .then(|| evidence_code(f, "error_code").and_then(remedies::credssp_status_remedy))
         .flatten();
     Cause {
         cause: cause.into(),
@@ -557,7 +552,7 @@ fn make_cause(cause: &str, confidence: f64, reason: &str, f: &Finding, at: &Atte
         frames: f.frames.clone(),
         summary: format!("{}: {}", advice.title, f.summary),
         remedy: status_remedy.unwrap_or(advice.remedy).into(),
-        cannot_show: (!advice.cannot_show.is_empty()).then(|| advice.cannot_show.into()),
+        cannot_show: advice.cannot_show(),
         attempt: Some(at.id.clone()),
         connection: f.connection,
         wireshark_filter: f.wireshark_filter.clone(),
@@ -637,7 +632,7 @@ fn fallback(a: &Analysis, at: &Attempt, findings: &[Finding]) -> Option<Cause> {
             }
         ),
         remedy: advice.remedy.into(),
-        cannot_show: (!advice.cannot_show.is_empty()).then(|| advice.cannot_show.into()),
+        cannot_show: advice.cannot_show(),
         attempt: Some(at.id.clone()),
         connection: Some(conv.stream),
         wireshark_filter: frames_filter(conv.stream, &frames),

@@ -7,6 +7,13 @@ pub struct Advice {
     pub cannot_show: &'static str,
 }
 
+impl Advice {
+    /// What the capture cannot show, when there is something to say.
+    pub fn cannot_show(&self) -> Option<String> {
+        (!self.cannot_show.is_empty()).then(|| self.cannot_show.to_string())
+    }
+}
+
 pub fn advice(cause: &str) -> Advice {
     let (title, remedy, cannot_show) = match cause {
         "certificate_expired" => (

@@ -5,7 +5,7 @@
 //! step 4) nor an errorCode — what servers that send no errorCode do on a refused logon
 //! (CredSSP version 2 servers, FreeRDP's).
 
-use super::{StateView, at, close_frame, known_words};
+use super::{StateView, at, close_frame, closing_words, known_words};
 use crate::detect::{Finding, Severity};
 use crate::flow::Side;
 use crate::state::{EndHow, Known, Stage};
@@ -36,14 +36,7 @@ fn rejected(views: &[StateView<'_>]) -> Vec<Finding> {
             frames.extend(close_frame(s));
             frames.sort_unstable();
             frames.dedup();
-            let how = match s.ended.how {
-                EndHow::TlsAlert => format!(
-                    "a TLS {} alert",
-                    s.ended.name.as_deref().unwrap_or("close")
-                ),
-                EndHow::Fin => "a FIN".into(),
-                _ => "a reset".into(),
-            };
+            let how = closing_words(&s.ended)?;
             let mut f = Finding::new(
                 "credssp.rejected",
                 Severity::Error,

@@ -8,7 +8,7 @@
 //!   logon refused after activation, as FreeRDP's shadow server does when PAM refuses the
 //!   Client Info credentials.
 
-use super::{StateView, known_words};
+use super::{StateView, closing_words, known_words};
 use crate::detect::{Finding, Severity};
 use crate::flow::Side;
 use crate::state::{ConnectionState, EndHow, Known, Stage};
@@ -63,20 +63,12 @@ pub fn detect(views: &[StateView<'_>]) -> Vec<Finding> {
         frames.extend(s.ended.tcp_close.map(|c| c.frame));
         frames.sort_unstable();
         frames.dedup();
-        let what = match s.ended.how {
-            EndHow::DisconnectUltimatum if by_server_ultimatum || closed_without_screen => {
-                format!(
-                    "an MCS Disconnect Provider Ultimatum ({})",
-                    s.ended.name.as_deref().unwrap_or("reason unknown")
-                )
-            }
-            EndHow::TlsAlert if closed_without_screen => {
-                format!("a TLS {} alert", s.ended.name.as_deref().unwrap_or("close"))
-            }
-            EndHow::Fin if closed_without_screen => "a FIN".to_string(),
-            EndHow::Rst if closed_without_screen => "a reset".to_string(),
-            _ => "a Deactivate All PDU".to_string(),
-        };
+        let what = if by_server_ultimatum || closed_without_screen {
+            closing_words(&s.ended)
+        } else {
+            None
+        }
+        .unwrap_or_else(|| "a Deactivate All PDU".to_string());
         let when = if closed_without_screen {
             format!(
                 "after connection finalization (Font Map, frame {}) but before sending a single screen update",

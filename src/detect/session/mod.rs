@@ -50,6 +50,23 @@ fn known_words(k: crate::state::Known) -> &'static str {
     }
 }
 
+/// The message or packet that closed the connection, in words (`a TLS close_notify alert`,
+/// `a FIN`, `a reset`, `an MCS Disconnect Provider Ultimatum (user-requested)`); `None` for
+/// the other endings.
+fn closing_words(e: &crate::state::Ending) -> Option<String> {
+    use crate::state::EndHow;
+    Some(match e.how {
+        EndHow::TlsAlert => format!("a TLS {} alert", e.name.as_deref().unwrap_or("close")),
+        EndHow::Fin => "a FIN".into(),
+        EndHow::Rst => "a reset".into(),
+        EndHow::DisconnectUltimatum => format!(
+            "an MCS Disconnect Provider Ultimatum ({})",
+            e.name.as_deref().unwrap_or("reason unknown")
+        ),
+        _ => return None,
+    })
+}
+
 /// The frame of the TCP close that followed, if any.
 fn close_frame(s: &ConnectionState) -> Option<u64> {
     s.ended.tcp_close.map(|c| c.frame)
