@@ -1,6 +1,6 @@
 //! Command line of rdptriage.
 use anyhow::{Context, Result};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 use rdptriage::analyze::{AnalyzeError, AnalyzeOptions, analyze_path_with};
 use rdptriage::detect::Severity;
@@ -10,9 +10,29 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// Exit codes, distinct and documented (README "Exit codes", `rdptriage analyze --help`).
+mod exit {
+    /// No finding at or above `--fail-on`.
+    pub const CLEAN: u8 = 0;
+    /// Findings at or above `--fail-on`.
+    pub const FINDINGS: u8 = 1;
+    /// An input (capture, key log, RSA key) could not be read; the others were analysed.
+    pub const UNREADABLE_INPUT: u8 = 2;
+    /// The report could not be written, or the run could not start.
+    pub const FAILURE: u8 = 3;
+    /// The command line is wrong (unknown option, missing value): sysexits' EX_USAGE.
+    pub const USAGE: u8 = 64;
+}
+
+const EXIT_CODES_HELP: &str = "\
+Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 an input (capture,
+key log, RSA key) could not be read (the other inputs are still analysed and reported); 3 the
+report could not be written; 64 a usage error (unknown option, missing argument). A closed
+output pipe (rdptriage ... | head) ends the run quietly with 0.";
+
 /// Explains why Remote Desktop connections failed, from packet captures.
 #[derive(Parser)]
-#[command(name = "rdptriage", version, about, long_about = None)]
+#[command(name = "rdptriage", version, about, long_about = None, after_help = EXIT_CODES_HELP)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -24,24 +44,48 @@ enum Command {
     #[command(after_help = "\
 Examples:
   rdptriage analyze failed-logon.pcapng
+  rdptriage analyze -r failed-logon.pcapng
   rdptriage analyze captures/ --format json -o triage.jsonl
   rdptriage analyze win2012.pcap --rsa-key server-key.pem
-  tcpdump -U -w - port 3389 | rdptriage analyze -
+  tcpdump -U -w - port 3389 | rdptriage analyze
 
 Directories are searched recursively for *.pcap, *.pcapng, *.cap, *.pcap.gz and *.pcapng.gz.
-Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 an input could
-not be read at all (the other inputs are still analysed and reported).")]
+With no path and standard input not a terminal, standard input is read.
+Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 an input (capture,
+key log, RSA key) could not be read (the other inputs are still analysed and reported); 3 the
+report could not be written; 64 a usage error. A closed output pipe ends the run quietly
+with 0.")]
     Analyze(AnalyzeArgs),
+    /// What a finding id or cause id means, its typical causes, the remedy and an example
+    /// (without an id: the list of ids).
+    Explain {
+        /// A finding id (`tls.cert_expired`) or cause id (`certificate_expired`).
+        id: Option<String>,
+    },
+    /// Prints a shell completion script (e.g. `rdptriage completions bash >
+    /// /etc/bash_completion.d/rdptriage`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Prints the man page (roff): `rdptriage man > rdptriage.1; man ./rdptriage.1`.
+    Man,
 }
 
 #[derive(clap::Args)]
 struct AnalyzeArgs {
-    /// Capture files, directories, or `-` for standard input.
-    #[arg(required = true)]
+    /// Capture files, directories, or `-` for standard input (the default when no path is
+    /// given and standard input is not a terminal).
     paths: Vec<PathBuf>,
-    /// Output format (JSON: one document per file, JSON Lines for several files).
+    /// A capture file to read, as tcpdump and tshark spell it; may be repeated.
+    #[arg(short = 'r', long = "read", value_name = "FILE")]
+    read: Vec<PathBuf>,
+    /// Output format. JSON is always one document per line (JSON Lines), one per input.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     format: OutputFormat,
+    /// Indent JSON and SARIF for people (no longer one document per line).
+    #[arg(long)]
+    pretty: bool,
     /// Write the report to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -49,7 +93,7 @@ struct AnalyzeArgs {
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     fail_on: FailOn,
     /// Files analysed in parallel (default: all cores).
-    #[arg(long, value_name = "N")]
+    #[arg(short = 'j', long, value_name = "N")]
     jobs: Option<usize>,
     /// Colour the table (auto: when standard output is a terminal).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
@@ -133,15 +177,64 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-fn run(args: AnalyzeArgs) -> Result<ExitCode> {
-    let files = expand(&args.paths)?;
+/// A run that ends early, with its exit code.
+struct Fatal {
+    code: u8,
+    error: anyhow::Error,
+}
+
+impl Fatal {
+    fn new(code: u8, error: impl Into<anyhow::Error>) -> Self {
+        Fatal {
+            code,
+            error: error.into(),
+        }
+    }
+}
+
+/// Did writing fail because the reader went away (`| head`)?
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || e.downcast_ref::<serde_json::Error>()
+                .is_some_and(|j| j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
+    })
+}
+
+/// The inputs named on the command line: the paths, `-r` files, else standard input when it
+/// is not a terminal.
+fn inputs(args: &AnalyzeArgs) -> Result<Vec<PathBuf>, Fatal> {
+    let mut paths = args.paths.clone();
+    paths.extend(args.read.iter().cloned());
+    if paths.is_empty() {
+        if std::io::stdin().is_terminal() {
+            return Err(Fatal::new(
+                exit::USAGE,
+                anyhow::anyhow!(
+                    "no capture given: name a file or directory, use -r FILE, or pipe a capture \
+                     into standard input (rdptriage analyze --help)"
+                ),
+            ));
+        }
+        paths.push(PathBuf::from("-"));
+    }
+    Ok(paths)
+}
+
+fn run(args: AnalyzeArgs) -> Result<u8, Fatal> {
+    let paths = inputs(&args)?;
+    let files = expand(&paths).map_err(|e| Fatal::new(exit::UNREADABLE_INPUT, e))?;
     let mut shared_keys = KeyStore::default();
     for path in &args.keylog {
-        decrypt::read_key_log(path, &mut shared_keys)?;
+        decrypt::read_key_log(path, &mut shared_keys)
+            .map_err(|e| Fatal::new(exit::UNREADABLE_INPUT, e))?;
     }
     let mut rsa_keys = RsaKeys::default();
     for path in &args.rsa_key {
-        rsa_keys.read_file(path)?;
+        rsa_keys
+            .read_file(path)
+            .map_err(|e| Fatal::new(exit::UNREADABLE_INPUT, e))?;
     }
     let options = AnalyzeOptions {
         rsa_keys: (!rsa_keys.is_empty()).then(|| std::sync::Arc::new(rsa_keys)),
@@ -154,12 +247,15 @@ fn run(args: AnalyzeArgs) -> Result<ExitCode> {
         sibling_key_logs: !args.no_keylog_beside,
     };
     if files.is_empty() {
-        anyhow::bail!("no capture files found in the given paths");
+        return Err(Fatal::new(
+            exit::UNREADABLE_INPUT,
+            anyhow::anyhow!("no capture files found in the given paths"),
+        ));
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()
-        .context("cannot start worker threads")?;
+        .map_err(|e| Fatal::new(exit::FAILURE, e))?;
     // A progress bar on standard error, only for people watching a batch.
     let progress = if files.len() > 1 && std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(files.len() as u64);
@@ -202,6 +298,34 @@ fn run(args: AnalyzeArgs) -> Result<ExitCode> {
             }
         })
         .collect();
+    match write_report(&args, &reports) {
+        Ok(()) => {}
+        // The reader has all it wanted (`| head`): not an error.
+        Err(e) if is_broken_pipe(&e) => return Ok(exit::CLEAN),
+        Err(e) => return Err(Fatal::new(exit::FAILURE, e)),
+    }
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
+    let failing = threshold.is_some_and(|t| {
+        reports
+            .iter()
+            .any(|r| r.findings.iter().any(|f| f.severity >= t))
+    });
+    Ok(if unreadable {
+        exit::UNREADABLE_INPUT
+    } else if failing {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    })
+}
+
+/// Writes the reports in the chosen format to `-o FILE` or standard output.
+fn write_report(args: &AnalyzeArgs, reports: &[json::FileReport]) -> Result<()> {
     let mut sink: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(path)
@@ -217,7 +341,7 @@ fn run(args: AnalyzeArgs) -> Result<ExitCode> {
                 Color::Never => false,
                 Color::Auto => args.output.is_none() && std::io::stdout().is_terminal(),
             };
-            for report in &reports {
+            for report in reports {
                 let text = table::render(report);
                 write!(
                     sink,
@@ -230,60 +354,127 @@ fn run(args: AnalyzeArgs) -> Result<ExitCode> {
                 )?;
             }
             if several {
-                write!(sink, "{}", table::summary(&reports))?;
+                write!(sink, "{}", table::summary(reports))?;
             }
         }
-        // Streamed into the writer: no second copy of a large document in memory.
-        OutputFormat::Json if several => {
-            for report in &reports {
-                serde_json::to_writer(&mut sink, report)?;
-                writeln!(sink)?;
-            }
-        }
+        // One document per line whatever the number of inputs, so appended runs stay JSON
+        // Lines; streamed into the writer (no second copy of a large document in memory).
         OutputFormat::Json => {
-            for report in &reports {
-                serde_json::to_writer_pretty(&mut sink, report)?;
+            for report in reports {
+                if args.pretty {
+                    serde_json::to_writer_pretty(&mut sink, report)?;
+                } else {
+                    serde_json::to_writer(&mut sink, report)?;
+                }
                 writeln!(sink)?;
             }
         }
-        OutputFormat::Sarif => writeln!(
-            sink,
-            "{}",
-            serde_json::to_string_pretty(&ci::sarif(&reports))?
-        )?,
-        OutputFormat::Junit => write!(sink, "{}", ci::junit(&reports))?,
-        OutputFormat::Markdown => write!(sink, "{}", ci::markdown(&reports))?,
+        OutputFormat::Sarif => {
+            let sarif = ci::sarif(reports);
+            if args.pretty {
+                serde_json::to_writer_pretty(&mut sink, &sarif)?;
+            } else {
+                serde_json::to_writer(&mut sink, &sarif)?;
+            }
+            writeln!(sink)?;
+        }
+        OutputFormat::Junit => write!(sink, "{}", ci::junit(reports))?,
+        OutputFormat::Markdown => write!(sink, "{}", ci::markdown(reports))?,
     }
     sink.flush()?;
-    let threshold = match args.fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Never => None,
-    };
-    let failing = threshold.is_some_and(|t| {
-        reports
-            .iter()
-            .any(|r| r.findings.iter().any(|f| f.severity >= t))
-    });
-    Ok(if unreadable {
-        ExitCode::from(2)
-    } else if failing {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(())
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::Analyze(args) => match run(args) {
-            Ok(code) => code,
-            Err(err) => {
-                eprintln!("rdptriage: error: {err:#}");
-                ExitCode::from(2)
+/// Prints `text` to standard output; a closed pipe is not an error.
+fn print_out(text: &str) -> u8 {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => exit::CLEAN,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::CLEAN,
+        Err(e) => {
+            eprintln!("rdptriage: error: {e}");
+            exit::FAILURE
+        }
+    }
+}
+
+/// rdptriage(1): the command, its subcommands, then the options and notes of `analyze`.
+fn man_page() -> std::io::Result<String> {
+    let cmd = Cli::command();
+    let mut buf = Vec::new();
+    let man = clap_mangen::Man::new(cmd.clone());
+    man.render_title(&mut buf)?;
+    man.render_name_section(&mut buf)?;
+    man.render_synopsis_section(&mut buf)?;
+    man.render_subcommands_section(&mut buf)?;
+    if let Some(analyze) = cmd.find_subcommand("analyze") {
+        let analyze = analyze.clone().name("rdptriage analyze");
+        let sub = clap_mangen::Man::new(analyze).title("ANALYZE");
+        buf.extend_from_slice(b".SH \"ANALYZE\"\n");
+        sub.render_synopsis_section(&mut buf)?;
+        sub.render_options_section(&mut buf)?;
+        sub.render_extra_section(&mut buf)?;
+    }
+    man.render_extra_section(&mut buf)?;
+    man.render_version_section(&mut buf)?;
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
+fn explain(id: Option<String>) -> u8 {
+    match id {
+        None => {
+            let list: String = rdptriage::explain::ids()
+                .map(|id| format!("{id}\n"))
+                .collect();
+            print_out(&list)
+        }
+        Some(id) => match rdptriage::explain::explain(&id) {
+            Some(e) => print_out(&e.to_string()),
+            None => {
+                eprintln!(
+                    "rdptriage: error: `{id}` is not a finding id or cause id (`rdptriage explain` lists them)"
+                );
+                exit::USAGE
             }
         },
     }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // --help and --version go to standard output with 0; usage errors get their own code.
+            let code = if err.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::CLEAN
+            };
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
+    let code = match cli.command {
+        Command::Analyze(args) => match run(args) {
+            Ok(code) => code,
+            Err(fatal) => {
+                eprintln!("rdptriage: error: {:#}", fatal.error);
+                fatal.code
+            }
+        },
+        Command::Explain { id } => explain(id),
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "rdptriage", &mut buf);
+            print_out(&String::from_utf8_lossy(&buf))
+        }
+        Command::Man => match man_page() {
+            Ok(page) => print_out(&page),
+            Err(e) => {
+                eprintln!("rdptriage: error: {e}");
+                exit::FAILURE
+            }
+        },
+    };
+    ExitCode::from(code)
 }

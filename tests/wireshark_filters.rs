@@ -107,9 +107,12 @@ fn tshark(capture: &Path, filter: &str) -> Result<BTreeSet<u64>, String> {
         .collect())
 }
 
+/// Filter → (what it stands for, who printed it).
+type Filters = BTreeMap<String, (Expect, String)>;
+
 /// Every distinct filter of one report, with what it stands for and who printed it.
-fn filters_of(report: &FileReport) -> BTreeMap<String, (Expect, String)> {
-    let mut out: BTreeMap<String, (Expect, String)> = BTreeMap::new();
+fn filters_of(report: &FileReport) -> Filters {
+    let mut out: Filters = BTreeMap::new();
     let mut add = |filter: &str, expect: Expect, label: String| {
         if filter.is_empty() {
             return;
@@ -152,7 +155,11 @@ fn check_one(capture: &Path, filter: &str, expect: &Expect, label: &str) -> Opti
     let name = capture.display();
     let got = match tshark(capture, filter) {
         Ok(got) => got,
-        Err(e) => return Some(format!("{name}: {label}: `{filter}` rejected by tshark: {e}")),
+        Err(e) => {
+            return Some(format!(
+                "{name}: {label}: `{filter}` rejected by tshark: {e}"
+            ));
+        }
     };
     match expect {
         Expect::Frames(want) if &got != want => Some(format!(
@@ -178,7 +185,12 @@ fn check_batch(capture: &Path, batch: &[(&String, &(Expect, String))]) -> Option
         .join(" || ");
     let got = match tshark(capture, &filter) {
         Ok(got) => got,
-        Err(e) => return Some(format!("{}: batch rejected by tshark: {e}", capture.display())),
+        Err(e) => {
+            return Some(format!(
+                "{}: batch rejected by tshark: {e}",
+                capture.display()
+            ));
+        }
     };
     let mut want = BTreeSet::new();
     let mut count = 0u64;
@@ -190,8 +202,12 @@ fn check_batch(capture: &Path, batch: &[(&String, &(Expect, String))]) -> Option
         }
     }
     // Connection filters name disjoint conversations; findings' frames lie in them.
-    let frames_only = batch.iter().all(|(_, (e, _))| matches!(e, Expect::Frames(_)));
-    let counts_only = batch.iter().all(|(_, (e, _))| matches!(e, Expect::Count(_)));
+    let frames_only = batch
+        .iter()
+        .all(|(_, (e, _))| matches!(e, Expect::Frames(_)));
+    let counts_only = batch
+        .iter()
+        .all(|(_, (e, _))| matches!(e, Expect::Count(_)));
     if frames_only && got != want || counts_only && got.len() as u64 != count {
         // Conversations may share frames (a tunnel's outer and inner conversations), so a
         // union can be smaller than the sum: then each filter runs alone.
@@ -207,7 +223,11 @@ fn check_batch(capture: &Path, batch: &[(&String, &(Expect, String))]) -> Option
             capture.display(),
             batch.len(),
             got.len(),
-            if frames_only { want.len() as u64 } else { count },
+            if frames_only {
+                want.len() as u64
+            } else {
+                count
+            },
             each.join("\n")
         ));
     }
@@ -215,7 +235,7 @@ fn check_batch(capture: &Path, batch: &[(&String, &(Expect, String))]) -> Option
 }
 
 fn check_captures(captures: &[PathBuf]) -> (usize, usize, Vec<String>) {
-    let mut jobs: Vec<(PathBuf, BTreeMap<String, (Expect, String)>)> = Vec::new();
+    let mut jobs: Vec<(PathBuf, Filters)> = Vec::new();
     for path in captures {
         let report = common::report_of(path);
         jobs.push((path.clone(), filters_of(&report)));
@@ -253,7 +273,10 @@ fn check_captures(captures: &[PathBuf]) -> (usize, usize, Vec<String>) {
                 tasks.push(Task::Batch(path, chunk.to_vec()));
             }
         }
-        for (f, e) in rest.iter().filter(|(_, (e, _))| matches!(e, Expect::Broader)) {
+        for (f, e) in rest
+            .iter()
+            .filter(|(_, (e, _))| matches!(e, Expect::Broader))
+        {
             tasks.push(Task::One(path, f, e));
         }
     }
@@ -292,7 +315,11 @@ fn corpus_filters_work_in_tshark() {
     }
     let mut captures = Vec::new();
     walk(&corpus, &mut captures);
-    assert!(captures.len() >= 20, "corpus captures found: {}", captures.len());
+    assert!(
+        captures.len() >= 20,
+        "corpus captures found: {}",
+        captures.len()
+    );
     let (distinct, runs, failures) = check_captures(&captures);
     eprintln!("corpus: {distinct} filters, {runs} tshark runs");
     assert!(failures.is_empty(), "{}", failures.join("\n"));

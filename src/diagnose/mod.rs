@@ -498,8 +498,10 @@ pub fn diagnose(a: &Analysis, findings: &[Finding]) -> Diagnosis {
             // The attempts' own conversations: RDP is not always on port 3389.
             wireshark_filter: if rdp_seen {
                 let mut tcp: Vec<u64> = attempts.iter().flat_map(|at| at.streams.clone()).collect();
-                let mut udp: Vec<u64> =
-                    attempts.iter().flat_map(|at| at.udp_streams.clone()).collect();
+                let mut udp: Vec<u64> = attempts
+                    .iter()
+                    .flat_map(|at| at.udp_streams.clone())
+                    .collect();
                 tcp.sort_unstable();
                 tcp.dedup();
                 udp.sort_unstable();
