@@ -151,7 +151,12 @@ pub fn analyze_path_with(
         .flatten();
     if let Some(sibling) = sibling {
         match decrypt::read_key_log(&sibling, &mut own) {
-            Ok(()) => decryption.key_logs.push(sibling.display().to_string()),
+            Ok(valid) => {
+                if valid == 0 {
+                    decryption.problems.push(decrypt::no_key_lines(&sibling));
+                }
+                decryption.key_logs.push(sibling.display().to_string())
+            }
             Err(e) => decryption.problems.push(e.to_string()),
         }
     }

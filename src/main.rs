@@ -7,7 +7,7 @@ use rdptriage::detect::Severity;
 use rdptriage::proto::decrypt::{self, KeyStore, RsaKeys};
 use rdptriage::report::{ci, json, table};
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Exit codes, distinct and documented (README "Exit codes", `rdptriage analyze --help`).
@@ -49,8 +49,9 @@ Examples:
   rdptriage analyze win2012.pcap --rsa-key server-key.pem
   tcpdump -U -w - port 3389 | rdptriage analyze
 
-Directories are searched recursively for *.pcap, *.pcapng, *.cap, *.pcap.gz and *.pcapng.gz.
-With no path and standard input not a terminal, standard input is read.
+Directories are searched recursively for *.pcap, *.pcapng, *.cap, *.pcap.gz, *.pcapng.gz,
+*.etl, and *.gz files holding a capture; symbolic links to directories are followed only with
+--follow; FIFOs, devices and unreadable entries are skipped with a message. With no path and standard input not a terminal, standard input is read.
 Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 an input (capture,
 key log, RSA key) could not be read (the other inputs are still analysed and reported); 3 the
 report could not be written; 64 a usage error. A closed output pipe ends the run quietly
@@ -103,6 +104,10 @@ struct AnalyzeArgs {
     /// Secrets Blocks are used too.
     #[arg(long, value_name = "FILE")]
     keylog: Vec<PathBuf>,
+    /// Follow symbolic links to directories while searching directories (loops are
+    /// detected and skipped; every file is read once).
+    #[arg(long)]
+    follow: bool,
     /// Do not read key logs (nor RSA keys, x.rsa.pem) kept beside the captures.
     #[arg(long)]
     no_keylog_beside: bool,
@@ -137,44 +142,6 @@ enum OutputFormat {
     Sarif,
     Junit,
     Markdown,
-}
-
-const CAPTURE_SUFFIXES: [&str; 5] = [".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz"];
-
-fn is_capture_name(path: &Path) -> bool {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    CAPTURE_SUFFIXES.iter().any(|s| name.ends_with(s))
-}
-
-fn collect_dir(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot read directory {}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            collect_dir(&path, out)?;
-        } else if is_capture_name(&path) {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
-
-fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            collect_dir(p, &mut files)?;
-        } else {
-            files.push(p.clone());
-        }
-    }
-    Ok(files)
 }
 
 /// A run that ends early, with its exit code.
@@ -224,11 +191,21 @@ fn inputs(args: &AnalyzeArgs) -> Result<Vec<PathBuf>, Fatal> {
 
 fn run(args: AnalyzeArgs) -> Result<u8, Fatal> {
     let paths = inputs(&args)?;
-    let files = expand(&paths).map_err(|e| Fatal::new(exit::UNREADABLE_INPUT, e))?;
+    let found = rdptriage::capture::walk::expand(&paths, args.follow);
+    for w in &found.warnings {
+        eprintln!("rdptriage: warning: {w}");
+    }
+    for u in &found.unreadable {
+        eprintln!("rdptriage: error: {u}");
+    }
+    let files = found.files;
     let mut shared_keys = KeyStore::default();
     for path in &args.keylog {
-        decrypt::read_key_log(path, &mut shared_keys)
+        let valid = decrypt::read_key_log(path, &mut shared_keys)
             .map_err(|e| Fatal::new(exit::UNREADABLE_INPUT, e))?;
+        if valid == 0 {
+            eprintln!("rdptriage: warning: {}", decrypt::no_key_lines(path));
+        }
     }
     let mut rsa_keys = RsaKeys::default();
     for path in &args.rsa_key {
@@ -252,6 +229,9 @@ fn run(args: AnalyzeArgs) -> Result<u8, Fatal> {
             anyhow::anyhow!("no capture files found in the given paths"),
         ));
     }
+    // An entry of a directory that could not be read is an input not read (exit 2); the
+    // others are still analysed.
+    let mut unreadable = !found.unreadable.is_empty();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()
@@ -279,7 +259,6 @@ fn run(args: AnalyzeArgs) -> Result<u8, Fatal> {
             .collect()
     });
     progress.finish_and_clear();
-    let mut unreadable = false;
     let reports: Vec<json::FileReport> = results
         .into_iter()
         .map(|result| match result {
@@ -288,6 +267,9 @@ fn run(args: AnalyzeArgs) -> Result<u8, Fatal> {
                     if matches!(w.kind, "truncated" | "corrupt" | "io") {
                         eprintln!("rdptriage: warning: {}", w.message);
                     }
+                }
+                for p in &report.file.decryption.problems {
+                    eprintln!("rdptriage: warning: {p}");
                 }
                 report
             }
