@@ -5,7 +5,7 @@ use rayon::prelude::*;
 use rdptriage::analyze::{AnalyzeError, AnalyzeOptions, analyze_path_with};
 use rdptriage::detect::Severity;
 use rdptriage::proto::decrypt::{self, KeyStore, RsaKeys};
-use rdptriage::report::{ci, json, table};
+use rdptriage::report::{ci, json, screen};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -96,9 +96,13 @@ struct AnalyzeArgs {
     /// Files analysed in parallel (default: all cores).
     #[arg(short = 'j', long, value_name = "N")]
     jobs: Option<usize>,
-    /// Colour the table (auto: when standard output is a terminal).
+    /// Colour the table by meaning (auto: when standard output is a terminal, unless
+    /// NO_COLOR is set; CLICOLOR_FORCE forces it).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+    /// Table: add the connection table, what each finding means and informational findings.
+    #[arg(short, long)]
+    verbose: bool,
     /// TLS key log (NSS SSLKEYLOGFILE format) for every input; may be repeated. A key log
     /// beside a capture (x.keys, x.keylog, x.sslkeylog for x.pcap) and pcapng Decryption
     /// Secrets Blocks are used too.
@@ -318,25 +322,40 @@ fn write_report(args: &AnalyzeArgs, reports: &[json::FileReport]) -> Result<()> 
     let several = reports.len() > 1;
     match args.format {
         OutputFormat::Table => {
-            let colour = match args.color {
-                Color::Always => true,
-                Color::Never => false,
-                Color::Auto => args.output.is_none() && std::io::stdout().is_terminal(),
+            let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+            let terminal_width = to_terminal
+                .then(|| terminal_size::terminal_size_of(std::io::stdout()))
+                .flatten()
+                .map(|(w, _)| usize::from(w.0));
+            let layout = screen::Layout {
+                width: screen::Layout::width_from(
+                    terminal_width,
+                    std::env::var("COLUMNS").ok().as_deref(),
+                ),
+                verbose: args.verbose,
             };
-            for report in reports {
-                let text = table::render(report);
-                write!(
-                    sink,
-                    "{}",
-                    if colour {
-                        table::colourise(&text)
+            let choice = match args.color {
+                Color::Always => anstream::ColorChoice::Always,
+                Color::Never => anstream::ColorChoice::Never,
+                // NO_COLOR, CLICOLOR_FORCE, CLICOLOR and TERM as anstream reads them.
+                Color::Auto if to_terminal => anstream::AutoStream::choice(&std::io::stdout()),
+                Color::Auto => {
+                    let forced = std::env::var_os("CLICOLOR_FORCE")
+                        .is_some_and(|v| !v.is_empty() && v != "0");
+                    let banned = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+                    if forced && !banned {
+                        anstream::ColorChoice::Always
                     } else {
-                        text
+                        anstream::ColorChoice::Never
                     }
-                )?;
+                }
+            };
+            let mut stream = anstream::AutoStream::new(&mut sink, choice);
+            for report in reports {
+                write!(stream, "{}", screen::render(report, &layout))?;
             }
             if several {
-                write!(sink, "{}", table::summary(reports))?;
+                write!(stream, "{}", screen::summary(reports, &layout))?;
             }
         }
         // One document per line whatever the number of inputs, so appended runs stay JSON
