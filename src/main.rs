@@ -69,8 +69,14 @@ with 0.")]
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Prints the man page (roff): `rdptriage man > rdptriage.1; man ./rdptriage.1`.
-    Man,
+    /// Prints the man page (roff): `rdptriage man > rdptriage.1; man ./rdptriage.1`; with
+    /// `--dir DIR`, writes rdptriage.1 and one page per subcommand (rdptriage-analyze.1, …)
+    /// there instead.
+    Man {
+        /// Directory to write the pages to.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -469,7 +475,17 @@ fn main() -> ExitCode {
             clap_complete::generate(shell, &mut Cli::command(), "rdptriage", &mut buf);
             print_out(&String::from_utf8_lossy(&buf))
         }
-        Command::Man => match man_page() {
+        Command::Man { dir: Some(dir) } => match clap_mangen::generate_to(Cli::command(), &dir) {
+            Ok(()) => exit::CLEAN,
+            Err(e) => {
+                eprintln!(
+                    "rdptriage: error: cannot write man pages to {}: {e}",
+                    dir.display()
+                );
+                exit::FAILURE
+            }
+        },
+        Command::Man { dir: None } => match man_page() {
             Ok(page) => print_out(&page),
             Err(e) => {
                 eprintln!("rdptriage: error: {e}");

@@ -331,4 +331,14 @@ fn completions_and_man_page() {
     assert!(page.contains(".TH rdptriage 1"), "{page}");
     assert!(page.contains("fail\\-on"), "{page}");
     assert!(page.contains("ANALYZE"));
+    let dir = temp_dir("man");
+    let out = run(&["man", "--dir", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    for page in ["rdptriage.1", "rdptriage-analyze.1", "rdptriage-explain.1"] {
+        let text = std::fs::read_to_string(dir.join(page)).unwrap();
+        assert!(text.contains(".TH rdptriage"), "{page}");
+    }
+    let analyze = std::fs::read_to_string(dir.join("rdptriage-analyze.1")).unwrap();
+    assert!(analyze.contains("\\-\\-follow"), "{analyze}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
