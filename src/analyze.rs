@@ -100,6 +100,19 @@ pub enum AnalyzeError {
     Open { name: String, reason: String },
     #[error("{name}: {source}")]
     Capture { name: String, source: CaptureError },
+    /// A Windows event trace (pktmon, `netsh trace`): packets, but not in a capture format.
+    #[error(
+        "{name}: a Windows event trace (.etl from pktmon or netsh trace), not a pcap or pcapng \
+         capture: convert it on Windows with `pktmon etl2pcap {name} --out {stem}.pcapng` \
+         (pktmon, Windows 10 2004 and later) or `etl2pcapng {name} {stem}.pcapng` (netsh trace; \
+         https://github.com/microsoft/etl2pcapng), then analyse the .pcapng"
+    )]
+    WindowsTrace { name: String, stem: String },
+}
+
+/// Is `name` a Windows event trace by its extension?
+pub fn is_etl_name(name: &str) -> bool {
+    name.to_ascii_lowercase().ends_with(".etl")
 }
 
 /// Analyses the file at `path` (`-` = standard input). `factory` replaces the protocol
@@ -138,7 +151,12 @@ pub fn analyze_path_with(
         .flatten();
     if let Some(sibling) = sibling {
         match decrypt::read_key_log(&sibling, &mut own) {
-            Ok(()) => decryption.key_logs.push(sibling.display().to_string()),
+            Ok(valid) => {
+                if valid == 0 {
+                    decryption.problems.push(decrypt::no_key_lines(&sibling));
+                }
+                decryption.key_logs.push(sibling.display().to_string())
+            }
             Err(e) => decryption.problems.push(e.to_string()),
         }
     }
@@ -251,9 +269,17 @@ pub fn analyze_reader_with(
     };
     let capture =
         CaptureReader::read_with_secrets(reader, on_frame, on_secrets).map_err(|source| {
-            AnalyzeError::Capture {
-                name: name.clone(),
-                source,
+            match source {
+                CaptureError::NotACapture { .. } if is_etl_name(&name) => {
+                    AnalyzeError::WindowsTrace {
+                        stem: name[..name.len() - 4].to_string(),
+                        name: name.clone(),
+                    }
+                }
+                source => AnalyzeError::Capture {
+                    name: name.clone(),
+                    source,
+                },
             }
         })?;
     decryption.secrets_blocks = secrets_blocks;

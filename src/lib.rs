@@ -12,6 +12,7 @@ pub mod analyze;
 pub mod capture;
 pub mod detect;
 pub mod diagnose;
+pub mod explain;
 pub mod flow;
 pub mod net;
 pub mod proto;

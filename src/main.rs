@@ -1,18 +1,38 @@
 //! Command line of rdptriage.
 use anyhow::{Context, Result};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 use rdptriage::analyze::{AnalyzeError, AnalyzeOptions, analyze_path_with};
 use rdptriage::detect::Severity;
 use rdptriage::proto::decrypt::{self, KeyStore, RsaKeys};
-use rdptriage::report::{ci, json, table};
+use rdptriage::report::{ci, json, screen};
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// Exit codes, distinct and documented (README "Exit codes", `rdptriage analyze --help`).
+mod exit {
+    /// No finding at or above `--fail-on`.
+    pub const CLEAN: u8 = 0;
+    /// Findings at or above `--fail-on`.
+    pub const FINDINGS: u8 = 1;
+    /// An input (capture, key log, RSA key) could not be read; the others were analysed.
+    pub const UNREADABLE_INPUT: u8 = 2;
+    /// The report could not be written, or the run could not start.
+    pub const FAILURE: u8 = 3;
+    /// The command line is wrong (unknown option, missing value): sysexits' EX_USAGE.
+    pub const USAGE: u8 = 64;
+}
+
+const EXIT_CODES_HELP: &str = "\
+Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 an input (capture,
+key log, RSA key) could not be read (the other inputs are still analysed and reported); 3 the
+report could not be written; 64 a usage error (unknown option, missing argument). A closed
+output pipe (rdptriage ... | head) ends the run quietly with 0.";
 
 /// Explains why Remote Desktop connections failed, from packet captures.
 #[derive(Parser)]
-#[command(name = "rdptriage", version, about, long_about = None)]
+#[command(name = "rdptriage", version, about, long_about = None, after_help = EXIT_CODES_HELP)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -24,24 +44,55 @@ enum Command {
     #[command(after_help = "\
 Examples:
   rdptriage analyze failed-logon.pcapng
+  rdptriage analyze -r failed-logon.pcapng
   rdptriage analyze captures/ --format json -o triage.jsonl
   rdptriage analyze win2012.pcap --rsa-key server-key.pem
-  tcpdump -U -w - port 3389 | rdptriage analyze -
+  tcpdump -U -w - port 3389 | rdptriage analyze
 
-Directories are searched recursively for *.pcap, *.pcapng, *.cap, *.pcap.gz and *.pcapng.gz.
-Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 an input could
-not be read at all (the other inputs are still analysed and reported).")]
+Directories are searched recursively for *.pcap, *.pcapng, *.cap, *.pcap.gz, *.pcapng.gz,
+*.etl, and *.gz files holding a capture; symbolic links to directories are followed only with
+--follow; FIFOs, devices and unreadable entries are skipped with a message. With no path and standard input not a terminal, standard input is read.
+Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 an input (capture,
+key log, RSA key) could not be read (the other inputs are still analysed and reported); 3 the
+report could not be written; 64 a usage error. A closed output pipe ends the run quietly
+with 0.")]
     Analyze(AnalyzeArgs),
+    /// What a finding id or cause id means, its typical causes, the remedy and an example
+    /// (without an id: the list of ids).
+    Explain {
+        /// A finding id (`tls.cert_expired`) or cause id (`certificate_expired`).
+        id: Option<String>,
+    },
+    /// Prints a shell completion script (e.g. `rdptriage completions bash >
+    /// /etc/bash_completion.d/rdptriage`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Prints the man page (roff): `rdptriage man > rdptriage.1; man ./rdptriage.1`; with
+    /// `--dir DIR`, writes rdptriage.1 and one page per subcommand (rdptriage-analyze.1, …)
+    /// there instead.
+    Man {
+        /// Directory to write the pages to.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(clap::Args)]
 struct AnalyzeArgs {
-    /// Capture files, directories, or `-` for standard input.
-    #[arg(required = true)]
+    /// Capture files, directories, or `-` for standard input (the default when no path is
+    /// given and standard input is not a terminal).
     paths: Vec<PathBuf>,
-    /// Output format (JSON: one document per file, JSON Lines for several files).
+    /// A capture file to read, as tcpdump and tshark spell it; may be repeated.
+    #[arg(short = 'r', long = "read", value_name = "FILE")]
+    read: Vec<PathBuf>,
+    /// Output format. JSON is always one document per line (JSON Lines), one per input.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     format: OutputFormat,
+    /// Indent JSON and SARIF for people (no longer one document per line).
+    #[arg(long)]
+    pretty: bool,
     /// Write the report to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -49,16 +100,24 @@ struct AnalyzeArgs {
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     fail_on: FailOn,
     /// Files analysed in parallel (default: all cores).
-    #[arg(long, value_name = "N")]
+    #[arg(short = 'j', long, value_name = "N")]
     jobs: Option<usize>,
-    /// Colour the table (auto: when standard output is a terminal).
+    /// Colour the table by meaning (auto: when standard output is a terminal, unless
+    /// NO_COLOR is set; CLICOLOR_FORCE forces it).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+    /// Table: add the connection table, what each finding means and informational findings.
+    #[arg(short, long)]
+    verbose: bool,
     /// TLS key log (NSS SSLKEYLOGFILE format) for every input; may be repeated. A key log
     /// beside a capture (x.keys, x.keylog, x.sslkeylog for x.pcap) and pcapng Decryption
     /// Secrets Blocks are used too.
     #[arg(long, value_name = "FILE")]
     keylog: Vec<PathBuf>,
+    /// Follow symbolic links to directories while searching directories (loops are
+    /// detected and skipped; every file is read once).
+    #[arg(long)]
+    follow: bool,
     /// Do not read key logs (nor RSA keys, x.rsa.pem) kept beside the captures.
     #[arg(long)]
     no_keylog_beside: bool,
@@ -95,53 +154,74 @@ enum OutputFormat {
     Markdown,
 }
 
-const CAPTURE_SUFFIXES: [&str; 5] = [".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz"];
-
-fn is_capture_name(path: &Path) -> bool {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    CAPTURE_SUFFIXES.iter().any(|s| name.ends_with(s))
+/// A run that ends early, with its exit code.
+struct Fatal {
+    code: u8,
+    error: anyhow::Error,
 }
 
-fn collect_dir(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot read directory {}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            collect_dir(&path, out)?;
-        } else if is_capture_name(&path) {
-            out.push(path);
+impl Fatal {
+    fn new(code: u8, error: impl Into<anyhow::Error>) -> Self {
+        Fatal {
+            code,
+            error: error.into(),
         }
     }
-    Ok(())
 }
 
-fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            collect_dir(p, &mut files)?;
-        } else {
-            files.push(p.clone());
+/// Did writing fail because the reader went away (`| head`)?
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || e.downcast_ref::<serde_json::Error>()
+                .is_some_and(|j| j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
+    })
+}
+
+/// The inputs named on the command line: the paths, `-r` files, else standard input when it
+/// is not a terminal.
+fn inputs(args: &AnalyzeArgs) -> Result<Vec<PathBuf>, Fatal> {
+    let mut paths = args.paths.clone();
+    paths.extend(args.read.iter().cloned());
+    if paths.is_empty() {
+        if std::io::stdin().is_terminal() {
+            return Err(Fatal::new(
+                exit::USAGE,
+                anyhow::anyhow!(
+                    "no capture given: name a file or directory, use -r FILE, or pipe a capture \
+                     into standard input (rdptriage analyze --help)"
+                ),
+            ));
         }
+        paths.push(PathBuf::from("-"));
     }
-    Ok(files)
+    Ok(paths)
 }
 
-fn run(args: AnalyzeArgs) -> Result<ExitCode> {
-    let files = expand(&args.paths)?;
+fn run(args: AnalyzeArgs) -> Result<u8, Fatal> {
+    let paths = inputs(&args)?;
+    let found = rdptriage::capture::walk::expand(&paths, args.follow);
+    for w in &found.warnings {
+        eprintln!("rdptriage: warning: {w}");
+    }
+    for u in &found.unreadable {
+        eprintln!("rdptriage: error: {u}");
+    }
+    let files = found.files;
     let mut shared_keys = KeyStore::default();
     for path in &args.keylog {
-        decrypt::read_key_log(path, &mut shared_keys)?;
+        let valid = decrypt::read_key_log(path, &mut shared_keys)
+            .map_err(|e| Fatal::new(exit::UNREADABLE_INPUT, e))?;
+        if valid == 0 {
+            eprintln!("rdptriage: warning: {}", decrypt::no_key_lines(path));
+        }
     }
     let mut rsa_keys = RsaKeys::default();
     for path in &args.rsa_key {
-        rsa_keys.read_file(path)?;
+        rsa_keys
+            .read_file(path)
+            .map_err(|e| Fatal::new(exit::UNREADABLE_INPUT, e))?;
     }
     let options = AnalyzeOptions {
         rsa_keys: (!rsa_keys.is_empty()).then(|| std::sync::Arc::new(rsa_keys)),
@@ -154,12 +234,18 @@ fn run(args: AnalyzeArgs) -> Result<ExitCode> {
         sibling_key_logs: !args.no_keylog_beside,
     };
     if files.is_empty() {
-        anyhow::bail!("no capture files found in the given paths");
+        return Err(Fatal::new(
+            exit::UNREADABLE_INPUT,
+            anyhow::anyhow!("no capture files found in the given paths"),
+        ));
     }
+    // An entry of a directory that could not be read is an input not read (exit 2); the
+    // others are still analysed.
+    let mut unreadable = !found.unreadable.is_empty();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()
-        .context("cannot start worker threads")?;
+        .map_err(|e| Fatal::new(exit::FAILURE, e))?;
     // A progress bar on standard error, only for people watching a batch.
     let progress = if files.len() > 1 && std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(files.len() as u64);
@@ -183,7 +269,6 @@ fn run(args: AnalyzeArgs) -> Result<ExitCode> {
             .collect()
     });
     progress.finish_and_clear();
-    let mut unreadable = false;
     let reports: Vec<json::FileReport> = results
         .into_iter()
         .map(|result| match result {
@@ -192,6 +277,9 @@ fn run(args: AnalyzeArgs) -> Result<ExitCode> {
                     if matches!(w.kind, "truncated" | "corrupt" | "io") {
                         eprintln!("rdptriage: warning: {}", w.message);
                     }
+                }
+                for p in &report.file.decryption.problems {
+                    eprintln!("rdptriage: warning: {p}");
                 }
                 report
             }
@@ -202,59 +290,12 @@ fn run(args: AnalyzeArgs) -> Result<ExitCode> {
             }
         })
         .collect();
-    let mut sink: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path)
-                .with_context(|| format!("cannot create {}", path.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    };
-    let several = reports.len() > 1;
-    match args.format {
-        OutputFormat::Table => {
-            let colour = match args.color {
-                Color::Always => true,
-                Color::Never => false,
-                Color::Auto => args.output.is_none() && std::io::stdout().is_terminal(),
-            };
-            for report in &reports {
-                let text = table::render(report);
-                write!(
-                    sink,
-                    "{}",
-                    if colour {
-                        table::colourise(&text)
-                    } else {
-                        text
-                    }
-                )?;
-            }
-            if several {
-                write!(sink, "{}", table::summary(&reports))?;
-            }
-        }
-        // Streamed into the writer: no second copy of a large document in memory.
-        OutputFormat::Json if several => {
-            for report in &reports {
-                serde_json::to_writer(&mut sink, report)?;
-                writeln!(sink)?;
-            }
-        }
-        OutputFormat::Json => {
-            for report in &reports {
-                serde_json::to_writer_pretty(&mut sink, report)?;
-                writeln!(sink)?;
-            }
-        }
-        OutputFormat::Sarif => writeln!(
-            sink,
-            "{}",
-            serde_json::to_string_pretty(&ci::sarif(&reports))?
-        )?,
-        OutputFormat::Junit => write!(sink, "{}", ci::junit(&reports))?,
-        OutputFormat::Markdown => write!(sink, "{}", ci::markdown(&reports))?,
+    match write_report(&args, &reports) {
+        Ok(()) => {}
+        // The reader has all it wanted (`| head`): not an error.
+        Err(e) if is_broken_pipe(&e) => return Ok(exit::CLEAN),
+        Err(e) => return Err(Fatal::new(exit::FAILURE, e)),
     }
-    sink.flush()?;
     let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
@@ -267,23 +308,190 @@ fn run(args: AnalyzeArgs) -> Result<ExitCode> {
             .any(|r| r.findings.iter().any(|f| f.severity >= t))
     });
     Ok(if unreadable {
-        ExitCode::from(2)
+        exit::UNREADABLE_INPUT
     } else if failing {
-        ExitCode::from(1)
+        exit::FINDINGS
     } else {
-        ExitCode::SUCCESS
+        exit::CLEAN
     })
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::Analyze(args) => match run(args) {
-            Ok(code) => code,
-            Err(err) => {
-                eprintln!("rdptriage: error: {err:#}");
-                ExitCode::from(2)
+/// Writes the reports in the chosen format to `-o FILE` or standard output.
+fn write_report(args: &AnalyzeArgs, reports: &[json::FileReport]) -> Result<()> {
+    let mut sink: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let several = reports.len() > 1;
+    match args.format {
+        OutputFormat::Table => {
+            let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+            let terminal_width = to_terminal
+                .then(|| terminal_size::terminal_size_of(std::io::stdout()))
+                .flatten()
+                .map(|(w, _)| usize::from(w.0));
+            let layout = screen::Layout {
+                width: screen::Layout::width_from(
+                    terminal_width,
+                    std::env::var("COLUMNS").ok().as_deref(),
+                ),
+                verbose: args.verbose,
+            };
+            let choice = match args.color {
+                Color::Always => anstream::ColorChoice::Always,
+                Color::Never => anstream::ColorChoice::Never,
+                // NO_COLOR, CLICOLOR_FORCE, CLICOLOR and TERM as anstream reads them.
+                Color::Auto if to_terminal => anstream::AutoStream::choice(&std::io::stdout()),
+                Color::Auto => {
+                    let forced = std::env::var_os("CLICOLOR_FORCE")
+                        .is_some_and(|v| !v.is_empty() && v != "0");
+                    let banned = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+                    if forced && !banned {
+                        anstream::ColorChoice::Always
+                    } else {
+                        anstream::ColorChoice::Never
+                    }
+                }
+            };
+            let mut stream = anstream::AutoStream::new(&mut sink, choice);
+            for report in reports {
+                write!(stream, "{}", screen::render(report, &layout))?;
+            }
+            if several {
+                write!(stream, "{}", screen::summary(reports, &layout))?;
+            }
+        }
+        // One document per line whatever the number of inputs, so appended runs stay JSON
+        // Lines; streamed into the writer (no second copy of a large document in memory).
+        OutputFormat::Json => {
+            for report in reports {
+                if args.pretty {
+                    serde_json::to_writer_pretty(&mut sink, report)?;
+                } else {
+                    serde_json::to_writer(&mut sink, report)?;
+                }
+                writeln!(sink)?;
+            }
+        }
+        OutputFormat::Sarif => {
+            let sarif = ci::sarif(reports);
+            if args.pretty {
+                serde_json::to_writer_pretty(&mut sink, &sarif)?;
+            } else {
+                serde_json::to_writer(&mut sink, &sarif)?;
+            }
+            writeln!(sink)?;
+        }
+        OutputFormat::Junit => write!(sink, "{}", ci::junit(reports))?,
+        OutputFormat::Markdown => write!(sink, "{}", ci::markdown(reports))?,
+    }
+    sink.flush()?;
+    Ok(())
+}
+
+/// Prints `text` to standard output; a closed pipe is not an error.
+fn print_out(text: &str) -> u8 {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => exit::CLEAN,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::CLEAN,
+        Err(e) => {
+            eprintln!("rdptriage: error: {e}");
+            exit::FAILURE
+        }
+    }
+}
+
+/// rdptriage(1): the command, its subcommands, then the options and notes of `analyze`.
+fn man_page() -> std::io::Result<String> {
+    let cmd = Cli::command();
+    let mut buf = Vec::new();
+    let man = clap_mangen::Man::new(cmd.clone());
+    man.render_title(&mut buf)?;
+    man.render_name_section(&mut buf)?;
+    man.render_synopsis_section(&mut buf)?;
+    man.render_subcommands_section(&mut buf)?;
+    if let Some(analyze) = cmd.find_subcommand("analyze") {
+        let analyze = analyze.clone().name("rdptriage analyze");
+        let sub = clap_mangen::Man::new(analyze).title("ANALYZE");
+        buf.extend_from_slice(b".SH \"ANALYZE\"\n");
+        sub.render_synopsis_section(&mut buf)?;
+        sub.render_options_section(&mut buf)?;
+        sub.render_extra_section(&mut buf)?;
+    }
+    man.render_extra_section(&mut buf)?;
+    man.render_version_section(&mut buf)?;
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
+fn explain(id: Option<String>) -> u8 {
+    match id {
+        None => {
+            let list: String = rdptriage::explain::ids()
+                .map(|id| format!("{id}\n"))
+                .collect();
+            print_out(&list)
+        }
+        Some(id) => match rdptriage::explain::explain(&id) {
+            Some(e) => print_out(&e.to_string()),
+            None => {
+                eprintln!(
+                    "rdptriage: error: `{id}` is not a finding id or cause id (`rdptriage explain` lists them)"
+                );
+                exit::USAGE
             }
         },
     }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // --help and --version go to standard output with 0; usage errors get their own code.
+            let code = if err.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::CLEAN
+            };
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
+    let code = match cli.command {
+        Command::Analyze(args) => match run(args) {
+            Ok(code) => code,
+            Err(fatal) => {
+                eprintln!("rdptriage: error: {:#}", fatal.error);
+                fatal.code
+            }
+        },
+        Command::Explain { id } => explain(id),
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "rdptriage", &mut buf);
+            print_out(&String::from_utf8_lossy(&buf))
+        }
+        Command::Man { dir: Some(dir) } => match clap_mangen::generate_to(Cli::command(), &dir) {
+            Ok(()) => exit::CLEAN,
+            Err(e) => {
+                eprintln!(
+                    "rdptriage: error: cannot write man pages to {}: {e}",
+                    dir.display()
+                );
+                exit::FAILURE
+            }
+        },
+        Command::Man { dir: None } => match man_page() {
+            Ok(page) => print_out(&page),
+            Err(e) => {
+                eprintln!("rdptriage: error: {e}");
+                exit::FAILURE
+            }
+        },
+    };
+    ExitCode::from(code)
 }

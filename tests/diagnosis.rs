@@ -295,10 +295,11 @@ fn colour_only_when_asked_or_on_a_terminal() {
         "always",
         "samples/rdp-port-closed.pcap",
     ]);
-    assert!(coloured.contains("\x1b[1;31m   VERDICT attempt-1: connection_refused"));
+    assert!(coloured.contains("\x1b[1m\x1b[31mVERDICT attempt-1:\x1b[0m connection_refused"));
     assert_eq!(
         coloured
-            .replace("\x1b[1;31m", "")
+            .replace("\x1b[1m", "")
+            .replace("\x1b[31m", "")
             .replace("\x1b[33m", "")
             .replace("\x1b[32m", "")
             .replace("\x1b[0m", ""),

@@ -37,7 +37,7 @@ fn auth_denied_is_a_final_401_after_credentials() {
     assert_eq!(top.findings, vec!["gateway.auth_denied"]);
     assert_eq!(
         top.wireshark_filter,
-        "tcp.stream eq 0 && frame.number in {15 16}"
+        "tcp.stream eq 0 && frame.number in {15, 16}"
     );
     assert!(top.remedy.contains("RD CAP"));
 }

@@ -88,7 +88,7 @@ fn unanswered_syns_are_udp_transport_blocked() {
     assert_eq!(f["frames"], serde_json::json!([1, 2, 3]));
     assert_eq!(
         f["wireshark_filter"],
-        "udp.stream eq 0 && frame.number in {1 2 3}"
+        "udp.stream eq 0 && frame.number in {1, 2, 3}"
     );
     assert!(
         f["summary"]

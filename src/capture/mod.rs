@@ -9,6 +9,7 @@
 mod link;
 mod reader;
 mod source;
+pub mod walk;
 
 pub use link::{
     ETHERTYPE_IPV4, ETHERTYPE_IPV6, LinkLayer, NetworkPayload, link_type_name, strip_link_layer,

@@ -6,8 +6,11 @@
 //! Packet Blocks (the obsolete one arrives as an unknown block, decoded here per pcapng
 //! spec appendix); cutting EPB padding at the captured length; keeping Decryption Secrets
 //! Blocks and counting comments; and turning parser errors into messages with the byte
-//! offset of the record that could not be read. A record whose declared length exceeds
-//! the read buffer is reported as corrupt instead of being allocated.
+//! offset of the record that could not be read. The read buffer starts at [`READ_BUFFER`]
+//! and grows, doubling, for a larger record or block (a Decryption Secrets Block of a large
+//! key log, a custom block) up to [`MAX_READ_BUFFER`]; a record declaring more is reported
+//! as corrupt instead of being allocated. An input that fails mid-way (damaged or truncated
+//! gzip, an I/O error) keeps the frames read before the failure.
 
 use super::{
     ByteOrder, DecryptionSecrets, Format, Frame, MAX_COMMENTS_KEPT, MAX_SECRETS_BYTES, Timestamp,
@@ -19,9 +22,13 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Read;
 
-/// Read buffer: must hold the largest record (tcpdump's snaplen is 262144; pcapng blocks add
-/// options). Records declaring more than this are treated as corrupt.
+/// Initial read buffer: holds the largest packet record (tcpdump's snaplen is 262144; pcapng
+/// blocks add options).
 pub const READ_BUFFER: usize = (1 << 20) + (64 << 10);
+/// The read buffer grows (doubling) up to this for larger records or blocks: 68 MiB, so a
+/// pcapng block of 64 MiB (a Decryption Secrets Block, a custom block) is read. Records
+/// declaring more are treated as corrupt.
+pub const MAX_READ_BUFFER: usize = READ_BUFFER << 6;
 
 /// Bytes read before choosing the container reader.
 const FIRST_CHUNK: usize = 256 << 10;
@@ -131,19 +138,30 @@ impl CaptureReader {
     /// Like [`CaptureReader::read`], and calls `on_secrets` for each pcapng Decryption
     /// Secrets Block when it is read (before the packets it applies to, pcapng 4.7).
     pub fn read_with_secrets<R: Read>(
-        mut input: R,
+        input: R,
         mut on_frame: impl FnMut(&Frame<'_>),
         mut on_secrets: impl FnMut(&DecryptionSecrets),
     ) -> ReadOutcome {
         // The container readers parse their file header from their first read, so hand them
         // a first chunk large enough to hold it whatever the source's read sizes.
+        let mut input = Fused {
+            inner: input,
+            read: 0,
+            error: None,
+        };
         let mut head = vec![0u8; FIRST_CHUNK];
         let got = read_up_to(&mut input, &mut head).map_err(|e| CaptureError::Io {
             offset: 0,
             reason: e.to_string(),
         })?;
         if got == 0 {
-            return Err(CaptureError::Empty);
+            return Err(match input.error {
+                Some(e) => CaptureError::Io {
+                    offset: 0,
+                    reason: e.to_string(),
+                },
+                None => CaptureError::Empty,
+            });
         }
         head.truncate(got);
         let mut magic = [0u8; 4];
@@ -155,7 +173,7 @@ impl CaptureReader {
                 first_bytes: describe_bytes(&head),
             });
         }
-        let chained = std::io::Cursor::new(head).chain(input);
+        let chained = std::io::Cursor::new(head).chain(&mut input);
         let is_pcapng = match magic_le {
             0x0A0D_0D0A => true,
             0xA1B2_C3D4 | 0xD4C3_B2A1 | 0xA1B2_3C4D | 0x4D3C_B2A1 | 0xA1B2_CD34 | 0x34CD_B2A1 => {
@@ -186,9 +204,22 @@ impl CaptureReader {
                 read_legacy(chained, &mut on_frame, &mut reached, &mut info)
             }
         }));
+        // An input that failed (damaged gzip, I/O error) ends where it failed; the frames
+        // before were read.
+        let failed = input.error.take().map(|e| CaptureError::Io {
+            offset: reached,
+            reason: format!(
+                "the input could not be read past here ({e}; damaged gzip or I/O error)"
+            ),
+        });
         match outcome {
-            Ok(Ok(())) => Ok(info),
-            Ok(Err(e)) => Err(e),
+            Ok(Ok(())) => {
+                if let Some(err) = failed {
+                    info.stopped = Some(err);
+                }
+                Ok(info)
+            }
+            Ok(Err(e)) => Err(failed.unwrap_or(e)),
             Err(_) => {
                 info.bytes_read = reached;
                 info.stopped = Some(CaptureError::Corrupt {
@@ -199,6 +230,64 @@ impl CaptureReader {
             }
         }
     }
+}
+
+/// The input as the container readers see it: the first error ends it like an end of file
+/// (pcap-parser would drop the frames buffered before it), and is kept to be reported.
+struct Fused<R> {
+    inner: R,
+    /// Bytes handed out before the error.
+    read: u64,
+    error: Option<std::io::Error>,
+}
+
+impl<R: Read> Read for Fused<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.error.is_some() {
+            return Ok(0);
+        }
+        loop {
+            match self.inner.read(buf) {
+                Ok(n) => {
+                    self.read += n as u64;
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.error = Some(e);
+                    return Ok(0);
+                }
+            }
+        }
+    }
+}
+
+/// Grows `reader`'s buffer after `BufferTooSmall` to hold the record at its start, whose
+/// length is the `u32` at `len_at` (legacy pcap: the captured length after a 16-byte
+/// header; pcapng: the block total length), bounded by [`MAX_READ_BUFFER`]; false when it
+/// declares more (then the record is corrupt, and nothing large was allocated).
+fn grow<R: PcapReaderIterator + ?Sized>(
+    reader: &mut R,
+    capacity: &mut usize,
+    legacy: bool,
+    big_endian: bool,
+) -> bool {
+    let (len_at, header) = if legacy { (8, 16) } else { (4, 0) };
+    let Some(raw) = reader.data().get(len_at..len_at + 4) else {
+        return false;
+    };
+    let raw: [u8; 4] = [raw[0], raw[1], raw[2], raw[3]];
+    let declared = if big_endian {
+        u32::from_be_bytes(raw)
+    } else {
+        u32::from_le_bytes(raw)
+    } as usize;
+    let needed = declared.saturating_add(header).saturating_add(64 << 10);
+    if needed > MAX_READ_BUFFER || needed <= *capacity || !reader.grow(needed) {
+        return false;
+    }
+    *capacity = needed;
+    reader.refill().is_ok()
 }
 
 fn read_up_to(input: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -235,7 +324,7 @@ fn map_error<I>(err: &PcapError<I>, offset: u64) -> CaptureError {
         PcapError::UnexpectedEof | PcapError::Incomplete(_) => CaptureError::Truncated { offset },
         PcapError::BufferTooSmall => CaptureError::Corrupt {
             offset,
-            reason: format!("record declares a length above {} bytes", READ_BUFFER),
+            reason: format!("record declares a length above {} bytes", MAX_READ_BUFFER),
         },
         PcapError::ReadError => CaptureError::Io {
             offset,
@@ -320,6 +409,8 @@ fn read_legacy<R: Read>(
     let mut link_type = 0u32;
     let mut nanos = false;
     let mut stall = 0u32;
+    let mut legacy_big_endian = false;
+    let mut capacity = READ_BUFFER;
     let mut last_ts = None;
     loop {
         match reader.next() {
@@ -329,6 +420,7 @@ fn read_legacy<R: Read>(
                     PcapBlockOwned::LegacyHeader(hdr) => {
                         link_type = hdr.network.0 as u32;
                         nanos = hdr.is_nanosecond_precision();
+                        legacy_big_endian = hdr.is_bigendian();
                         info.byte_order = Some(if hdr.is_bigendian() {
                             ByteOrder::Big
                         } else {
@@ -374,6 +466,13 @@ fn read_legacy<R: Read>(
                 reader.consume(consumed);
             }
             Err(PcapError::Eof) => break,
+            Err(PcapError::BufferTooSmall) => {
+                if grow(&mut reader, &mut capacity, true, legacy_big_endian) {
+                    continue;
+                }
+                info.stopped = Some(map_error::<&[u8]>(&PcapError::BufferTooSmall, offset));
+                break;
+            }
             Err(PcapError::Incomplete(_)) => match refill(&mut reader, offset, &mut stall) {
                 Refill::Again => continue,
                 Refill::Stop(err) => {
@@ -497,6 +596,7 @@ fn read_pcapng<R: Read>(
     let mut offset: u64 = 0;
     let mut number: u64 = 0;
     let mut stall = 0u32;
+    let mut capacity = READ_BUFFER;
     let mut last_ts = None;
     let mut secrets_bytes = 0usize;
     loop {
@@ -582,17 +682,18 @@ fn read_pcapng<R: Read>(
                             if keep {
                                 secrets_bytes += len;
                             }
-                            let secrets = DecryptionSecrets {
+                            // The caller gets every block whole (its key store has its
+                            // own caps); the summary keeps bytes only up to the cap.
+                            let mut secrets = DecryptionSecrets {
                                 secrets_type: dsb.secrets_type.0,
                                 after_frame: number,
-                                data: if keep {
-                                    dsb.data[..len].to_vec()
-                                } else {
-                                    Vec::new()
-                                },
+                                data: dsb.data[..len].to_vec(),
                                 length: len,
                             };
                             on_secrets(&secrets);
+                            if !keep {
+                                secrets.data = Vec::new();
+                            }
                             info.secrets.push(secrets);
                         }
                         Block::Unknown(unknown) if unknown.block_type == OBSOLETE_PACKET_BLOCK => {
@@ -631,6 +732,13 @@ fn read_pcapng<R: Read>(
                 reader.consume(consumed);
             }
             Err(PcapError::Eof) => break,
+            Err(PcapError::BufferTooSmall) => {
+                if grow(&mut reader, &mut capacity, false, big_endian) {
+                    continue;
+                }
+                info.stopped = Some(map_error::<&[u8]>(&PcapError::BufferTooSmall, offset));
+                break;
+            }
             Err(PcapError::Incomplete(_)) => match refill(&mut reader, offset, &mut stall) {
                 Refill::Again => continue,
                 Refill::Stop(err) => {

@@ -97,7 +97,8 @@ impl Finding {
     }
 }
 
-/// `tcp.stream eq N` narrowed to the cited frames, e.g. `tcp.stream eq 0 && frame.number in {4 6}`.
+/// `tcp.stream eq N` narrowed to the cited frames, e.g. `tcp.stream eq 0 && frame.number in {4, 6}`
+/// (set members are separated by commas: Wireshark ≥ 3.6 rejects `{4 6}`).
 pub fn frames_filter(stream: u64, frames: &[u64]) -> String {
     if frames.is_empty() {
         return format!("tcp.stream eq {stream}");
@@ -105,8 +106,37 @@ pub fn frames_filter(stream: u64, frames: &[u64]) -> String {
     let list: Vec<String> = frames.iter().map(u64::to_string).collect();
     format!(
         "tcp.stream eq {stream} && frame.number in {{{}}}",
-        list.join(" ")
+        list.join(", ")
     )
+}
+
+/// `tcp.stream in {A, B}` narrowed to the cited frames, for a finding about several
+/// connections (e.g. `tcp.stream in {0, 1} && frame.number in {4, 5, 12, 13}`).
+pub fn streams_frames_filter(streams: &[u64], frames: &[u64]) -> String {
+    let join = |v: &[u64]| v.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+    if frames.is_empty() {
+        format!("tcp.stream in {{{}}}", join(streams))
+    } else {
+        format!(
+            "tcp.stream in {{{}}} && frame.number in {{{}}}",
+            join(streams),
+            join(frames)
+        )
+    }
+}
+
+/// The conversations named, e.g. `tcp.stream in {0, 2} || udp.stream in {1}` (empty when
+/// none are named).
+pub fn conversations_filter(tcp: &[u64], udp: &[u64]) -> String {
+    let join = |v: &[u64]| v.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+    let mut parts = Vec::new();
+    if !tcp.is_empty() {
+        parts.push(format!("tcp.stream in {{{}}}", join(tcp)));
+    }
+    if !udp.is_empty() {
+        parts.push(format!("udp.stream in {{{}}}", join(udp)));
+    }
+    parts.join(" || ")
 }
 
 /// Connections that matter to an RDP diagnosis: RDP found by content, TLS (any decoded

@@ -89,14 +89,7 @@ pub fn detect(conns: &[RdpConnection<'_>]) -> Vec<Finding> {
             .iter()
             .map(|&i| conns[i].conversation.stream)
             .collect();
-        f.wireshark_filter = format!(
-            "tcp.stream in {{{}}}",
-            f.connections
-                .iter()
-                .map(u64::to_string)
-                .collect::<Vec<_>>()
-                .join(" ")
-        );
+        f.wireshark_filter = super::streams_frames_filter(&f.connections, &f.frames);
         f.meaning = Some(
             "The security layer each side accepts differs; the client fell back to a weaker protocol. Align the server's Security Layer / NLA setting with the clients, rather than letting clients downgrade.".into(),
         );

@@ -495,8 +495,18 @@ pub fn diagnose(a: &Analysis, findings: &[Finding]) -> Diagnosis {
             cannot_show: advice.cannot_show(),
             attempt: None,
             connection: None,
+            // The attempts' own conversations: RDP is not always on port 3389.
             wireshark_filter: if rdp_seen {
-                "tcp.port == 3389 || udp.port == 3389".into()
+                let mut tcp: Vec<u64> = attempts.iter().flat_map(|at| at.streams.clone()).collect();
+                let mut udp: Vec<u64> = attempts
+                    .iter()
+                    .flat_map(|at| at.udp_streams.clone())
+                    .collect();
+                tcp.sort_unstable();
+                tcp.dedup();
+                udp.sort_unstable();
+                udp.dedup();
+                crate::detect::conversations_filter(&tcp, &udp)
             } else {
                 String::new()
             },

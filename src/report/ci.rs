@@ -81,6 +81,32 @@ fn notification(level: &str, kind: &str, message: &str, uri: &str, index: usize)
     })
 }
 
+/// The cited frames as a SARIF region: Wireshark frame N is "line" N of the capture (GitHub
+/// code scanning requires `startLine`); no frame cited gives line 1.
+fn frame_region(frames: &[u64]) -> Value {
+    let first = frames.iter().copied().min().unwrap_or(1).max(1);
+    let last = frames.iter().copied().max().unwrap_or(first).max(first);
+    json!({"startLine": first, "endLine": last})
+}
+
+/// A fingerprint stable across runs on the same capture (code scanning's alert
+/// de-duplication): SHA-256 of the file name, finding id, transport, stream and frames.
+fn fingerprint(path: &str, f: &crate::detect::Finding) -> String {
+    use sha2::{Digest, Sha256};
+    let name = std::path::Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let key = format!(
+        "{name}|{}|{:?}|{:?}|{:?}",
+        f.id, f.transport, f.connection, f.frames
+    );
+    Sha256::digest(key.as_bytes())[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// One SARIF 2.1.0 log for all files: one result per finding (rule = finding id), every
 /// capture an artifact, and one invocation whose notifications say which captures could not
 /// be read (level error; execution then unsuccessful, as the exit code 2 says) and what
@@ -117,9 +143,13 @@ pub fn sarif(reports: &[FileReport]) -> Value {
                 "level": sarif_level(f.severity),
                 "message": {"text": message},
                 "locations": [{
-                    "physicalLocation": {"artifactLocation": {"uri": uri, "index": index}},
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri, "index": index},
+                        "region": frame_region(&f.frames)
+                    },
                     "logicalLocations": [{"name": f.wireshark_filter, "kind": "wiresharkFilter"}]
                 }],
+                "partialFingerprints": {"rdptriageFinding/v1": fingerprint(&r.file.path, f)},
                 "properties": {"frames": f.frames, "connection": f.connection, "transport": f.transport, "wireshark_filter": f.wireshark_filter}
             }));
         }

@@ -564,6 +564,7 @@ pub fn error_report(err: &AnalyzeError) -> FileReport {
         AnalyzeError::Capture { name, source } => {
             (name.clone(), error_kind(source), source.offset())
         }
+        AnalyzeError::WindowsTrace { name, .. } => (name.clone(), "not_a_capture", 0),
     };
     FileReport {
         schema: SCHEMA,

@@ -3,4 +3,5 @@
 
 pub mod ci;
 pub mod json;
+pub mod screen;
 pub mod table;

@@ -1,11 +1,12 @@
-//! Human-readable output: a summary block per file, then one row per conversation.
+//! The wide, unwrapped text layout (a summary block per file, then one row per
+//! conversation) and the cell texts the terminal report ([`super::screen`]) shares with it.
 
 use super::json::{ConnectionReport, FileReport};
 use crate::flow::Protocol;
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use std::fmt::Write;
 
-fn human_bytes(n: u64) -> String {
+pub(super) fn human_bytes(n: u64) -> String {
     const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
     let mut v = n as f64;
     let mut u = 0;
@@ -20,7 +21,7 @@ fn human_bytes(n: u64) -> String {
     }
 }
 
-fn end_text(c: &ConnectionReport) -> String {
+pub(super) fn end_text(c: &ConnectionReport) -> String {
     let frame = c.end_frame.map(|f| format!(" (#{f})")).unwrap_or_default();
     let how = match c.end {
         "fin_client" => "FIN by client",
@@ -35,7 +36,7 @@ fn end_text(c: &ConnectionReport) -> String {
 }
 
 /// `cookie: requested → selected (or failure) · client name build`.
-fn rdp_text(c: &ConnectionReport) -> String {
+pub(super) fn rdp_text(c: &ConnectionReport) -> String {
     if let Some(u) = &c.rdp_udp {
         return rdp_udp_text(u);
     }
@@ -89,7 +90,7 @@ fn rdp_udp_text(u: &crate::proto::rdpudp::RdpUdpFlow) -> String {
 /// `TLSv1.2 TLS_ECDHE_… · SNI x · CN=… 2026-01-01…2027-01-01 · tls.cert_expired`: the
 /// handshake outcome, the certificate (and, when no tls.cert_* finding concerns it, that its
 /// dates covered the capture) and the TLS finding ids of the connection.
-fn tls_text(c: &ConnectionReport, findings: &[crate::detect::Finding]) -> String {
+pub(super) fn tls_text(c: &ConnectionReport, findings: &[crate::detect::Finding]) -> String {
     let Some(t) = &c.tls else {
         return String::new();
     };

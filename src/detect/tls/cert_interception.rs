@@ -111,14 +111,7 @@ pub fn detect(conns: &[TlsConnection<'_>]) -> Vec<Finding> {
         );
         let mut streams: Vec<u64> = vec![first.stream()];
         streams.extend(differing.iter().map(|c| c.stream()));
-        f.wireshark_filter = format!(
-            "tcp.stream in {{{}}} && tls.handshake.type == 11",
-            streams
-                .iter()
-                .map(u64::to_string)
-                .collect::<Vec<_>>()
-                .join(" ")
-        );
+        f.wireshark_filter = crate::detect::streams_frames_filter(&streams, &f.frames);
         f.connections = streams;
         f.meaning = Some("The same name or address answered with another certificate: a TLS-inspecting middlebox, a load balancer whose nodes have different certificates, or a certificate renewed during the capture. Compare the thumbprints with the one bound on the server (certlm.msc → Remote Desktop, or RD Gateway Manager).".into());
         out.push(f);

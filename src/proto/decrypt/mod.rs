@@ -146,8 +146,19 @@ pub enum KeyLogError {
     TooLarge { path: String },
 }
 
-/// Reads a key-log file into `store`.
-pub fn read_key_log(path: &Path, store: &mut KeyStore) -> Result<(), KeyLogError> {
+/// What a key log with no usable line says (a warning naming the file: nothing is decrypted
+/// with it, and the user probably gave the wrong file).
+pub fn no_key_lines(path: &Path) -> String {
+    format!(
+        "{}: no valid key-log line in it (NSS key log: CLIENT_RANDOM, \
+         CLIENT_TRAFFIC_SECRET_0, … or RSA lines): nothing to decrypt with",
+        path.display()
+    )
+}
+
+/// Reads a key-log file into `store`; returns the number of valid key-log lines in it (0: see
+/// [`no_key_lines`]).
+pub fn read_key_log(path: &Path, store: &mut KeyStore) -> Result<u64, KeyLogError> {
     let name = || path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| KeyLogError::Read {
         path: name(),
@@ -160,8 +171,9 @@ pub fn read_key_log(path: &Path, store: &mut KeyStore) -> Result<(), KeyLogError
         path: name(),
         reason: e.to_string(),
     })?;
+    let before = store.lines_used + store.sessions_dropped;
     store.add_bytes(&bytes);
-    Ok(())
+    Ok(store.lines_used + store.sessions_dropped - before)
 }
 
 /// The server's RSA private key kept beside `capture`, if any: `x.pcap` → `x.rsa.pem` (also

@@ -1,0 +1,443 @@
+//! The terminal report (`--format table`): laid out for a given width, verdict first. Owns
+//! the width rule (terminal, else `$COLUMNS`, else 100), the wrapping (textwrap; tables in
+//! comfy-table's dynamic arrangement), the order (per failed attempt: the verdict sentence,
+//! the evidence it rests on with frames and filters, the remedy; then the other findings and
+//! the capture's facts; the connection table only with `--verbose`) and colour by meaning
+//! (anstyle: green healthy, red failure, yellow warning; the caller's anstream stream strips
+//! it for `NO_COLOR`, keeps it for `CLICOLOR_FORCE`).
+
+use super::json::{Cause, FileReport};
+use super::table;
+use crate::detect::{Finding, Severity};
+use anstyle::{AnsiColor, Style};
+use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use std::fmt::Write;
+
+/// Width when neither the terminal nor `$COLUMNS` says.
+pub const DEFAULT_WIDTH: usize = 100;
+/// Narrower than this is not honoured (indents and table borders need room).
+pub const MIN_WIDTH: usize = 40;
+
+/// How to lay the report out.
+#[derive(Debug, Clone, Copy)]
+pub struct Layout {
+    /// Columns no line may exceed.
+    pub width: usize,
+    /// Add the connection table, the meanings and informational findings.
+    pub verbose: bool,
+}
+
+impl Layout {
+    /// The width of the terminal `stdout_terminal_width` (when the report goes to one), else
+    /// `$COLUMNS` (`columns`), else [`DEFAULT_WIDTH`]; never below [`MIN_WIDTH`].
+    pub fn width_from(stdout_terminal_width: Option<usize>, columns: Option<&str>) -> usize {
+        stdout_terminal_width
+            .or_else(|| columns.and_then(|c| c.trim().parse().ok()))
+            .filter(|&w| w > 0)
+            .unwrap_or(DEFAULT_WIDTH)
+            .max(MIN_WIDTH)
+    }
+}
+
+const RED: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)));
+const GREEN: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Green)));
+const YELLOW: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));
+const BOLD: Style = Style::new().bold();
+
+fn paint(style: Style, text: &str) -> String {
+    format!("{}{text}{}", style.render(), style.render_reset())
+}
+
+/// `text` wrapped to the layout's width, every line starting with `first` / `rest`.
+fn wrap(out: &mut String, width: usize, first: &str, rest: &str, text: &str) {
+    let options = textwrap::Options::new(width)
+        .initial_indent(first)
+        .subsequent_indent(rest)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .break_words(true);
+    for line in textwrap::wrap(text, options) {
+        let _ = writeln!(out, "{line}");
+    }
+}
+
+/// Like [`wrap`] with the first line's leading word (`label`) painted: the label is plain
+/// text while wrapping, so widths stay exact.
+fn wrap_labelled(out: &mut String, width: usize, indent: &str, label: (&str, Style), text: &str) {
+    let rest = " ".repeat(indent.len() + 2);
+    let options = textwrap::Options::new(width)
+        .initial_indent(indent)
+        .subsequent_indent(&rest)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .break_words(true);
+    let whole = format!("{} {text}", label.0);
+    for (i, line) in textwrap::wrap(&whole, options).iter().enumerate() {
+        if i == 0 && line.len() >= indent.len() + label.0.len() {
+            let (head, tail) = line.split_at(indent.len() + label.0.len());
+            let _ = writeln!(
+                out,
+                "{}{}{tail}",
+                &head[..indent.len()],
+                paint(label.1, &head[indent.len()..])
+            );
+        } else {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+}
+
+fn severity_label(s: Severity) -> (&'static str, Style) {
+    match s {
+        Severity::Error => ("[error]", RED.bold()),
+        Severity::Warning => ("[warning]", YELLOW),
+        Severity::Info => ("[info]", Style::new()),
+    }
+}
+
+fn frames_text(frames: &[u64]) -> String {
+    match frames {
+        [] => String::new(),
+        [one] => format!("frame {one}"),
+        many => format!(
+            "frames {}",
+            many.iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Green when nothing failed, red for a failed attempt's cause, yellow for the rest
+/// (degradations, `undetermined`, `no_rdp_traffic`).
+fn verdict_style(report: &FileReport, cause: &Cause) -> Style {
+    if cause.cause == "no_failure_observed" {
+        return GREEN.bold();
+    }
+    let failed = cause.attempt.as_ref().is_some_and(|id| {
+        report
+            .diagnosis
+            .attempts
+            .iter()
+            .any(|a| &a.id == id && a.failed)
+    });
+    if failed { RED.bold() } else { YELLOW.bold() }
+}
+
+/// A finding: severity, id, frames, summary (left out when the verdict above already says
+/// it), its meaning with `--verbose`, its filter.
+fn finding_block(out: &mut String, layout: &Layout, f: &Finding, told: &str) {
+    let w = layout.width;
+    let frames = frames_text(&f.frames);
+    let summary = if told.contains(f.summary.as_str()) {
+        ""
+    } else {
+        f.summary.as_str()
+    };
+    let text = match (frames.is_empty(), summary.is_empty()) {
+        (true, true) => f.id.to_string(),
+        (true, false) => format!("{}: {summary}", f.id),
+        (false, true) => format!("{} ({frames})", f.id),
+        (false, false) => format!("{} ({frames}): {summary}", f.id),
+    };
+    wrap_labelled(out, w, "  ", severity_label(f.severity), &text);
+    if layout.verbose
+        && let Some(m) = &f.meaning
+    {
+        wrap(out, w, "      ", "      ", m);
+    }
+    if !f.wireshark_filter.is_empty() {
+        wrap(out, w, "      Wireshark: ", "        ", &f.wireshark_filter);
+    }
+}
+
+/// One verdict: the sentence, the evidence it rests on, the remedy.
+fn verdict_block(out: &mut String, layout: &Layout, report: &FileReport, cause: &Cause) {
+    let w = layout.width;
+    let attempt = cause
+        .attempt
+        .as_ref()
+        .map(|a| format!(" {a}"))
+        .unwrap_or_default();
+    let label = format!("VERDICT{attempt}:");
+    wrap_labelled(
+        out,
+        w,
+        "",
+        (&label, verdict_style(report, cause)),
+        &format!(
+            "{} — {} ({:.0} % sure: {})",
+            cause.cause,
+            cause.summary,
+            cause.confidence * 100.0,
+            cause.confidence_reason
+        ),
+    );
+    if let Some(codes) = cause.attempt.as_ref().and_then(|id| {
+        report
+            .diagnosis
+            .attempts
+            .iter()
+            .find(|a| &a.id == id)
+            .and_then(|a| a.client_codes.as_ref())
+    }) {
+        let mut parts = Vec::new();
+        if let Some(d) = &codes.disconnect_reason {
+            parts.push(format!("error code {} {} ({})", d.hex, d.name, d.basis));
+        }
+        if let Some(e) = &codes.extended_reason {
+            parts.push(format!(
+                "extended error code {} {} ({})",
+                e.hex, e.name, e.basis
+            ));
+        }
+        if !parts.is_empty() {
+            wrap(out, w, "  mstsc would show: ", "    ", &parts.join("; "));
+        }
+    }
+    // The evidence: the findings this cause rests on, about its connection when it names one.
+    let evidence: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| cause.findings.iter().any(|id| id == f.id))
+        .filter(|f| {
+            cause.connection.is_none()
+                || f.connection == cause.connection
+                || f.frames.iter().any(|n| cause.frames.contains(n))
+        })
+        .collect();
+    if evidence.is_empty() {
+        let frames = frames_text(&cause.frames);
+        if !frames.is_empty() {
+            wrap(out, w, "  Evidence: ", "    ", &frames);
+        }
+        if !cause.wireshark_filter.is_empty() {
+            wrap(out, w, "  Wireshark: ", "    ", &cause.wireshark_filter);
+        }
+    } else {
+        let _ = writeln!(out, "  Evidence:");
+        for f in evidence {
+            finding_block(out, layout, f, &cause.summary);
+        }
+    }
+    wrap_labelled(out, w, "  ", ("Remedy:", BOLD), &cause.remedy);
+    if let Some(limit) = &cause.cannot_show {
+        wrap(out, w, "  The capture cannot show: ", "    ", limit);
+    }
+}
+
+/// The capture's facts, after the verdicts.
+fn facts(out: &mut String, layout: &Layout, report: &FileReport) {
+    let w = layout.width;
+    let f = &report.file;
+    let format = match f.format {
+        Some(crate::capture::Format::Pcap) => "pcap",
+        Some(crate::capture::Format::Pcapng) => "pcapng",
+        None => "?",
+    };
+    let links: Vec<String> = f
+        .link_types
+        .iter()
+        .map(|l| format!("{} ({})", l.name, l.frames))
+        .collect();
+    let span = match (&f.first_packet, &f.last_packet) {
+        (Some(a), Some(_)) => format!("{:.3} s from {}", f.duration_s, a.to_rfc3339()),
+        _ => "no packets".into(),
+    };
+    wrap(
+        out,
+        w,
+        "Capture: ",
+        "  ",
+        &format!(
+            "{format}{}, {}; {} packets, {}; {} TCP and {} UDP conversations; {span}",
+            if f.gzip { " (gzip)" } else { "" },
+            if links.is_empty() {
+                "-".to_string()
+            } else {
+                links.join(", ")
+            },
+            f.packets,
+            table::human_bytes(f.bytes),
+            f.tcp_conversations,
+            f.udp_conversations
+        ),
+    );
+    for warning in &f.warnings {
+        wrap_labelled(out, w, "  ", ("warning:", YELLOW), &warning.message);
+    }
+    let d = &f.decryption;
+    if !d.key_logs.is_empty() || d.secrets_blocks > 0 || !d.rsa_keys.is_empty() {
+        let mut from: Vec<String> = d.key_logs.clone();
+        from.extend(d.rsa_keys.iter().map(|k| format!("RSA key {k}")));
+        if d.secrets_blocks > 0 {
+            from.push(format!(
+                "{} pcapng Decryption Secrets Block(s)",
+                d.secrets_blocks
+            ));
+        }
+        let opened = report
+            .connections
+            .iter()
+            .filter(|c| {
+                c.tls
+                    .as_ref()
+                    .is_some_and(|t| t.decryption == Some("decrypted"))
+            })
+            .count();
+        wrap(
+            out,
+            w,
+            "TLS keys: ",
+            "  ",
+            &format!("{}; {opened} TLS session(s) decrypted", from.join(", ")),
+        );
+        let closed = report.connections.iter().filter_map(|c| {
+            let t = c.tls.as_ref()?;
+            (t.decryption? != "decrypted")
+                .then(|| (c, t.decryption_reason.clone().unwrap_or_default()))
+        });
+        for (c, reason) in closed.take(5) {
+            wrap(
+                out,
+                w,
+                "  ",
+                "    ",
+                &format!("TLS {} → {} not decrypted: {reason}", c.client, c.server),
+            );
+        }
+    }
+    for p in &d.problems {
+        wrap_labelled(out, w, "  ", ("warning:", YELLOW), p);
+    }
+}
+
+/// The connection table (`--verbose`), fitted to the width.
+fn connections(out: &mut String, layout: &Layout, report: &FileReport) {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(u16::try_from(layout.width).unwrap_or(u16::MAX));
+    t.set_header(vec![
+        "id",
+        "client → server",
+        "packets, bytes",
+        "end",
+        "state",
+        "RDP / TLS",
+        "filter",
+    ]);
+    for c in &report.connections {
+        let rdp_tls = [table::rdp_text(c), table::tls_text(c, &report.findings)]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" · ");
+        t.add_row(vec![
+            c.id.clone(),
+            format!("{} → {}", c.client, c.server),
+            format!(
+                "→ {} {}, ← {} {}, {:.3} s",
+                c.client_to_server.stats.packets,
+                table::human_bytes(c.client_to_server.stats.bytes),
+                c.server_to_client.stats.packets,
+                table::human_bytes(c.server_to_client.stats.bytes),
+                c.duration_s
+            ),
+            c.tcp
+                .as_ref()
+                .map_or_else(|| table::end_text(c), |p| p.words()),
+            c.state
+                .as_ref()
+                .map_or_else(|| "-".to_string(), |s| s.words()),
+            rdp_tls,
+            c.wireshark_filter.clone(),
+        ]);
+    }
+    let _ = writeln!(out, "{t}");
+}
+
+/// One file's report.
+pub fn render(report: &FileReport, layout: &Layout) -> String {
+    let w = layout.width;
+    let mut out = String::new();
+    wrap(&mut out, w, "== ", "   ", &report.file.path);
+    if let Some(err) = &report.file.error {
+        wrap_labelled(&mut out, w, "", ("ERROR:", RED.bold()), &err.message);
+        return out;
+    }
+    // The verdicts first: one per attempt (its best cause), then causes without an attempt.
+    let mut told: Vec<&str> = Vec::new();
+    let mut cited: Vec<&str> = Vec::new();
+    for cause in &report.diagnosis.causes {
+        if let Some(a) = cause.attempt.as_deref() {
+            if told.contains(&a) {
+                continue;
+            }
+            told.push(a);
+        }
+        verdict_block(&mut out, layout, report, cause);
+        cited.extend(cause.findings.iter().map(String::as_str));
+    }
+    // The other findings (informational ones with --verbose).
+    let others: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| !cited.contains(&f.id))
+        .filter(|f| layout.verbose || f.severity != Severity::Info)
+        .collect();
+    if !others.is_empty() {
+        let _ = writeln!(out, "Other findings:");
+        for f in others {
+            finding_block(&mut out, layout, f, "");
+        }
+    }
+    facts(&mut out, layout, report);
+    if report.connections.is_empty() {
+        let _ = writeln!(out, "  (no TCP or UDP conversations)");
+    } else if layout.verbose {
+        connections(&mut out, layout, report);
+    } else {
+        wrap(
+            &mut out,
+            w,
+            "",
+            "  ",
+            &format!(
+                "{} connection(s); --verbose shows them with their filters.",
+                report.connections.len()
+            ),
+        );
+    }
+    out
+}
+
+/// Files × verdicts, after the per-file blocks of a batch, fitted to the width.
+pub fn summary(reports: &[FileReport], layout: &Layout) -> String {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(u16::try_from(layout.width).unwrap_or(u16::MAX));
+    t.set_header(vec!["file", "verdict", "confidence", "errors", "warnings"]);
+    for r in reports {
+        let (verdict, confidence) = match (&r.file.error, r.diagnosis.causes.first()) {
+            (Some(e), _) => (format!("unreadable ({})", e.kind), String::new()),
+            (None, Some(c)) => (c.cause.clone(), format!("{:.0} %", c.confidence * 100.0)),
+            (None, None) => ("-".into(), String::new()),
+        };
+        let count = |s: Severity| {
+            r.findings
+                .iter()
+                .filter(|f| f.severity == s)
+                .count()
+                .to_string()
+        };
+        t.add_row(vec![
+            r.file.path.clone(),
+            verdict,
+            confidence,
+            count(Severity::Error),
+            count(Severity::Warning),
+        ]);
+    }
+    format!("\n== Summary: {} captures\n{t}\n", reports.len())
+}
