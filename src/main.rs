@@ -5,7 +5,7 @@ use rayon::prelude::*;
 use rdptriage::analyze::{AnalyzeError, AnalyzeOptions, analyze_path_with};
 use rdptriage::detect::Severity;
 use rdptriage::proto::decrypt::{self, KeyStore, RsaKeys};
-use rdptriage::report::{ci, json, table};
+use rdptriage::report::{ci, html, json, redact, table};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -69,6 +69,14 @@ struct AnalyzeArgs {
     /// (x.rsa.pem for x.pcap) is used too.
     #[arg(long, value_name = "FILE")]
     rsa_key: Vec<PathBuf>,
+    /// Replace user, domain, host and certificate names, SNI, cookies and IP addresses by
+    /// pseudonyms (keyed hashes) in every format; verdicts and frame numbers are kept.
+    #[arg(long)]
+    redact: bool,
+    /// Key for --redact's pseudonyms, so they are the same in every run (implies --redact;
+    /// default: a random key per run).
+    #[arg(long, value_name = "KEY")]
+    redact_key: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -93,6 +101,8 @@ enum OutputFormat {
     Sarif,
     Junit,
     Markdown,
+    /// One self-contained HTML page with a ladder diagram per attempt.
+    Html,
 }
 
 const CAPTURE_SUFFIXES: [&str; 5] = [".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz"];
@@ -184,7 +194,7 @@ fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     });
     progress.finish_and_clear();
     let mut unreadable = false;
-    let reports: Vec<json::FileReport> = results
+    let mut reports: Vec<json::FileReport> = results
         .into_iter()
         .map(|result| match result {
             Ok(report) => {
@@ -209,6 +219,12 @@ fn run(args: AnalyzeArgs) -> Result<ExitCode> {
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
+    if args.redact || args.redact_key.is_some() {
+        let mut redactor = redact::Redactor::new(args.redact_key.as_deref().map(str::as_bytes));
+        reports.iter().for_each(|r| redactor.learn(r));
+        reports.iter_mut().for_each(|r| redactor.redact_report(r));
+        sink = Box::new(redact::RedactingWriter::new(sink, redactor));
+    }
     let several = reports.len() > 1;
     match args.format {
         OutputFormat::Table => {
@@ -253,6 +269,7 @@ fn run(args: AnalyzeArgs) -> Result<ExitCode> {
         )?,
         OutputFormat::Junit => write!(sink, "{}", ci::junit(&reports))?,
         OutputFormat::Markdown => write!(sink, "{}", ci::markdown(&reports))?,
+        OutputFormat::Html => write!(sink, "{}", html::render(&reports))?,
     }
     sink.flush()?;
     let threshold = match args.fail_on {
