@@ -229,7 +229,7 @@ impl Redactor {
                             self.add_name(kind, s);
                             if kind == Kind::Cert {
                                 // Each attribute value of an RFC 4514 name (CN=host,O=Org).
-                                for rdn in s.split(',') {
+                                for rdn in split_rdns(s) {
                                     if let Some((attr, value)) = rdn.split_once('=')
                                         && attr.trim() != "C"
                                     {
@@ -508,6 +508,24 @@ fn escaped_forms(s: &str) -> Vec<String> {
     forms
 }
 
+/// The attributes of an RFC 4514 name, split at commas that are not escaped (`\,`).
+fn split_rdns(name: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut start, mut escaped) = (0, false);
+    for (i, c) in name.char_indices() {
+        match c {
+            '\\' if !escaped => escaped = true,
+            ',' if !escaped => {
+                out.push(&name[start..i]);
+                start = i + 1;
+            }
+            _ => escaped = false,
+        }
+    }
+    out.push(&name[start..]);
+    out
+}
+
 fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
@@ -599,6 +617,14 @@ mod tests {
             format!("{domain}\\{user} alicea {domain} {ip}:3389 10.0.0.12 110.0.0.1")
         );
         assert!(ip.to_string().starts_with("24") || ip.to_string().starts_with("25"));
+    }
+
+    #[test]
+    fn rfc4514_names_split_at_unescaped_commas() {
+        assert_eq!(
+            split_rdns("CN=a,OU=b\\, c,O=d"),
+            vec!["CN=a", "OU=b\\, c", "O=d"]
+        );
     }
 
     #[test]
