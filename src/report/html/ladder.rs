@@ -42,6 +42,7 @@ pub enum EventKind {
     ServerHello,
     Certificate,
     CredsspNegotiate,
+    CredsspChallenge,
     CredsspAuthenticate,
     CredsspPubKeyAuth,
     CredsspAuthInfo,
@@ -223,6 +224,16 @@ pub fn connection_events(report: &FileReport, c: &ConnectionReport) -> Vec<Event
                 EventKind::CredsspAuthenticate,
                 Side::Client,
                 format!("CredSSP {package} AUTHENTICATE").replace("  ", " "),
+            );
+            let challenge = match cs.package {
+                Some("ntlm") => "CredSSP NTLM CHALLENGE",
+                _ => "CredSSP server token",
+            };
+            b.push(
+                cs.server_token_frame,
+                EventKind::CredsspChallenge,
+                Side::Server,
+                challenge.into(),
             );
             b.push(
                 cs.server_pub_key_auth_frame,
