@@ -201,29 +201,29 @@ impl Redactor {
     /// Collects the originals of one report (call for every report, then redact).
     pub fn learn(&mut self, report: &FileReport) {
         if let Ok(v) = serde_json::to_value(report) {
-            self.learn_value(None, &v);
+            self.learn_value(None, &v, false);
         }
         self.matcher = None;
     }
 
-    fn learn_value(&mut self, key: Option<&str>, v: &Value) {
+    /// `in_dns`: inside a `dns` object, where `name` is a looked-up host name.
+    fn learn_value(&mut self, key: Option<&str>, v: &Value, in_dns: bool) {
         match v {
             Value::Object(map) => {
                 for (k, v) in map {
-                    self.learn_value(Some(k), v);
+                    self.learn_value(Some(k), v, in_dns || k == "dns");
                 }
             }
             Value::Array(items) => {
                 for item in items {
-                    self.learn_value(key, item);
+                    self.learn_value(key, item, in_dns);
                 }
             }
             Value::String(s) => {
                 match key {
                     Some("user") => self.add_user(s),
-                    Some("cookie") => {
-                        self.add_user(s);
-                    }
+                    Some("cookie") => self.add_user(s),
+                    Some("name") if in_dns => self.add_name(Kind::Host, s),
                     Some(k) => {
                         if let Some(&(_, kind)) = NAME_FIELDS.iter().find(|(f, _)| *f == k) {
                             self.add_name(kind, s);
