@@ -533,21 +533,20 @@ fn is_word(b: u8) -> bool {
 /// A match counts only as a whole word: not inside a longer name, number or address.
 fn at_boundary(text: &[u8], start: usize, end: usize) -> bool {
     let before_ok = start == 0 || {
-        let b = text[start - 1];
-        let first = text[start];
-        !(is_word(b) && is_word(first))
-            && !(b == b'.'
-                && start >= 2
-                && text[start - 2].is_ascii_digit()
-                && first.is_ascii_digit())
+        let (b, first) = (text[start - 1], text[start]);
+        let inside_word = is_word(b) && is_word(first);
+        // `1.10.0.0.1` must not yield `10.0.0.1`.
+        let inside_number =
+            b == b'.' && start >= 2 && text[start - 2].is_ascii_digit() && first.is_ascii_digit();
+        !inside_word && !inside_number
     };
     let after_ok = end >= text.len() || {
-        let a = text[end];
-        let last = text[end - 1];
-        !(is_word(a) && is_word(last))
-            && !(a == b'.'
-                && text.get(end + 1).is_some_and(|c| c.is_ascii_digit())
-                && last.is_ascii_digit())
+        let (a, last) = (text[end], text[end - 1]);
+        let inside_word = is_word(a) && is_word(last);
+        let inside_number = a == b'.'
+            && text.get(end + 1).is_some_and(|c| c.is_ascii_digit())
+            && last.is_ascii_digit();
+        !inside_word && !inside_number
     };
     before_ok && after_ok
 }
