@@ -266,6 +266,20 @@ fn redacted_outputs_hold_no_original_name_or_address() {
             }
         }
     }
+    // The coloured table (ANSI styles right before a name).
+    let coloured = Command::new(env!("CARGO_BIN_EXE_rdptriage"))
+        .arg("analyze")
+        .args(&files)
+        .args(["--fail-on", "never", "--color", "always", "--redact"])
+        .output()
+        .unwrap();
+    let coloured = String::from_utf8(coloured.stdout).unwrap();
+    assert!(coloured.contains('\x1b'));
+    for name in &names {
+        if contains_word(&coloured.replace('\x1b', " "), name) {
+            leaks.push(format!("coloured table: {name}"));
+        }
+    }
     assert!(leaks.is_empty(), "originals left in the output: {leaks:#?}");
 }
 

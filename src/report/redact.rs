@@ -530,11 +530,24 @@ fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
+/// Does `text` end with an ANSI SGR sequence (`ESC [ 1;31 m`, the table's colours)?
+fn after_ansi_style(text: &[u8]) -> bool {
+    let Some((&b'm', rest)) = text.split_last() else {
+        return false;
+    };
+    let params = rest
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_digit() || **b == b';')
+        .count();
+    rest.len() >= params + 2 && rest[..rest.len() - params].ends_with(b"\x1b[")
+}
+
 /// A match counts only as a whole word: not inside a longer name, number or address.
 fn at_boundary(text: &[u8], start: usize, end: usize) -> bool {
     let before_ok = start == 0 || {
         let (b, first) = (text[start - 1], text[start]);
-        let inside_word = is_word(b) && is_word(first);
+        let inside_word = is_word(b) && is_word(first) && !after_ansi_style(&text[..start]);
         // `1.10.0.0.1` must not yield `10.0.0.1`.
         let inside_number =
             b == b'.' && start >= 2 && text[start - 2].is_ascii_digit() && first.is_ascii_digit();
@@ -616,6 +629,17 @@ mod tests {
             format!("{domain}\\{user} alicea {domain} {ip}:3389 10.0.0.12 110.0.0.1")
         );
         assert!(ip.to_string().starts_with("24") || ip.to_string().starts_with("25"));
+    }
+
+    #[test]
+    fn coloured_text_is_redacted_too() {
+        let mut r = Redactor::new(Some(b"k"));
+        r.add_name(Kind::Host, "vm");
+        let host = r.name_pseudonym(Kind::Host, "vm");
+        assert_eq!(
+            r.redact_text("\x1b[1;31mvm\x1b[0m mvm"),
+            format!("\x1b[1;31m{host}\x1b[0m mvm")
+        );
     }
 
     #[test]
