@@ -85,7 +85,12 @@ pub struct Ladder {
     /// More than one TCP connection: labels name their stream.
     pub streams: Vec<u64>,
     pub events: Vec<Event>,
+    /// Events not drawn because the ladder reached [`MAX_EVENTS`] (failing ones are kept).
+    pub omitted: usize,
 }
+
+/// The most arrows one ladder draws (an attempt of hundreds of retries stays readable).
+pub const MAX_EVENTS: usize = 300;
 
 fn toward(from: Side) -> (Column, Column) {
     match from {
@@ -506,9 +511,16 @@ pub fn ladder(report: &FileReport, attempt: &Attempt) -> Ladder {
             }
         }
     }
+    let total = events.len();
+    let mut index = 0;
+    events.retain(|e| {
+        index += 1;
+        index <= MAX_EVENTS || e.failing
+    });
     Ladder {
         middlebox,
         streams: connections.iter().map(|c| c.stream).collect(),
+        omitted: total - events.len(),
         events,
     }
 }

@@ -34,7 +34,8 @@ fn shorten(s: &str) -> String {
 /// The SVG of one ladder; `id` makes its marker ids unique in the page.
 pub fn render(ladder: &Ladder, id: &str, client: &str, server: &str) -> String {
     let mb = ladder.middlebox;
-    let height = TOP + ROW * (ladder.events.len() as u32 + 1);
+    let rows = ladder.events.len() as u32 + 1 + u32::from(ladder.omitted > 0);
+    let height = TOP + ROW * rows;
     let mut s = String::new();
     let _ = write!(
         s,
@@ -104,6 +105,15 @@ pub fn render(ladder: &Ladder, id: &str, client: &str, server: &str) -> String {
                 ""
             },
             text = escape(&shorten(&label)),
+        );
+    }
+    if ladder.omitted > 0 {
+        let _ = write!(
+            s,
+            r##"<text class="omitted" x="{}" y="{}" text-anchor="middle" font-size="12" fill="#666">… {} more events not drawn</text>"##,
+            WIDTH / 2,
+            height - ROW / 2,
+            ladder.omitted
         );
     }
     s.push_str("</svg>");
