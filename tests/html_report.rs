@@ -235,3 +235,27 @@ fn html_report_renders_in_headless_chromium() {
     assert!(dom.contains("Verdict: <span class=\"cause-id\">no_failure_observed</span>"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// tshark (with the key log): frame 13 is the gateway's "HTTP/1.1 401 Unauthorized" from
+/// 10.0.2.2:443; 35 and 46 are the client's records on the IN channel (source port 58984),
+/// 37 and 47 the gateway's on the OUT channel. The gateway's CHANNEL_RESPONSE (47) is the
+/// arrow the verdict points at.
+#[test]
+fn ladder_of_a_gateway_error_shows_the_http_and_rdg_legs() {
+    use Column::{Client as C, Server as S};
+    use EventKind::*;
+    let events = events_of("rdg-target-unreachable-standin.pcap");
+    let at = |frame: u64| {
+        events
+            .iter()
+            .find(|e| e.0 == frame)
+            .copied()
+            .unwrap_or_else(|| panic!("no event at frame {frame}"))
+    };
+    assert_eq!(at(13), (13, HttpResponse, S, C, false));
+    assert_eq!(at(35), (35, RdgRequest, C, S, false));
+    assert_eq!(at(37), (37, RdgResponse, S, C, false));
+    assert_eq!(at(46), (46, RdgRequest, C, S, false));
+    assert_eq!(at(47), (47, RdgResponse, S, C, true));
+    assert_eq!(events.iter().filter(|e| e.4).count(), 1);
+}

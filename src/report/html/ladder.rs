@@ -5,6 +5,7 @@
 
 use crate::diagnose::attempts::Attempt;
 use crate::flow::Side;
+use crate::proto::rdg::summary::{GatewaySummary, RdgResult};
 use crate::report::json::{ConnectionReport, FileReport};
 use crate::state::{EndHow, Stage};
 use serde::Serialize;
@@ -41,6 +42,10 @@ pub enum EventKind {
     HelloRetry,
     ServerHello,
     Certificate,
+    HttpRequest,
+    HttpResponse,
+    RdgRequest,
+    RdgResponse,
     CredsspNegotiate,
     CredsspChallenge,
     CredsspAuthenticate,
@@ -213,6 +218,9 @@ pub fn connection_events(report: &FileReport, c: &ConnectionReport) -> Vec<Event
                 format!("TLS alert: {} {}", a.level, a.description),
             );
         }
+    }
+    if let Some(g) = &c.gateway {
+        gateway_events(&mut b, g);
     }
     let state = c.state.as_deref();
     if let Some(s) = state {
@@ -441,6 +449,93 @@ pub fn connection_events(report: &FileReport, c: &ConnectionReport) -> Vec<Event
         );
     }
     events
+}
+
+/// HTTP and RD Gateway (MS-TSGU 2.2.10) messages inside decrypted TLS.
+fn gateway_events(b: &mut Builder<'_>, g: &GatewaySummary) {
+    for r in &g.requests {
+        let auth = r
+            .auth_scheme
+            .as_ref()
+            .map(|a| format!(" (Authorization: {a})"))
+            .unwrap_or_default();
+        b.push(
+            Some(r.frame),
+            EventKind::HttpRequest,
+            Side::Client,
+            format!("HTTP {} {}{auth}", r.method, r.target),
+        );
+    }
+    for r in &g.responses {
+        b.push(
+            Some(r.frame),
+            EventKind::HttpResponse,
+            Side::Server,
+            format!("HTTP {} {}", r.status, r.reason),
+        );
+    }
+    let result = |what: &str, r: &RdgResult| match r.name {
+        Some(name) => format!("{what} {} {name}", r.code_hex),
+        None => format!("{what} {}", r.code_hex),
+    };
+    b.push(
+        g.handshake_request_frame,
+        EventKind::RdgRequest,
+        Side::Client,
+        "RDG HANDSHAKE_REQUEST".into(),
+    );
+    b.push(
+        g.tunnel_create_frame,
+        EventKind::RdgRequest,
+        Side::Client,
+        "RDG TUNNEL_CREATE".into(),
+    );
+    b.push(
+        g.tunnel_auth_frame,
+        EventKind::RdgRequest,
+        Side::Client,
+        "RDG TUNNEL_AUTH".into(),
+    );
+    if let Some(cc) = &g.channel_create {
+        b.push(
+            Some(cc.frame),
+            EventKind::RdgRequest,
+            Side::Client,
+            format!("RDG CHANNEL_CREATE {}:{}", cc.resources.join(", "), cc.port),
+        );
+    }
+    for (what, r) in [
+        ("RDG HANDSHAKE_RESPONSE", &g.handshake),
+        ("RDG TUNNEL_RESPONSE", &g.tunnel),
+        ("RDG TUNNEL_AUTH_RESPONSE", &g.tunnel_auth),
+        ("RDG CHANNEL_RESPONSE", &g.channel_response),
+    ] {
+        if let Some(r) = r {
+            b.push(
+                Some(r.frame),
+                EventKind::RdgResponse,
+                Side::Server,
+                result(what, r),
+            );
+        }
+    }
+    for close in &g.close {
+        let what = if close.response {
+            "RDG CLOSE_CHANNEL_RESPONSE"
+        } else {
+            "RDG CLOSE_CHANNEL"
+        };
+        let kind = match close.from {
+            Side::Client => EventKind::RdgRequest,
+            Side::Server => EventKind::RdgResponse,
+        };
+        b.push(
+            Some(close.status.frame),
+            kind,
+            close.from,
+            result(what, &close.status),
+        );
+    }
 }
 
 fn side_word(s: Side) -> &'static str {
