@@ -54,6 +54,8 @@ impl Kind {
 const NAME_FIELDS: &[(&str, Kind)] = &[
     ("cookie", Kind::User),
     ("routing_token", Kind::Token),
+    // The client's product id (TS_UD_CS_CORE clientDigProductId): names the machine.
+    ("client_dig_product_id", Kind::Token),
     ("routing_target", Kind::Host),
     ("socks5_target", Kind::Host),
     ("client_name", Kind::Host),

@@ -188,7 +188,7 @@ fn attempt_html(out: &mut String, r: &FileReport, a: &Attempt, file_index: usize
     findings_html(out, &findings);
     let lad = ladder::ladder(r, a);
     if !lad.events.is_empty() {
-        out.push_str("<h4>Ladder</h4>");
+        out.push_str(r#"<h4>Ladder</h4><p class="meta">One arrow per message that matters, in frame order (time runs downwards, not to scale); the number on the left is the Wireshark frame; the arrow the verdict rests on is red; a dashed middle column is a device that forged packets (TTL evidence). Hover an arrow for its full text.</p>"#);
         out.push_str(&svg::render(
             &lad,
             &format!("f{file_index}-{}", a.id),
