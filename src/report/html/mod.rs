@@ -99,7 +99,12 @@ fn cause_html(out: &mut String, c: &Cause) {
     if !c.frames.is_empty() || !c.wireshark_filter.is_empty() {
         let _ = write!(
             out,
-            r#"<p class="frames">Frames {}{}</p>"#,
+            r#"<p class="frames">{} {}{}</p>"#,
+            if c.frames.is_empty() {
+                "Wireshark filter"
+            } else {
+                "Frames"
+            },
             frames(&c.frames),
             filter(&c.wireshark_filter)
         );
