@@ -124,7 +124,10 @@ fn chromium() -> Option<PathBuf> {
 
 fn headless(browser: &Path, args: &[&str], url: &str) -> std::process::Output {
     let profile = tempdir("chromium-profile");
-    let out = Command::new(browser)
+    // Bounded: a browser that hangs fails the test after two minutes (coreutils timeout).
+    let out = Command::new("timeout")
+        .arg("120")
+        .arg(browser)
         .args([
             "--headless",
             "--no-sandbox",
