@@ -5,7 +5,7 @@ use rayon::prelude::*;
 use rdptriage::analyze::{AnalyzeError, AnalyzeOptions, analyze_path_with};
 use rdptriage::detect::Severity;
 use rdptriage::proto::decrypt::{self, KeyStore, RsaKeys};
-use rdptriage::report::{ci, json, screen};
+use rdptriage::report::{ci, html, json, redact, screen};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -128,6 +128,14 @@ struct AnalyzeArgs {
     /// (x.rsa.pem for x.pcap) is used too.
     #[arg(long, value_name = "FILE")]
     rsa_key: Vec<PathBuf>,
+    /// Replace user, domain, host and certificate names, SNI, cookies and IP addresses by
+    /// pseudonyms (keyed hashes) in every format; verdicts and frame numbers are kept.
+    #[arg(long)]
+    redact: bool,
+    /// Key for --redact's pseudonyms, so they are the same in every run (implies --redact;
+    /// default: a random key per run).
+    #[arg(long, value_name = "KEY")]
+    redact_key: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -152,6 +160,8 @@ enum OutputFormat {
     Sarif,
     Junit,
     Markdown,
+    /// One self-contained HTML page with a ladder diagram per attempt.
+    Html,
 }
 
 /// A run that ends early, with its exit code.
@@ -269,7 +279,7 @@ fn run(args: AnalyzeArgs) -> Result<u8, Fatal> {
             .collect()
     });
     progress.finish_and_clear();
-    let reports: Vec<json::FileReport> = results
+    let mut reports: Vec<json::FileReport> = results
         .into_iter()
         .map(|result| match result {
             Ok(report) => {
@@ -290,7 +300,7 @@ fn run(args: AnalyzeArgs) -> Result<u8, Fatal> {
             }
         })
         .collect();
-    match write_report(&args, &reports) {
+    match write_report(&args, &mut reports) {
         Ok(()) => {}
         // The reader has all it wanted (`| head`): not an error.
         Err(e) if is_broken_pipe(&e) => return Ok(exit::CLEAN),
@@ -317,7 +327,7 @@ fn run(args: AnalyzeArgs) -> Result<u8, Fatal> {
 }
 
 /// Writes the reports in the chosen format to `-o FILE` or standard output.
-fn write_report(args: &AnalyzeArgs, reports: &[json::FileReport]) -> Result<()> {
+fn write_report(args: &AnalyzeArgs, reports: &mut [json::FileReport]) -> Result<()> {
     let mut sink: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(path)
@@ -325,6 +335,13 @@ fn write_report(args: &AnalyzeArgs, reports: &[json::FileReport]) -> Result<()> 
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
+    if args.redact || args.redact_key.is_some() {
+        let mut redactor = redact::Redactor::new(args.redact_key.as_deref().map(str::as_bytes));
+        reports.iter().for_each(|r| redactor.learn(r));
+        reports.iter_mut().for_each(|r| redactor.redact_report(r));
+        sink = Box::new(redact::RedactingWriter::new(sink, redactor));
+    }
+    let reports: &[json::FileReport] = reports;
     let several = reports.len() > 1;
     match args.format {
         OutputFormat::Table => {
@@ -387,6 +404,7 @@ fn write_report(args: &AnalyzeArgs, reports: &[json::FileReport]) -> Result<()> 
         }
         OutputFormat::Junit => write!(sink, "{}", ci::junit(reports))?,
         OutputFormat::Markdown => write!(sink, "{}", ci::markdown(reports))?,
+        OutputFormat::Html => write!(sink, "{}", html::render(reports))?,
     }
     sink.flush()?;
     Ok(())

@@ -168,6 +168,10 @@ pub struct CredSspState {
     /// The client's NTLM AUTHENTICATE (its answer to the challenge: the credentials proof).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authenticate_frame: Option<u64>,
+    /// The server's first TSRequest carrying negoTokens (NTLM CHALLENGE, a Kerberos or
+    /// SPNEGO answer): the server's leg of the authentication exchange.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_token_frame: Option<u64>,
     /// The server's pubKeyAuth (authentication succeeded as far as CredSSP goes).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server_pub_key_auth_frame: Option<u64>,

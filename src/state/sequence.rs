@@ -288,6 +288,9 @@ impl Tracker {
                     Side::Server => {
                         c.server_version.get_or_insert(ts.version);
                         c.server_messages += 1;
+                        if ts.token.is_some() && c.server_token_frame.is_none() {
+                            c.server_token_frame = Some(o.frame);
+                        }
                         if ts.pub_key_auth && c.server_pub_key_auth_frame.is_none() {
                             c.server_pub_key_auth_frame = Some(o.frame);
                         }
