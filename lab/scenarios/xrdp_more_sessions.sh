@@ -7,7 +7,9 @@
 #     on the client's Xvfb), then the xfreerdp window gets WM_DELETE_WINDOW (what a window
 #     manager's close button sends) and the client disconnects by itself;
 #   * rdp-tls10-several-xrdp: xrdp restricted to TLS 1.0 (as rdp-tls10-cbc-xrdp in
-#     xrdp_session.sh) and three successive xfreerdp /tls-seclevel:0 sessions in one capture.
+#     xrdp_session.sh) and three successive xfreerdp /tls-seclevel:0 sessions in one capture, 3 s apart (with 1 s, xrdp
+#     - one connection at a time, fork=false - once answered the next X.224 request only after
+#     the client had given up).
 # Needs: xrdp, freerdp2-x11, xvfb, libx11-6, libxtst6, iproute2, ethtool, tcpdump, openssl, gcc.
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
@@ -67,7 +69,7 @@ case_tls10_several() {
     capture_start $CLI_NS eth0 "$OUT/$name.pcap" "tcp port 3389"
     local cap=$CAP_PID
     local one="ip netns exec $CLI_NS env $(client_env "$OUT/$name.keys") timeout 3 xfreerdp /v:$SRV_IP /u:labuser /cert:deny /log-level:INFO /sec:tls /tls-seclevel:0 /size:${TLS10_SIZE:-200x150} /bpp:16 +compression"
-    record_client "$name" "for i in 1 2 3; do $one; echo \"connection \$i exit=\$?\"; sleep 1; done"
+    record_client "$name" "for i in 1 2 3; do $one; echo \"connection \$i exit=\$?\"; sleep 3; done"
     capture_stop "$cap"
     stop_pid "$XRDP_PID"
     cp "$WORK/xrdp.out" "$LOGS/$name.server.txt"
