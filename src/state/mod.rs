@@ -284,6 +284,14 @@ impl ConnectionState {
         self.stage >= Stage::Active
     }
 
+    /// Is the connection a whole try of its own? It reached the credential step (NLA, read
+    /// or inferred) or further and was not redirected: whatever the client does next — a
+    /// new password, a reconnect — is another attempt, and a later success does not
+    /// "recover" it.
+    pub fn is_whole_try(&self) -> bool {
+        self.redirected_to.is_none() && self.stage >= Stage::Nla
+    }
+
     /// e.g. `reached "active session" (decrypted) · ended: server Set Error Info 0x7 …`.
     pub fn words(&self) -> String {
         let known = match self.stage_known {
