@@ -106,8 +106,8 @@ fn corpus_known_outcomes() {
     // security that became a full session (Zeek's rdp.log row 2: result=Success; 142 KB) —
     // a failure the client recovered from, so the file is healthy and the negotiation failure
     // a warning (below); #21 NLA failure with the
-    // server's encrypted alert and the client's reset; #22 unanswered SYNs to 3389; #23 SYN
-    // to 3389 answered by RST/ACK; #14 expired certificate on 443; #2 certificate prompt drop
+    // server's encrypted alert (frame 14) and the client's reset; #22 an nmap SYN scan; #23 a
+    // port scan (SYN to 3389 answered by RST/ACK); #14 expired certificate on 443; #2 certificate prompt drop
     // then a full session; #8 only RDP-UDP SYNs (no TCP RDP).
     let cases = [
         (
@@ -118,13 +118,14 @@ fn corpus_known_outcomes() {
             "ndpi/tests/cfgs/default/pcap/rdp_over_tls.pcap",
             "nla_failure",
         ),
-        (
-            "ndpi/tests/cfgs/default/pcap/synscan.pcap",
-            "connection_blocked",
-        ),
+        // An nmap SYN scan of 1 002 ports (tshark: 1 994 SYNs from 172.16.0.8, 12 SYN/ACKs,
+        // 5 RSTs): a scan, not a user's attempt.
+        ("ndpi/tests/cfgs/default/pcap/synscan.pcap", "probes_only"),
+        // SYNs to 80, 443, 445, 3389 and FIN / NULL / XMAS probes to 3390–3392 from
+        // 192.168.1.178 (tshark): a scan; 3389's RST/ACK is a closed port seen by a scanner.
         (
             "ndpi/tests/cfgs/default/pcap/tcp_scan.pcapng",
-            "connection_refused",
+            "probes_only",
         ),
         (
             "zeek/testing/btest/Traces/tls/tls-expired-cert.pcap",

@@ -261,6 +261,19 @@ fn cause_of(f: &Finding) -> Option<(&'static str, f64, &'static str)> {
             0.95,
             "the server's CredSSP errorCode names the status; the exact policy or account setting behind it is in the server's Security log",
         ),
+        "credssp.rejected"
+            if f.evidence
+                .as_ref()
+                .and_then(|e| e.get("known"))
+                .and_then(|k| k.as_str())
+                == Some("inferred") =>
+        {
+            (
+                "nla_failure",
+                0.6,
+                "inferred from the TLS records: the server ended TLS with an alert at the NLA step; the alert's description and any CredSSP errorCode are encrypted (the key log would show them, the server's Security log has event 4625)",
+            )
+        }
         "credssp.rejected" => (
             "nla_failure",
             0.85,
