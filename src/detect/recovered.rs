@@ -1,8 +1,9 @@
 //! A failure the client recovered from by itself — a connection refused or dropped during
 //! setup, followed by a connection between the same two hosts that reached the active
 //! stage (a negotiation retry, a reconnect after a certificate prompt) — is a warning about
-//! that connection, not an error: the user got a session. A connection that reached the
-//! credential step is not recovered by a later one: a refused logon is its own attempt
+//! that connection, not an error: the user got a session. A connection the server judged
+//! (`ConnectionState::is_whole_try`: credentials sent, or ended by the server at the NLA step
+//! or later) is not recovered by a later one: a refused logon is its own attempt
 //! (a mistyped password, a password guesser's wrong guess). Runs after every detector, over
 //! their error-level findings, with one keyed lookup per finding.
 

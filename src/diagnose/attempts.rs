@@ -1,8 +1,9 @@
 //! Groups the connections of one user attempt: the same client to the same server within a
 //! short window — retries, protocol downgrades after a negotiation failure, a second TCP
 //! connection after a certificate prompt — plus the UDP flows between the same hosts (RDP-UDP)
-//! and the DNS lookups shortly before. A connection that reached the credential step (NLA,
-//! read from CredSSP or inferred) or further ends its attempt: the next connection is the
+//! and the DNS lookups shortly before. A connection the server judged (credentials sent, or
+//! ended by the server at the NLA step or later, or a session: `ConnectionState::is_whole_try`)
+//! ends its attempt: the next connection is the
 //! user's next try (a password guesser's next guess), unless the server redirected the
 //! client there. Probes and scans ([`crate::detect::probes`]) are not attempts.
 
@@ -92,8 +93,7 @@ pub fn attempts(a: &Analysis, probes: &Probes) -> Vec<Attempt> {
             .get(&key)
             .map(|&i| &mut out[i])
             .filter(|at| at_end(at).secs_until(c.first_ts) <= ATTEMPT_GAP_SECS && !at.decided);
-        // The client reached the credential step (NLA, read or inferred) or a session:
-        // whatever it does next is another try.
+        // The server judged this connection: whatever the client does next is another try.
         let decided = a
             .states
             .get(&c.stream)

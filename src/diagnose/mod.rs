@@ -643,9 +643,10 @@ fn last_connection_failed(
     }
     // Still up when the capture stopped: it ended with the capture, it did not fail (a
     // stall shows as its own error finding).
-    if a.states
-        .get(&stream)
-        .is_some_and(|s| s.ended.how == crate::state::EndHow::CaptureEnded)
+    if p.closed_by == "nobody"
+        || a.states
+            .get(&stream)
+            .is_some_and(|s| s.ended.how == crate::state::EndHow::CaptureEnded)
     {
         return false;
     }

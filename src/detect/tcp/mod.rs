@@ -42,7 +42,7 @@ pub fn views(a: &Analysis) -> Vec<TcpView<'_>> {
 pub fn run(a: &Analysis) -> Vec<Finding> {
     let views = views(a);
     let mut out = Vec::new();
-    out.extend(syn_unanswered::detect(&views));
+    out.extend(syn_unanswered::detect(&views, a.capture.last_ts));
     out.extend(refused::detect(&views));
     out.extend(icmp_unreachable::detect(a));
     out.extend(rst_injected::detect(&views));

@@ -36,7 +36,9 @@ pub fn detect(conns: &[TlsConnection<'_>]) -> Vec<Finding> {
         // The client walked away right after the handshake (its Finished and an alert at
         // most): the mismatch is the likely reason. Otherwise it accepted (or the user
         // clicked through a warning).
-        let rejected = !c.tls.established || c.tls.client_encrypted_records.len() <= 2;
+        // A capture that stops while the connection is open does not show the reaction.
+        let rejected = (!c.tls.established || c.tls.client_encrypted_records.len() <= 2)
+            && !c.open_at_capture_end;
         let mut frames: Vec<u64> = c.tls.client_hello_frame.into_iter().collect();
         frames.push(frame);
         let mut f = Finding::new(
@@ -59,6 +61,10 @@ pub fn detect(conns: &[TlsConnection<'_>]) -> Vec<Finding> {
                 },
                 if rejected {
                     "; the client ended the connection right after the handshake"
+                } else if c.open_at_capture_end
+                    && (!c.tls.established || c.tls.client_encrypted_records.len() <= 2)
+                {
+                    "; the capture ends before the client's reaction"
                 } else {
                     "; the client continued anyway"
                 }
