@@ -344,10 +344,18 @@ pub fn diagnose(a: &Analysis, findings: &[Finding], probes: &Probes) -> Diagnosi
         let tcp_failed = match &at.last_tcp {
             Some((stream, p)) => last_connection_failed(a, *stream, p),
             // RDP-UDP only: failed unless a flow got through its handshake.
-            None => !at
-                .rdp_udp_streams(a)
-                .iter()
-                .any(|f| f.syn_ack_count > 0 || f.mid_stream),
+            // RDP-UDP only: failed unless a flow got through its handshake, or the capture
+            // ends before an answer could be seen.
+            None => {
+                let flows = at.rdp_udp_streams(a);
+                !flows.iter().any(|f| f.syn_ack_count > 0 || f.mid_stream)
+                    && flows.iter().any(|f| {
+                        crate::detect::rdpudp::syn_unanswered::waited_for_answer(
+                            f,
+                            a.capture.last_ts,
+                        )
+                    })
+            }
         };
         at.failed = tcp_failed
             || findings

@@ -12,7 +12,10 @@ use crate::net::TcpFlags;
 /// initial SYN retransmission timeout (3 s; RFC 6298 allows 1 s, Linux uses 1 s).
 pub const SYN_ANSWER_WAIT_SECS: f64 = 3.0;
 
-pub fn detect(views: &[TcpView<'_>], capture_end: Option<crate::capture::Timestamp>) -> Vec<Finding> {
+pub fn detect(
+    views: &[TcpView<'_>],
+    capture_end: Option<crate::capture::Timestamp>,
+) -> Vec<Finding> {
     views
         .iter()
         .filter(|v| {

@@ -41,6 +41,10 @@ pub fn detect(conns: &[TlsConnection<'_>]) -> Vec<Finding> {
             && !c.open_at_capture_end;
         let mut frames: Vec<u64> = c.tls.client_hello_frame.into_iter().collect();
         frames.push(frame);
+        // The client's walking away is part of the evidence.
+        if rejected && let Some(end) = c.end_frame.filter(|e| *e > frame) {
+            frames.push(end);
+        }
         let mut f = Finding::new(
             "tls.cert_name_mismatch",
             if rejected {

@@ -32,6 +32,8 @@ pub struct TlsConnection<'a> {
     /// The connection was still open when the capture ended: the client's reaction to the
     /// handshake may be after it.
     pub open_at_capture_end: bool,
+    /// The frame that ended the connection (its ending message or first FIN / RST).
+    pub end_frame: Option<u64>,
 }
 
 impl TlsConnection<'_> {
@@ -80,6 +82,7 @@ pub fn tls_connections(a: &Analysis) -> Vec<TlsConnection<'_>> {
                 rdp: state.setup.as_deref(),
                 observations: obs,
                 open_at_capture_end: state.ended.how == crate::state::EndHow::CaptureEnded,
+                end_frame: state.ended.frame,
             })
         })
         .collect()
