@@ -109,8 +109,13 @@ fn empty_connection(a: &Analysis, c: &Conversation) -> Option<Option<ProbeKind>>
         return None;
     }
     let phase = phase_of(c, a)?;
+    // SYN then the prober's reset (its RST+ACK acknowledges the SYN/ACK without completing
+    // the handshake): half-open.
+    let reset_at_once = c.to_server.packets <= 2 && phase.close.starts_with("rst");
     let kind = match phase.closed_by {
-        "client" if tcp.handshake_ack_frame.is_some() => Some(ProbeKind::ConnectClose),
+        "client" if tcp.handshake_ack_frame.is_some() && !reset_at_once => {
+            Some(ProbeKind::ConnectClose)
+        }
         "client" => Some(ProbeKind::HalfOpen),
         _ => None,
     };
