@@ -97,6 +97,36 @@ fn every_sample_gets_its_manifest_cause() {
     );
 }
 
+/// Corpus captures whose outcome CATALOG.md and tshark establish (see `corpus_known_outcomes`).
+const CORPUS_KNOWN: [(&str, &str); 7] = [
+    (
+        "zeek/testing/btest/Traces/rdp/rdp-proprietary-encryption.pcap",
+        "no_failure_observed",
+    ),
+    (
+        "ndpi/tests/cfgs/default/pcap/rdp_over_tls.pcap",
+        "nla_failure",
+    ),
+    // An nmap SYN scan of 1 002 ports (tshark: 1 994 SYNs from 172.16.0.8, 12 SYN/ACKs,
+    // 5 RSTs): a scan, not a user's attempt.
+    ("ndpi/tests/cfgs/default/pcap/synscan.pcap", "probes_only"),
+    // SYNs to 80, 443, 445, 3389 and FIN / NULL / XMAS probes to 3390–3392 from
+    // 192.168.1.178 (tshark): a scan; 3389's RST/ACK is a closed port seen by a scanner.
+    (
+        "ndpi/tests/cfgs/default/pcap/tcp_scan.pcapng",
+        "probes_only",
+    ),
+    (
+        "zeek/testing/btest/Traces/tls/tls-expired-cert.pcap",
+        "certificate_expired",
+    ),
+    (
+        "zeek/testing/btest/Traces/rdp/rdp-to-ssl.pcap",
+        "no_failure_observed",
+    ),
+    ("arkime/tests/pcap/http-no-length.pcap", "no_rdp_traffic"),
+];
+
 #[test]
 fn corpus_known_outcomes() {
     let Some(corpus) = common::corpus_dir() else {
@@ -109,34 +139,7 @@ fn corpus_known_outcomes() {
     // server's encrypted alert (frame 14) and the client's reset; #22 an nmap SYN scan; #23 a
     // port scan (SYN to 3389 answered by RST/ACK); #14 expired certificate on 443; #2 certificate prompt drop
     // then a full session; #8 only RDP-UDP SYNs (no TCP RDP).
-    let cases = [
-        (
-            "zeek/testing/btest/Traces/rdp/rdp-proprietary-encryption.pcap",
-            "no_failure_observed",
-        ),
-        (
-            "ndpi/tests/cfgs/default/pcap/rdp_over_tls.pcap",
-            "nla_failure",
-        ),
-        // An nmap SYN scan of 1 002 ports (tshark: 1 994 SYNs from 172.16.0.8, 12 SYN/ACKs,
-        // 5 RSTs): a scan, not a user's attempt.
-        ("ndpi/tests/cfgs/default/pcap/synscan.pcap", "probes_only"),
-        // SYNs to 80, 443, 445, 3389 and FIN / NULL / XMAS probes to 3390–3392 from
-        // 192.168.1.178 (tshark): a scan; 3389's RST/ACK is a closed port seen by a scanner.
-        (
-            "ndpi/tests/cfgs/default/pcap/tcp_scan.pcapng",
-            "probes_only",
-        ),
-        (
-            "zeek/testing/btest/Traces/tls/tls-expired-cert.pcap",
-            "certificate_expired",
-        ),
-        (
-            "zeek/testing/btest/Traces/rdp/rdp-to-ssl.pcap",
-            "no_failure_observed",
-        ),
-        ("arkime/tests/pcap/http-no-length.pcap", "no_rdp_traffic"),
-    ];
+    let cases = CORPUS_KNOWN;
     for (file, expected) in cases {
         let r = common::report_of(&corpus.join(file));
         assert_eq!(
@@ -443,4 +446,40 @@ fn path_mtu_discovery_that_worked_is_info() {
     assert_eq!(f.frames, [13, 14, 15, 16, 21]);
     assert!(f.summary.contains("path-MTU discovery worked"));
     assert!(f.summary.contains("948 bytes of payload, frame 16"));
+}
+
+/// Calibration: file verdicts at 80 % or more are right at least 95 % of the time, over every
+/// shipped sample (the manifest's expected cause) and the corpus captures with a known outcome.
+#[test]
+fn verdicts_at_80_percent_are_right() {
+    let mut sure = 0usize;
+    let mut right = 0usize;
+    let mut wrong = Vec::new();
+    let mut judge = |name: &str, expected: &str, r: &rdptriage::report::json::FileReport| {
+        let top = &r.diagnosis.causes[0];
+        if top.confidence >= 0.8 {
+            sure += 1;
+            if top.cause == expected {
+                right += 1;
+            } else {
+                wrong.push(format!(
+                    "{name}: {} at {:.2}, expected {expected}",
+                    top.cause, top.confidence
+                ));
+            }
+        }
+    };
+    for e in manifest() {
+        let file = e["file"].as_str().unwrap();
+        let r = common::report_of(&common::project_dir().join("samples").join(file));
+        judge(file, e["expected_cause"].as_str().unwrap(), &r);
+    }
+    if let Some(corpus) = common::corpus_dir() {
+        for (file, expected) in CORPUS_KNOWN {
+            judge(file, expected, &common::report_of(&corpus.join(file)));
+        }
+    }
+    eprintln!("{right} of {sure} verdicts at >= 80 % are right; wrong: {wrong:?}");
+    assert!(sure >= 50, "{sure}");
+    assert!(right * 100 >= sure * 95, "{right}/{sure}: {wrong:?}");
 }
