@@ -59,18 +59,15 @@ use std::sync::Arc;
 /// (and says when it differs from this record). Row numbers are CATALOG.md's:
 /// * #25 arkime_synthetic: 6 failed attempts (synthetic multi-protocol file; tls_version_mismatch);
 /// * #21 rdp_over_tls: a failed NLA (internet brute force; nla_failure);
-/// * #22 synscan, #23 tcp_scan: port scans (connection_blocked / connection_refused; issue 13
-///   wants these as probes, not failed attempts — once they are, they become healthy inputs);
+/// (#22 synscan and #23 tcp_scan, port scans, are probes — `probes_only` — and healthy inputs.)
 /// * #4 rdp-no-cookie-mstshash: the client resets during CredSSP (server_denied);
 /// * #8 rdpeudp-handshake-fail: RDP-UDP SYNs only, unanswered (udp_transport_blocked);
 /// * #15 missing-intermediate: certificate_untrusted (port 443);
 /// * #16 tls-1.2-handshake-failure: handshake_failure alert (tls_cipher_mismatch);
 /// * #14 tls-expired-cert: certificate_expired (port 443).
-const CORPUS_NOT_HEALTHY: [&str; 9] = [
+const CORPUS_NOT_HEALTHY: [&str; 7] = [
     "arkime/tests/pcap/arkime_synthetic.pcap",
     "ndpi/tests/cfgs/default/pcap/rdp_over_tls.pcap",
-    "ndpi/tests/cfgs/default/pcap/synscan.pcap",
-    "ndpi/tests/cfgs/default/pcap/tcp_scan.pcapng",
     "zeek/testing/btest/Traces/rdp/rdp-no-cookie-mstshash.pcap",
     "zeek/testing/btest/Traces/rdp/rdpeudp-handshake-fail.pcap",
     "zeek/testing/btest/Traces/tls/missing-intermediate.pcap",
