@@ -60,7 +60,8 @@ use std::sync::Arc;
 /// * #25 arkime_synthetic: 6 failed attempts (synthetic multi-protocol file; tls_version_mismatch);
 /// * #21 rdp_over_tls: a failed NLA (internet brute force; nla_failure);
 /// (#22 synscan and #23 tcp_scan, port scans, are probes — `probes_only` — and healthy inputs.)
-/// * #4 rdp-no-cookie-mstshash: the client resets during CredSSP (server_denied);
+/// * #4 rdp-no-cookie-mstshash: the client resets during CredSSP (undetermined: nothing on
+///   the wire says why; the guess, server_denied, is below 50 %);
 /// * #8 rdpeudp-handshake-fail: RDP-UDP SYNs only, unanswered (udp_transport_blocked);
 /// * #15 missing-intermediate: certificate_untrusted (port 443);
 /// * #16 tls-1.2-handshake-failure: handshake_failure alert (tls_cipher_mismatch);
