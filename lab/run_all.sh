@@ -19,6 +19,10 @@ SCENARIOS=(
     gateway.sh
     ipv6_loopback.sh
     no_rdp_loopback.sh
+    nla_guessing.sh
+    health_probes.sh
+    scanner.sh
+    xrdp_more_sessions.sh
 )
 fail=0
 for s in "${SCENARIOS[@]}"; do

@@ -115,6 +115,18 @@ const FINDINGS: &[(&str, &str, &str, Option<&str>)] = &[
         None,
     ),
     (
+        "rdp.password_guessing",
+        "Password guessing against the server, or a client (a script, a saved connection, a mapped drive's service) retrying a wrong saved password.",
+        "nla_failure",
+        Some("rdp-nla-password-guessing-shadow.pcap"),
+    ),
+    (
+        "rdp.scan",
+        "A port scan or a security-protocol enumeration (nmap, a vulnerability scanner, an inventory tool) against the server.",
+        "probes_only",
+        Some("rdp-scan-nmap-shadow.pcap"),
+    ),
+    (
         "rdp.multitransport",
         "UDP 3389 blocked or RDP-UDP disabled on the client; the session works on TCP only.",
         "udp_transport_blocked",
@@ -439,8 +451,13 @@ const CAUSES: &[(&str, &str, Option<&str>)] = &[
     ),
     (
         "undetermined",
-        "The capture stopped while an attempt was still in setup: capture longer, until the user sees the error.",
+        "The capture stopped while an attempt was still in setup (capture longer, until the user sees the error), or an attempt failed and nothing on the wire says why (bring the TLS key log or the server's event log).",
         None,
+    ),
+    (
+        "probes_only",
+        "Load balancer health checks, monitoring agents (`nc -z`), port scans: connections that were never a Remote Desktop attempt.",
+        Some("rdp-health-probes-haproxy.pcap"),
     ),
     (
         "no_failure_observed",

@@ -109,6 +109,11 @@ struct AnalyzeArgs {
     /// Table: add the connection table, what each finding means and informational findings.
     #[arg(short, long)]
     verbose: bool,
+    /// Table: show the verdict, evidence and remedy of this attempt only (e.g. attempt-12);
+    /// a file with more than three attempts otherwise shows their groups and one example
+    /// per group.
+    #[arg(long, value_name = "ID")]
+    attempt: Option<String>,
     /// TLS key log (NSS SSLKEYLOGFILE format) for every input; may be repeated. A key log
     /// beside a capture (x.keys, x.keylog, x.sslkeylog for x.pcap) and pcapng Decryption
     /// Secrets Blocks are used too.
@@ -356,6 +361,7 @@ fn write_report(args: &AnalyzeArgs, reports: &mut [json::FileReport]) -> Result<
                     std::env::var("COLUMNS").ok().as_deref(),
                 ),
                 verbose: args.verbose,
+                attempt: args.attempt.clone(),
             };
             let choice = match args.color {
                 Color::Always => anstream::ColorChoice::Always,

@@ -9,7 +9,7 @@ mod common;
 
 use serde_json::Value;
 
-const CAUSE_IDS: [&str; 23] = [
+const CAUSE_IDS: [&str; 24] = [
     "certificate_expired",
     "certificate_not_yet_valid",
     "certificate_name_mismatch",
@@ -33,6 +33,7 @@ const CAUSE_IDS: [&str; 23] = [
     "udp_loss",
     "no_failure_observed",
     "no_rdp_traffic",
+    "probes_only",
 ];
 
 #[test]

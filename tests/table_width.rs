@@ -48,7 +48,11 @@ fn no_line_is_longer_than_the_width() {
     let mut problems = Vec::new();
     for width in WIDTHS {
         for verbose in [false, true] {
-            let layout = Layout { width, verbose };
+            let layout = Layout {
+                width,
+                verbose,
+                ..Layout::default()
+            };
             for (path, report) in paths.iter().zip(&reports) {
                 for line in too_long(&screen::render(report, &layout), width) {
                     problems.push(format!("{} (verbose {verbose}): {line}", path.display()));
@@ -66,7 +70,7 @@ fn no_line_is_longer_than_the_width() {
 fn one_failure_reads_in_one_screen_verdict_first() {
     let layout = Layout {
         width: 100,
-        verbose: false,
+        ..Layout::default()
     };
     let mut checked = 0;
     for (path, report) in samples() {

@@ -219,9 +219,10 @@ fn corpus_scans_give_unanswered_and_refused() {
     let Some(corpus) = common::corpus_dir() else {
         return;
     };
-    // synscan: every conversation whose end tshark data gives as syn_unanswered (see
-    // tests/corpus_expected.json) has a tcp.syn_unanswered finding, the two probes to 3389
-    // among them.
+    // synscan: every conversation to an RDP or RD Gateway port (3389, 3391, 443) whose end
+    // tshark data gives as syn_unanswered (see tests/corpus_expected.json) has a
+    // tcp.syn_unanswered finding, the two probes to 3389 among them; the scan's SYNs to the
+    // other 997 ports carry nothing that says RDP and get none.
     let expected: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(common::project_dir().join("tests/corpus_expected.json")).unwrap(),
     )
@@ -237,6 +238,10 @@ fn corpus_scans_give_unanswered_and_refused() {
         .unwrap()
         .iter()
         .filter(|c| c["end"] == "syn_unanswered")
+        .filter(|c| {
+            let port = c["server"].as_str().unwrap().rsplit(':').next().unwrap();
+            matches!(port, "3389" | "3391" | "443")
+        })
         .map(|c| c["stream"].as_u64().unwrap())
         .collect();
     let r = common::report_of(&corpus.join("ndpi/tests/cfgs/default/pcap/synscan.pcap"));
@@ -246,6 +251,7 @@ fn corpus_scans_give_unanswered_and_refused() {
         .collect();
     ours.sort();
     assert_eq!(ours, unanswered);
+    assert_eq!(ours, [0, 14, 17, 28]);
     assert!(
         r.findings
             .iter()

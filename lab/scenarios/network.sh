@@ -150,6 +150,15 @@ mtu_blackhole() {
     rtr ip link set c0 mtu 1000
     rtr iptables -A OUTPUT -p icmp --icmp-type fragmentation-needed -j DROP
 }
+# path-MTU discovery that works: the same MTU-1000 link, but the router's ICMP
+# fragmentation-needed (type 3 code 4, next-hop MTU 1000) reaches the server, which lowers its
+# path MTU and re-sends the certificate flight in smaller segments.  The server's cached path MTU
+# is flushed first so the ICMP is in the capture.
+mtu_icmp_ok() {
+    rtr ip link set c0 mtu 1000
+    ip -n $SRV_NS route flush cache
+    rtr ip route flush cache
+}
 
 # lossy, high-latency path: kernel forwarding off on the router, a user-space forwarder
 # (tools/lossy_forwarder.py) relays IPv4 with LOSSY_DELAY_MS one-way delay and LOSSY_LOSS loss
@@ -177,5 +186,7 @@ CAPIF=any CAPLT=LINUX_SLL run_case rdp-icmp-admin-prohibited-sll 15 "/sec:tls" x
 run_case rdp-rst-mid-session 8 "/sec:tls" xrdp nothing rst_later no
 run_case rdp-hung-server 20 "/sec:tls" xrdp-stopped nothing nothing no
 run_case rdp-mtu-blackhole 20 "/sec:tls" xrdp-big mtu_blackhole nothing yes
+run_case rdp-pmtud-works 4 "/sec:tls /size:320x240 /bpp:16 +compression" xrdp-big mtu_icmp_ok nothing yes
 run_case rdp-lossy-high-latency 20 "/sec:tls" xrdp lossy_path nothing no
-versions >"$LOGS/network.versions"
+# a one-case run keeps its versions apart, so the file of the other cases is not overwritten
+versions >"$LOGS/${ONLY:-network}.versions"

@@ -3,6 +3,8 @@
 //! parses bytes. One file per detector.
 
 pub mod gateway;
+mod password_guessing;
+pub mod probes;
 mod rdp_client_hello_missing;
 mod rdp_decode_error;
 mod rdp_neg_downgrade;
@@ -172,6 +174,11 @@ pub fn rdp_connections(a: &Analysis) -> Vec<RdpConnection<'_>> {
 
 /// Runs every detector.
 pub fn run(a: &Analysis) -> Vec<Finding> {
+    run_with(a, &probes::classify(a))
+}
+
+/// Runs every detector, with the capture's probes already classified.
+pub fn run_with(a: &Analysis, probes: &probes::Probes) -> Vec<Finding> {
     let rdp = rdp_connections(a);
     let mut findings = Vec::new();
     findings.extend(rdp_neg_failure::detect(&rdp));
@@ -187,9 +194,17 @@ pub fn run(a: &Analysis) -> Vec<Finding> {
     findings.extend(tcp::run(a));
     findings.extend(rdpudp::run(a));
     findings.extend(session::run(a));
+    findings.extend(password_guessing::detect(a));
     // Last: it speaks only for connections no other detector explains.
     let unexplained = tcp::ended_in_setup::detect(&tcp::views(a), a, &findings);
-    findings.extend(unexplained);
+    // A probe ending "in setup" is what a probe does.
+    findings.extend(
+        unexplained
+            .into_iter()
+            .filter(|f| !f.connection.is_some_and(|s| probes.is_probe(s))),
+    );
+    findings.extend(probes::scan_findings(probes));
+    probes::settle(probes, &mut findings);
     recovered::downgrade(a, &mut findings);
     findings.sort_by_key(|f| {
         (

@@ -1,7 +1,10 @@
 //! A failure the client recovered from by itself — a connection refused or dropped during
 //! setup, followed by a connection between the same two hosts that reached the active
 //! stage (a negotiation retry, a reconnect after a certificate prompt) — is a warning about
-//! that connection, not an error: the user got a session. Runs after every detector, over
+//! that connection, not an error: the user got a session. A connection the server judged
+//! (`ConnectionState::is_whole_try`: credentials sent, or ended by the server at the NLA step
+//! or later) is not recovered by a later one: a refused logon is its own attempt
+//! (a mistyped password, a password guesser's wrong guess). Runs after every detector, over
 //! their error-level findings, with one keyed lookup per finding.
 
 use super::{Finding, Severity};
@@ -38,7 +41,10 @@ pub fn downgrade(a: &Analysis, findings: &mut [Finding]) {
         let Some(c) = f.connection.and_then(|s| by_stream.get(&s)) else {
             continue;
         };
-        if a.states.get(&c.stream).is_some_and(|s| s.reached_active()) {
+        if a.states
+            .get(&c.stream)
+            .is_some_and(crate::state::ConnectionState::is_whole_try)
+        {
             continue;
         }
         let later = active.get(&(c.client.ip, c.server)).and_then(|list| {

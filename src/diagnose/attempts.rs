@@ -1,13 +1,19 @@
 //! Groups the connections of one user attempt: the same client to the same server within a
 //! short window — retries, protocol downgrades after a negotiation failure, a second TCP
 //! connection after a certificate prompt — plus the UDP flows between the same hosts (RDP-UDP)
-//! and the DNS lookups shortly before.
+//! and the DNS lookups shortly before. A connection the server judged (credentials sent, or
+//! ended by the server at the NLA step or later, or a session: `ConnectionState::is_whole_try`)
+//! ends its attempt: the next connection is the
+//! user's next try (a password guesser's next guess), unless the server redirected the
+//! client there. Probes and scans ([`crate::detect::probes`]) are not attempts.
 
 use crate::analyze::Analysis;
 use crate::capture::Timestamp;
+use crate::detect::probes::Probes;
 use crate::detect::tcp::phase::{ConnectionPhase, Phase, phase_of};
 use crate::flow::{Conversation, Protocol};
 use serde::Serialize;
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 /// Connections to the same server starting within this many seconds of the previous one
@@ -55,6 +61,10 @@ pub struct Attempt {
     pub server_ip: IpAddr,
     #[serde(skip)]
     pub last_tcp: Option<(u64, ConnectionPhase)>,
+    /// Its last connection was a whole try (`ConnectionState::is_whole_try`): the next
+    /// connection is another attempt.
+    #[serde(skip)]
+    pub decided: bool,
 }
 
 fn conv_id(c: &Conversation) -> String {
@@ -66,21 +76,28 @@ fn conv_id(c: &Conversation) -> String {
 
 /// The attempts of a capture: one per (client address, server address and port) chain of TCP
 /// connections, with the UDP flows between the same two hosts attached.
-pub fn attempts(a: &Analysis) -> Vec<Attempt> {
+pub fn attempts(a: &Analysis, probes: &Probes) -> Vec<Attempt> {
     let mut out: Vec<Attempt> = Vec::new();
+    // The open attempt of each (client address, server), by index into `out`.
+    let mut open_by_pair: HashMap<(IpAddr, String), usize> = HashMap::new();
     let tcp: Vec<&Conversation> = a
         .conversations
         .iter()
-        .filter(|c| c.protocol == Protocol::Tcp && c.packets() > 0)
+        .filter(|c| c.protocol == Protocol::Tcp && c.packets() > 0 && !probes.is_probe(c.stream))
         .collect();
     for c in &tcp {
         let server = c.server.to_string();
         let phase = phase_of(c, a);
-        let open = out.iter_mut().rev().find(|at| {
-            at.client == c.client.ip
-                && at.server == server
-                && at_end(at).secs_until(c.first_ts) <= ATTEMPT_GAP_SECS
-        });
+        let key = (c.client.ip, server.clone());
+        let open = open_by_pair
+            .get(&key)
+            .map(|&i| &mut out[i])
+            .filter(|at| at_end(at).secs_until(c.first_ts) <= ATTEMPT_GAP_SECS && !at.decided);
+        // The server judged this connection: whatever the client does next is another try.
+        let decided = a
+            .states
+            .get(&c.stream)
+            .is_some_and(crate::state::ConnectionState::is_whole_try);
         match open {
             Some(at) => {
                 at.connections.push(conv_id(c));
@@ -92,28 +109,33 @@ pub fn attempts(a: &Analysis) -> Vec<Attempt> {
                     at.phase = at.phase.max(p.phase);
                 }
                 at.last_tcp = phase.map(|p| (c.stream, p));
+                at.decided = decided;
             }
-            None => out.push(Attempt {
-                id: String::new(),
-                client: c.client.ip,
-                server,
-                connections: vec![conv_id(c)],
-                names: Vec::new(),
-                first_frame: c.first_frame,
-                last_frame: c.last_frame,
-                start: c.first_ts,
-                span_s: c.first_ts.secs_until(c.last_ts),
-                phase: phase.as_ref().map_or(Phase::SynSent, |p| p.phase),
-                failed: false,
-                outcome: "no_failure_seen",
-                stage: None,
-                client_codes: None,
-                causes: Vec::new(),
-                streams: vec![c.stream],
-                udp_streams: Vec::new(),
-                server_ip: c.server.ip,
-                last_tcp: phase.map(|p| (c.stream, p)),
-            }),
+            None => {
+                open_by_pair.insert(key, out.len());
+                out.push(Attempt {
+                    id: String::new(),
+                    client: c.client.ip,
+                    server,
+                    connections: vec![conv_id(c)],
+                    names: Vec::new(),
+                    first_frame: c.first_frame,
+                    last_frame: c.last_frame,
+                    start: c.first_ts,
+                    span_s: c.first_ts.secs_until(c.last_ts),
+                    phase: phase.as_ref().map_or(Phase::SynSent, |p| p.phase),
+                    failed: false,
+                    outcome: "no_failure_seen",
+                    stage: None,
+                    client_codes: None,
+                    causes: Vec::new(),
+                    streams: vec![c.stream],
+                    udp_streams: Vec::new(),
+                    server_ip: c.server.ip,
+                    last_tcp: phase.map(|p| (c.stream, p)),
+                    decided,
+                })
+            }
         }
     }
     // RDP-UDP and other UDP flows between the same hosts during the attempt; an RDP-UDP flow
@@ -154,6 +176,7 @@ pub fn attempts(a: &Analysis) -> Vec<Attempt> {
                 udp_streams: vec![u.stream],
                 server_ip: u.server.ip,
                 last_tcp: None,
+                decided: false,
             }),
             None => {}
         }

@@ -5,8 +5,10 @@
 pub mod attempts;
 pub mod client_codes;
 pub mod remedies;
+pub mod summary;
 
 use crate::analyze::Analysis;
+use crate::detect::probes::Probes;
 use crate::detect::tcp::phase::Phase;
 use crate::detect::{Finding, Severity, frames_filter, rdp_relevant};
 use crate::flow::Protocol;
@@ -37,8 +39,20 @@ pub struct Cause {
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct Diagnosis {
     pub attempts: Vec<Attempt>,
+    /// The file's causes, one per (attempt, cause). `causes[0]` is the file's verdict: the
+    /// cause that explains the most failed attempts (as their first cause), ties broken by
+    /// severity, then confidence, then the earliest frame (see docs/json-schema.md).
     pub causes: Vec<Cause>,
+    /// The attempts grouped by outcome, first cause, client and server.
+    pub summary: Vec<summary::AttemptGroup>,
+    /// Probes and scans (connections that were not attempts), grouped by kind, client and
+    /// server.
+    pub probes: Vec<summary::ProbeGroup>,
 }
+
+/// A failed attempt whose best explanation is less sure than this gets cause
+/// `undetermined` first, with what would decide it.
+pub const UNDETERMINED_BELOW: f64 = 0.5;
 
 /// A 32-bit code a detector put in its finding's typed evidence (errorInfo, CredSSP
 /// errorCode).
@@ -247,6 +261,19 @@ fn cause_of(f: &Finding) -> Option<(&'static str, f64, &'static str)> {
             0.95,
             "the server's CredSSP errorCode names the status; the exact policy or account setting behind it is in the server's Security log",
         ),
+        "credssp.rejected"
+            if f.evidence
+                .as_ref()
+                .and_then(|e| e.get("known"))
+                .and_then(|k| k.as_str())
+                == Some("inferred") =>
+        {
+            (
+                "nla_failure",
+                0.6,
+                "inferred from the TLS records: the server ended TLS with an alert at the NLA step; the alert's description and any CredSSP errorCode are encrypted (the key log would show them, the server's Security log has event 4625)",
+            )
+        }
         "credssp.rejected" => (
             "nla_failure",
             0.85,
@@ -300,8 +327,8 @@ fn concerns(f: &Finding, at: &Attempt) -> bool {
     })
 }
 
-pub fn diagnose(a: &Analysis, findings: &[Finding]) -> Diagnosis {
-    let mut attempts: Vec<Attempt> = attempts::attempts(a)
+pub fn diagnose(a: &Analysis, findings: &[Finding], probes: &Probes) -> Diagnosis {
+    let mut attempts: Vec<Attempt> = attempts::attempts(a, probes)
         .into_iter()
         .filter(|at| {
             !at.rdp_udp_streams(a).is_empty()
@@ -317,10 +344,18 @@ pub fn diagnose(a: &Analysis, findings: &[Finding]) -> Diagnosis {
         let tcp_failed = match &at.last_tcp {
             Some((stream, p)) => last_connection_failed(a, *stream, p),
             // RDP-UDP only: failed unless a flow got through its handshake.
-            None => !at
-                .rdp_udp_streams(a)
-                .iter()
-                .any(|f| f.syn_ack_count > 0 || f.mid_stream),
+            // RDP-UDP only: failed unless a flow got through its handshake, or the capture
+            // ends before an answer could be seen.
+            None => {
+                let flows = at.rdp_udp_streams(a);
+                !flows.iter().any(|f| f.syn_ack_count > 0 || f.mid_stream)
+                    && flows.iter().any(|f| {
+                        crate::detect::rdpudp::syn_unanswered::waited_for_answer(
+                            f,
+                            a.capture.last_ts,
+                        )
+                    })
+            }
         };
         at.failed = tcp_failed
             || findings
@@ -365,6 +400,14 @@ pub fn diagnose(a: &Analysis, findings: &[Finding]) -> Diagnosis {
             y.1.cmp(&x.1)
                 .then(y.0.confidence.total_cmp(&x.0.confidence))
         });
+        if at.failed
+            && let Some(best) = mine.first()
+            && mine.iter().all(|(c, _)| c.confidence < UNDETERMINED_BELOW)
+        {
+            let undetermined = undetermined_failure(at, &best.0);
+            let severity = best.1;
+            mine.insert(0, (undetermined, severity));
+        }
         let mut seen = Vec::new();
         for (c, severity) in mine {
             if seen.contains(&c.cause) {
@@ -381,8 +424,20 @@ pub fn diagnose(a: &Analysis, findings: &[Finding]) -> Diagnosis {
         }
         at.causes = seen;
     }
+    // The file's verdict is the cause that explains the most failed attempts.
+    let mut explains: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for at in attempts.iter().filter(|at| at.failed) {
+        if let Some(first) = at.causes.first() {
+            *explains.entry(first.as_str()).or_default() += 1;
+        }
+    }
+    let explained = |c: &Cause| explains.get(c.cause.as_str()).copied().unwrap_or(0);
+    let of_failure = |s: Severity| s >= Severity::Warning;
     ranked.sort_by(|x, y| {
-        y.1.cmp(&x.1)
+        of_failure(y.1)
+            .cmp(&of_failure(x.1))
+            .then(explained(&y.0).cmp(&explained(&x.0)))
+            .then(y.1.cmp(&x.1))
             .then(y.0.confidence.total_cmp(&x.0.confidence))
             .then(x.0.frames.first().cmp(&y.0.frames.first()))
     });
@@ -436,8 +491,11 @@ pub fn diagnose(a: &Analysis, findings: &[Finding]) -> Diagnosis {
     }
     if causes.is_empty() {
         let rdp_seen = !attempts.is_empty();
+        let probe_count = probes.by_stream.len();
         let id = if rdp_seen {
             "no_failure_observed"
+        } else if probe_count > 0 {
+            "probes_only"
         } else {
             "no_rdp_traffic"
         };
@@ -454,6 +512,10 @@ pub fn diagnose(a: &Analysis, findings: &[Finding]) -> Diagnosis {
             .filter(|at| at.outcome == "connected")
             .count();
         let (confidence, reason) = match (rdp_seen, active_known) {
+            (false, _) if probe_count > 0 => (
+                0.9,
+                "every connection ends without the client sending a byte (or is a scan's); a real client on an unusual port could be missed",
+            ),
             (false, _) => (
                 0.9,
                 "RDP on an unusual port inside another protocol could be missed",
@@ -488,6 +550,11 @@ pub fn diagnose(a: &Analysis, findings: &[Finding]) -> Diagnosis {
                         String::new()
                     }
                 )
+            } else if probe_count > 0 {
+                format!(
+                    "no Remote Desktop attempt, only {probe_count} probe connection(s): {}",
+                    probe_words(probes, a)
+                )
             } else {
                 "no Remote Desktop traffic in this capture".into()
             },
@@ -512,7 +579,64 @@ pub fn diagnose(a: &Analysis, findings: &[Finding]) -> Diagnosis {
             },
         });
     }
-    Diagnosis { attempts, causes }
+    let summary = summary::attempt_groups(&attempts);
+    let probe_groups = summary::probe_groups(a, probes);
+    Diagnosis {
+        attempts,
+        causes,
+        summary,
+        probes: probe_groups,
+    }
+}
+
+/// The probes in a few words: per kind, its count, clients and servers.
+fn probe_words(probes: &Probes, a: &Analysis) -> String {
+    summary::probe_groups(a, probes)
+        .iter()
+        .take(4)
+        .map(|g| {
+            let ports: Vec<String> = g.ports.iter().map(u16::to_string).collect();
+            format!(
+                "{} × {} from {} to {} (port {}; frames {}–{})",
+                g.connections,
+                g.kind.words(),
+                g.client,
+                g.server,
+                ports.join(", "),
+                g.first_frame,
+                g.last_frame
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Cause `undetermined` for a failed attempt whose best explanation, `guess`, is below
+/// [`UNDETERMINED_BELOW`]: the guess is named, and what would decide it.
+fn undetermined_failure(at: &Attempt, guess: &Cause) -> Cause {
+    Cause {
+        cause: "undetermined".into(),
+        confidence: 1.0 - guess.confidence,
+        confidence_reason: format!(
+            "the attempt failed, but nothing on the wire says why; the best guess, {} at {:.0} %, is less likely than not",
+            guess.cause,
+            guess.confidence * 100.0
+        ),
+        findings: guess.findings.clone(),
+        frames: guess.frames.clone(),
+        summary: format!(
+            "the attempt failed and its reason is not in the capture (best guess: {} — {})",
+            guess.cause, guess.summary
+        ),
+        remedy: remedies::UNDETERMINED_FAILURE_REMEDY.into(),
+        cannot_show: Some(
+            "The server's reason: it is inside TLS (the key log would show it) or only in the server's logs."
+                .into(),
+        ),
+        attempt: Some(at.id.clone()),
+        connection: guess.connection,
+        wireshark_filter: guess.wireshark_filter.clone(),
+    }
 }
 
 /// Did the last connection of an attempt fail? Reset by a middlebox, still open before
@@ -527,9 +651,10 @@ fn last_connection_failed(
     }
     // Still up when the capture stopped: it ended with the capture, it did not fail (a
     // stall shows as its own error finding).
-    if a.states
-        .get(&stream)
-        .is_some_and(|s| s.ended.how == crate::state::EndHow::CaptureEnded)
+    if p.closed_by == "nobody"
+        || a.states
+            .get(&stream)
+            .is_some_and(|s| s.ended.how == crate::state::EndHow::CaptureEnded)
     {
         return false;
     }

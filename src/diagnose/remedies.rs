@@ -176,6 +176,11 @@ pub fn advice(cause: &str) -> Advice {
             "The capture stopped while the connection was still being set up and nothing had failed yet. Capture until the client shows its result (connected desktop or error dialog), with the TLS key log (SSLKEYLOGFILE) so the server's own reason can be read, and analyse again.",
             "Whether the connection would have succeeded.",
         ),
+        "probes_only" => (
+            "only probes, no Remote Desktop attempt",
+            "Nothing to fix in Remote Desktop: the connections are health checks or scans that end themselves (see diagnosis.probes). If a user's failure was expected here, capture on the client while it connects; if a scan was not expected, find the owner of its source address.",
+            "Whether the probed server would accept a real client.",
+        ),
         "no_failure_observed" => (
             "no failure is visible in the capture",
             "The connections in this capture worked at the network and protocol-setup level. If the user still saw an error, capture on the client while reproducing it (and keep the TLS key log), or check the server's event logs.",
@@ -238,3 +243,7 @@ pub fn credssp_status_remedy(code: u32) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+/// What would decide a failed attempt whose reason is not on the wire (cause `undetermined`
+/// for a failure): the TLS secrets, and the server's own logs.
+pub const UNDETERMINED_FAILURE_REMEDY: &str = "The connection failed but the capture does not show why. To decide it: (1) the TLS key log, so the server's own reason (CredSSP errorCode, Set Error Info, RD Gateway status) can be read — FreeRDP 3: `/tls:secrets-file:keys.log`; FreeRDP 2 and other OpenSSL clients: an SSLKEYLOGFILE shim (OpenSSL 3 ignores the variable; see lab/README.md); mstsc (SChannel) writes no key log, so reproduce with FreeRDP from the same client; an RD Gateway's TLS can be read with its RSA private key only for RSA key exchange suites. Give it with `--keylog FILE` or a pcapng Decryption Secrets Block (`editcap --inject-secrets tls,keys.log`). (2) The server's event logs for the attempt's time: Security 4625 (failed logon, with its status and sub-status) and 4624; Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational 1149 and 261; Microsoft-Windows-RemoteDesktopServices-RdpCoreTS/Operational 98, 131, 140 (connection and its failure); Microsoft-Windows-TerminalServices-LocalSessionManager/Operational 21–25, 40 (session logon and disconnect reason); on an RD Gateway, Microsoft-Windows-TerminalServices-Gateway/Operational 200–203, 302–303, 312.";

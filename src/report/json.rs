@@ -441,8 +441,9 @@ fn warnings(a: &Analysis) -> Vec<Warning> {
 /// state is dropped as soon as its report is built, so the analysis and the report are never
 /// both whole in memory.
 pub fn file_report(a: Analysis) -> FileReport {
-    let findings = crate::detect::run(&a);
-    let diagnosis = crate::diagnose::diagnose(&a, &findings);
+    let probes = crate::detect::probes::classify(&a);
+    let findings = crate::detect::run_with(&a, &probes);
+    let diagnosis = crate::diagnose::diagnose(&a, &findings, &probes);
     let file = file_summary(&a);
     let Analysis {
         conversations,

@@ -19,13 +19,20 @@ pub const DEFAULT_WIDTH: usize = 100;
 pub const MIN_WIDTH: usize = 40;
 
 /// How to lay the report out.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Default)]
 pub struct Layout {
     /// Columns no line may exceed.
     pub width: usize,
-    /// Add the connection table, the meanings and informational findings.
+    /// Add the connection table, the meanings and informational findings, and the detail
+    /// of every attempt.
     pub verbose: bool,
+    /// Show the detail of this attempt only (`--attempt ID`).
+    pub attempt: Option<String>,
 }
+
+/// Attempts shown in detail (verdict, evidence, remedy) when a file has more; the summary
+/// groups count them all, `--verbose` or `--attempt ID` show the others.
+pub const MAX_DETAILED_ATTEMPTS: usize = 3;
 
 impl Layout {
     /// The width of the terminal `stdout_terminal_width` (when the report goes to one), else
@@ -356,6 +363,76 @@ fn connections(out: &mut String, layout: &Layout, report: &FileReport) {
     let _ = writeln!(out, "{t}");
 }
 
+/// `HH:MM:SS` of an RFC 3339 time.
+fn clock(t: &crate::capture::Timestamp) -> String {
+    let text = t.to_rfc3339();
+    text.get(11..19).map_or(text.clone(), str::to_string)
+}
+
+/// "50 attempts from A to B failed (nla_failure) between 07:16:59 and 07:17:38 …".
+fn attempt_groups(out: &mut String, layout: &Layout, report: &FileReport) {
+    let _ = writeln!(
+        out,
+        "{} attempts in {} group(s):",
+        report.diagnosis.attempts.len(),
+        report.diagnosis.summary.len()
+    );
+    for g in &report.diagnosis.summary {
+        let what = match (g.outcome, g.cause.as_deref()) {
+            ("failed", Some(c)) => format!("failed: {c}"),
+            ("failed", None) => "failed".to_string(),
+            ("connected", _) => "reached a session".to_string(),
+            ("ended_with_capture", _) => "still in setup when the capture ends".to_string(),
+            (_, Some(c)) => format!("no failure seen ({c})"),
+            (_, None) => "no failure seen".to_string(),
+        };
+        let style = match g.outcome {
+            "failed" => RED,
+            "connected" => GREEN,
+            _ => Style::new(),
+        };
+        let text = format!(
+            "{} attempt(s) from {} to {} between {} and {} (frames {}–{}; e.g. {})",
+            g.attempts,
+            g.client,
+            g.server,
+            clock(&g.first),
+            clock(&g.last),
+            g.first_frame,
+            g.last_frame,
+            g.example
+        );
+        wrap_labelled(out, layout.width, "  ", (&format!("{what}:"), style), &text);
+    }
+}
+
+/// "44 TCP health checks from A to B …".
+fn probe_groups(out: &mut String, layout: &Layout, report: &FileReport) {
+    let _ = writeln!(out, "Probes (not attempts):");
+    for g in &report.diagnosis.probes {
+        let ports: Vec<String> = g.ports.iter().map(u16::to_string).collect();
+        wrap(
+            out,
+            layout.width,
+            "  ",
+            "    ",
+            &format!(
+                "{} × {} from {} to {} port {} between {} and {} (frames {}–{}; e.g. tcp.stream eq {})",
+                g.connections,
+                g.kind.words(),
+                g.client,
+                g.server,
+                ports.join(", "),
+                clock(&g.first),
+                clock(&g.last),
+                g.first_frame,
+                g.last_frame,
+                g.example_stream
+            ),
+        );
+    }
+}
+
 /// One file's report.
 pub fn render(report: &FileReport, layout: &Layout) -> String {
     let w = layout.width;
@@ -365,18 +442,58 @@ pub fn render(report: &FileReport, layout: &Layout) -> String {
         wrap_labelled(&mut out, w, "", ("ERROR:", RED.bold()), &err.message);
         return out;
     }
-    // The verdicts first: one per attempt (its best cause), then causes without an attempt.
+    // Many attempts: the groups first, in a few lines.
+    let attempts = report.diagnosis.attempts.len();
+    let grouped = attempts > MAX_DETAILED_ATTEMPTS && !layout.verbose && layout.attempt.is_none();
+    if grouped {
+        attempt_groups(&mut out, layout, report);
+    }
+    if !report.diagnosis.probes.is_empty() && (attempts > 0 || layout.verbose) {
+        probe_groups(&mut out, layout, report);
+    }
+    // The verdicts: one per attempt (its best cause), then causes without an attempt; with
+    // many attempts, the first of each group only, at most MAX_DETAILED_ATTEMPTS.
+    let examples: Vec<&str> = report
+        .diagnosis
+        .summary
+        .iter()
+        .map(|g| g.example.as_str())
+        .collect();
     let mut told: Vec<&str> = Vec::new();
     let mut cited: Vec<&str> = Vec::new();
+    let mut not_shown = 0usize;
     for cause in &report.diagnosis.causes {
         if let Some(a) = cause.attempt.as_deref() {
             if told.contains(&a) {
                 continue;
             }
             told.push(a);
+            let wanted = match &layout.attempt {
+                Some(only) => only == a,
+                None if grouped => {
+                    examples.contains(&a) && told.len() - not_shown <= MAX_DETAILED_ATTEMPTS
+                }
+                None => true,
+            };
+            cited.extend(cause.findings.iter().map(String::as_str));
+            if !wanted {
+                not_shown += 1;
+                continue;
+            }
         }
         verdict_block(&mut out, layout, report, cause);
         cited.extend(cause.findings.iter().map(String::as_str));
+    }
+    if not_shown > 0 {
+        wrap(
+            &mut out,
+            w,
+            "",
+            "  ",
+            &format!(
+                "({not_shown} more attempt verdict(s) not shown: --attempt ID shows one, --verbose all.)"
+            ),
+        );
     }
     // The other findings (informational ones with --verbose).
     let others: Vec<&Finding> = report

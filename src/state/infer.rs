@@ -105,6 +105,7 @@ pub fn from_records(state: &mut ConnectionState, c: &Conversation, obs: &[&Obser
     if nla {
         if let Some(first) = client_data.first() {
             add(state, Stage::Nla, first);
+            server_alert_first(state, obs, first.frame);
         }
         if let Some(mcs) = client_data.get(NLA_CLIENT_RECORDS) {
             add(state, Stage::Mcs, mcs);
@@ -116,6 +117,33 @@ pub fn from_records(state: &mut ConnectionState, c: &Conversation, obs: &[&Obser
         add_active(state, c);
     }
     settle(state);
+}
+
+/// The server's alert record during the encrypted exchange, before the connection's own
+/// TCP close: the server ended TLS first. TLS 1.2 and older carry the record's content type
+/// (21, alert) in clear (RFC 5246 6.2.1); its level and description are encrypted, so the
+/// ending is a TLS alert by the server without a code.
+fn server_alert_first(state: &mut ConnectionState, obs: &[&Observation], after: u64) {
+    if state.decrypted || !matches!(state.ended.how, super::EndHow::Fin | super::EndHow::Rst) {
+        return;
+    }
+    let alert = obs.iter().find(|o| {
+        o.from == Side::Server
+            && o.frame > after
+            && matches!(&o.what, Observed::Tls(t) if matches!(**t, TlsObserved::EncryptedRecord { content_type: 21, .. }))
+    });
+    let Some(alert) = alert else {
+        return;
+    };
+    if state.ended.frame.is_some_and(|f| f < alert.frame) {
+        return;
+    }
+    state.ended.how = super::EndHow::TlsAlert;
+    state.ended.by = Some(Side::Server);
+    state.ended.frame = Some(alert.frame);
+    state.ended.known = Known::ClearText;
+    state.ended.code = None;
+    state.ended.name = Some("encrypted alert".into());
 }
 
 /// Notes the active stage, inferred, at the frame where the server's bytes reach the

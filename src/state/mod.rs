@@ -284,6 +284,26 @@ impl ConnectionState {
         self.stage >= Stage::Active
     }
 
+    /// Is the connection a whole try of its own? The server judged it: the client sent its
+    /// credentials (a CredSSP AUTHENTICATE, read), or the server itself ended the connection
+    /// at the credential step (NLA, read or inferred) or later, or it reached a session — and
+    /// it was not redirected. Whatever the client does next (a new password, a reconnect) is
+    /// another attempt, and a later success does not "recover" it. A client that drops the
+    /// connection at the NLA step itself (mstsc's certificate prompt) has not been judged.
+    pub fn is_whole_try(&self) -> bool {
+        if self.redirected_to.is_some() {
+            return false;
+        }
+        self.reached_active()
+            || self
+                .credssp
+                .as_ref()
+                .is_some_and(|c| c.authenticate_frame.is_some())
+            || (self.stage >= Stage::Nla
+                && self.ended.by == Some(crate::flow::Side::Server)
+                && self.ended.how != EndHow::CaptureEnded)
+    }
+
     /// e.g. `reached "active session" (decrypted) · ended: server Set Error Info 0x7 …`.
     pub fn words(&self) -> String {
         let known = match self.stage_known {

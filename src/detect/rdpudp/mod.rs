@@ -3,7 +3,7 @@
 //! these findings are warnings unless nothing else carries the session.
 
 mod loss;
-mod syn_unanswered;
+pub mod syn_unanswered;
 
 use crate::analyze::Analysis;
 use crate::detect::Finding;
@@ -32,7 +32,7 @@ pub fn views(a: &Analysis) -> Vec<RdpUdpView<'_>> {
 pub fn run(a: &Analysis) -> Vec<Finding> {
     let views = views(a);
     let mut out = Vec::new();
-    out.extend(syn_unanswered::detect(&views));
+    out.extend(syn_unanswered::detect(&views, a.capture.last_ts));
     out.extend(loss::detect(&views));
     out
 }

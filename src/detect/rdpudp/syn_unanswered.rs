@@ -5,10 +5,28 @@
 use super::RdpUdpView;
 use crate::detect::{Finding, Severity};
 
-pub fn detect(views: &[RdpUdpView<'_>]) -> Vec<Finding> {
+/// Was the SYN's answer waited for within the capture: retried, or the capture goes on for
+/// [`crate::detect::tcp::syn_unanswered::SYN_ANSWER_WAIT_SECS`] after the first SYN?
+pub fn waited_for_answer(
+    flow: &crate::proto::rdpudp::RdpUdpFlow,
+    capture_end: Option<crate::capture::Timestamp>,
+) -> bool {
+    flow.syn_count > 1
+        || flow.syns.first().is_some_and(|s| {
+            capture_end.is_some_and(|end| {
+                s.ts.secs_until(end) >= crate::detect::tcp::syn_unanswered::SYN_ANSWER_WAIT_SECS
+            })
+        })
+}
+
+pub fn detect(
+    views: &[RdpUdpView<'_>],
+    capture_end: Option<crate::capture::Timestamp>,
+) -> Vec<Finding> {
     views
         .iter()
         .filter(|v| v.flow.syn_count > 0 && v.flow.syn_ack_count == 0)
+        .filter(|v| waited_for_answer(v.flow, capture_end))
         .map(|v| {
             let c = v.conversation;
             let f = v.flow;

@@ -17,6 +17,50 @@ pub fn detect(views: &[StateView<'_>]) -> Vec<Finding> {
 }
 
 fn rejected(views: &[StateView<'_>]) -> Vec<Finding> {
+    let mut out: Vec<Finding> = views.iter().filter_map(rejected_unread).collect();
+    out.extend(rejected_read(views));
+    out
+}
+
+/// Without the TLS secrets: the connection reached the NLA step (inferred from the records)
+/// and the server ended TLS with an alert there, before its TCP close and before any MCS
+/// traffic — a refused logon as servers without an errorCode show it, or another CredSSP
+/// failure; the alert's description is encrypted.
+fn rejected_unread(v: &StateView<'_>) -> Option<Finding> {
+    let s = v.state;
+    if s.decrypted
+        || s.credssp.is_some()
+        || s.stage != Stage::Nla
+        || s.ended.how != EndHow::TlsAlert
+        || s.ended.by != Some(Side::Server)
+        || s.ended.code.is_some()
+    {
+        return None;
+    }
+    let nla_frame = s.stage_frame(Stage::Nla)?;
+    let end = s.ended.frame?;
+    let mut frames = vec![nla_frame, end];
+    frames.extend(close_frame(s));
+    frames.sort_unstable();
+    frames.dedup();
+    let mut f = Finding::new(
+        "credssp.rejected",
+        Severity::Error,
+        v.conversation.stream,
+        frames,
+        format!(
+            "the server ended TLS with an alert (frame {end}; its description is encrypted) during the encrypted exchange that follows the TLS handshake (the client's first CredSSP record, frame {nla_frame}), before any MCS traffic: it refused the logon at the NLA step, inferred from the TLS records (the key log would show the CredSSP messages and any errorCode)"
+        ),
+    );
+    f.evidence = Some(serde_json::json!({
+        "known": "inferred",
+        "alert_frame": end,
+        "nla_frame": nla_frame,
+    }));
+    Some(f)
+}
+
+fn rejected_read(views: &[StateView<'_>]) -> Vec<Finding> {
     views
         .iter()
         .filter_map(|v| {

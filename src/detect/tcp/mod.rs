@@ -12,7 +12,7 @@ mod refused;
 mod rst;
 pub mod rst_evidence;
 mod rst_injected;
-mod syn_unanswered;
+pub mod syn_unanswered;
 mod zero_window;
 
 use super::Finding;
@@ -42,8 +42,18 @@ pub fn views(a: &Analysis) -> Vec<TcpView<'_>> {
 pub fn run(a: &Analysis) -> Vec<Finding> {
     let views = views(a);
     let mut out = Vec::new();
-    out.extend(syn_unanswered::detect(&views));
-    out.extend(refused::detect(&views));
+    // A SYN carries no content: only the port says whether it was meant for RDP (or an RD
+    // Gateway); other ports' refusals are not this tool's to report.
+    let rdp_ports: Vec<TcpView<'_>> = views
+        .iter()
+        .filter(|v| super::rdp_relevant(a, v.conversation))
+        .map(|v| TcpView {
+            conversation: v.conversation,
+            phase: v.phase.clone(),
+        })
+        .collect();
+    out.extend(syn_unanswered::detect(&rdp_ports, a.capture.last_ts));
+    out.extend(refused::detect(&rdp_ports));
     out.extend(icmp_unreachable::detect(a));
     out.extend(rst_injected::detect(&views));
     out.extend(rst::detect(&views, a));

@@ -1,12 +1,21 @@
 //! `tcp.syn_unanswered`: the client's SYNs (and their retries) got nothing back — no
 //! SYN+ACK, no reset, no ICMP error: the packets are filtered on the way, or the host is
-//! down.
+//! down. Only when the wait is in the capture: the client retried, or the capture goes on
+//! for [`SYN_ANSWER_WAIT_SECS`] after the SYN (a capture that stops just after a SYN shows
+//! nothing about its answer).
 
 use super::TcpView;
 use crate::detect::{Finding, Severity};
 use crate::net::TcpFlags;
 
-pub fn detect(views: &[TcpView<'_>]) -> Vec<Finding> {
+/// How long after a lone SYN the capture must go on for the silence to count: Windows'
+/// initial SYN retransmission timeout (3 s; RFC 6298 allows 1 s, Linux uses 1 s).
+pub const SYN_ANSWER_WAIT_SECS: f64 = 3.0;
+
+pub fn detect(
+    views: &[TcpView<'_>],
+    capture_end: Option<crate::capture::Timestamp>,
+) -> Vec<Finding> {
     views
         .iter()
         .filter(|v| {
@@ -18,6 +27,10 @@ pub fn detect(views: &[TcpView<'_>]) -> Vec<Finding> {
             let t = c.tcp.as_ref()?;
             let syns: Vec<_> = t.timeline.packets().filter(|p| TcpFlags(p.flags).syn()).collect();
             let first = syns.first()?;
+            let waited = capture_end.is_some_and(|end| first.ts.secs_until(end) >= SYN_ANSWER_WAIT_SECS);
+            if syns.len() < 2 && !waited {
+                return None;
+            }
             let gaps: Vec<String> = syns.windows(2).map(|w| format!("{:.1}", w[0].ts.secs_until(w[1].ts))).collect();
             let retries = if syns.len() > 1 {
                 format!(", retried {} times (intervals {} s)", syns.len() - 1, gaps.join(", "))

@@ -36,9 +36,15 @@ pub fn detect(conns: &[TlsConnection<'_>]) -> Vec<Finding> {
         // The client walked away right after the handshake (its Finished and an alert at
         // most): the mismatch is the likely reason. Otherwise it accepted (or the user
         // clicked through a warning).
-        let rejected = !c.tls.established || c.tls.client_encrypted_records.len() <= 2;
+        // A capture that stops while the connection is open does not show the reaction.
+        let rejected = (!c.tls.established || c.tls.client_encrypted_records.len() <= 2)
+            && !c.open_at_capture_end;
         let mut frames: Vec<u64> = c.tls.client_hello_frame.into_iter().collect();
         frames.push(frame);
+        // The client's walking away is part of the evidence.
+        if rejected && let Some(end) = c.end_frame.filter(|e| *e > frame) {
+            frames.push(end);
+        }
         let mut f = Finding::new(
             "tls.cert_name_mismatch",
             if rejected {
@@ -59,6 +65,10 @@ pub fn detect(conns: &[TlsConnection<'_>]) -> Vec<Finding> {
                 },
                 if rejected {
                     "; the client ended the connection right after the handshake"
+                } else if c.open_at_capture_end
+                    && (!c.tls.established || c.tls.client_encrypted_records.len() <= 2)
+                {
+                    "; the capture ends before the client's reaction"
                 } else {
                     "; the client continued anyway"
                 }

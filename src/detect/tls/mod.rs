@@ -29,6 +29,11 @@ pub struct TlsConnection<'a> {
     /// Present when TLS followed an RDP X.224 negotiation on the same stream.
     pub rdp: Option<&'a RdpSetup>,
     pub observations: &'a [Observation],
+    /// The connection was still open when the capture ended: the client's reaction to the
+    /// handshake may be after it.
+    pub open_at_capture_end: bool,
+    /// The frame that ended the connection (its ending message or first FIN / RST).
+    pub end_frame: Option<u64>,
 }
 
 impl TlsConnection<'_> {
@@ -76,6 +81,8 @@ pub fn tls_connections(a: &Analysis) -> Vec<TlsConnection<'_>> {
                 tls: state.tls.as_ref()?,
                 rdp: state.setup.as_deref(),
                 observations: obs,
+                open_at_capture_end: state.ended.how == crate::state::EndHow::CaptureEnded,
+                end_frame: state.ended.frame,
             })
         })
         .collect()
