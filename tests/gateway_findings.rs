@@ -113,3 +113,86 @@ fn without_key_log_the_gateway_is_opaque() {
         );
     }
 }
+
+/// Copies frames 1..=`last` of a classic pcap and the key log beside it to a temporary
+/// directory; returns the new capture's path.
+fn cut_with_keys(name: &str, last: usize) -> std::path::PathBuf {
+    let dir = common::project_dir().join("samples");
+    let data = std::fs::read(dir.join(format!("{name}.pcap"))).unwrap();
+    let mut out = data[..24].to_vec();
+    let mut at = 24;
+    for _ in 0..last {
+        let len = u32::from_le_bytes(data[at + 8..at + 12].try_into().unwrap()) as usize;
+        out.extend_from_slice(&data[at..at + 16 + len]);
+        at += 16 + len;
+    }
+    let tmp = std::env::temp_dir().join(format!("rdptriage-gw-cut-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let path = tmp.join(format!("{name}-cut{last}.pcap"));
+    std::fs::write(&path, out).unwrap();
+    std::fs::copy(
+        dir.join(format!("{name}.keys")),
+        tmp.join(format!("{name}-cut{last}.keys")),
+    )
+    .unwrap();
+    path
+}
+
+/// The tokens the decoder describes, checked with tshark 4.0.17 (`-q -z follow,tls,ascii,0`
+/// with the key log, tokens base64-decoded): request 10 `Authorization: NTLM` NEGOTIATE
+/// (type 1, 40 bytes); 401 at 13 `WWW-Authenticate: NTLM` CHALLENGE (`ntlmssp.messagetype
+/// == 0x00000002`, 150 bytes); request 15 NTLM AUTHENTICATE (type 3, 354 bytes); the final
+/// 401 at 16 only `WWW-Authenticate: Negotiate` and `NTLM`, no token.
+#[test]
+fn auth_tokens_are_described() {
+    let r = report("rdg-auth-denied-standin.pcap");
+    let g = r.connections[0].gateway.as_ref().unwrap();
+    let req: Vec<_> = g
+        .requests
+        .iter()
+        .map(|q| {
+            let t = q.auth_token.as_ref().unwrap();
+            (q.frame, t.scheme.as_str(), t.ntlm_message, t.bytes)
+        })
+        .collect();
+    assert_eq!(
+        req,
+        vec![(10, "NTLM", Some(1), 40), (15, "NTLM", Some(3), 354)]
+    );
+    let challenge = g.responses[0].www_authenticate_token.as_ref().unwrap();
+    assert_eq!(
+        (
+            g.responses[0].frame,
+            challenge.ntlm_message,
+            challenge.bytes
+        ),
+        (13, Some(2), 150)
+    );
+    assert_eq!(g.responses[1].frame, 16);
+    assert_eq!(g.responses[1].www_authenticate_token, None);
+}
+
+/// The same capture cut after frame 14 (the client's ACK of the 401 at 13): the last
+/// response is a 401 carrying the NTLM CHALLENGE to the NEGOTIATE leg of request 10 — the
+/// middle of the handshake, not a refusal.
+#[test]
+fn challenge_401_is_not_a_refusal() {
+    let r = common::report_of(&cut_with_keys("rdg-auth-denied-standin", 14));
+    let g = r.connections[0].gateway.as_ref().unwrap();
+    assert_eq!(
+        (g.final_status, g.final_status_frame),
+        (Some(401), Some(13))
+    );
+    assert_eq!(g.requests.len(), 1);
+    assert!(
+        with_id(&r, "gateway.auth_denied").is_empty(),
+        "{:#?}",
+        r.findings
+    );
+    assert!(
+        r.diagnosis
+            .causes
+            .iter()
+            .all(|c| c.cause != "gateway_auth_failure")
+    );
+}

@@ -72,13 +72,18 @@ pub fn detect(conns: &[TlsConnection<'_>]) -> Vec<Finding> {
                 (Some(f), Some(v)) => format!("; the server had selected {v} (frame {f})"),
                 _ => "; no ServerHello was sent".to_string(),
             };
+            // Another connection shows the version is not what failed (tls.version_mismatch
+            // stays silent then; say why here).
+            let elsewhere = super::version_mismatch::contradiction(conns, c)
+                .map(|t| format!("; {t}, so the version is not the reason"))
+                .unwrap_or_default();
             let mut f = Finding::new(
                 "tls.alert",
                 Severity::Error,
                 c.stream(),
                 vec![a.frame],
                 format!(
-                    "fatal TLS alert {} ({}) sent by the {} (frame {}){after}{state}",
+                    "fatal TLS alert {} ({}) sent by the {} (frame {}){after}{state}{elsewhere}",
                     a.description,
                     a.description_code,
                     side_name(a.from),

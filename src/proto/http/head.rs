@@ -322,6 +322,121 @@ pub fn challenge_schemes(v: &[u8]) -> Vec<String> {
         .collect()
 }
 
+/// What an authentication token carries, never the token itself: the `token68` after the
+/// scheme of an `Authorization` value or of one `WWW-Authenticate` challenge (RFC 9110
+/// 11.3 / 11.6; RFC 4559 4 for `Negotiate`, MS-NTHT 2.2 for `NTLM`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AuthToken {
+    /// The scheme the token belongs to (`NTLM`, `Negotiate`…).
+    pub scheme: String,
+    /// Length of the decoded token (base64, RFC 4648 4); 0 when it is not base64.
+    pub bytes: usize,
+    /// The NTLM message type inside (MS-NLMP 2.2.1: 1 NEGOTIATE, 2 CHALLENGE, 3
+    /// AUTHENTICATE), whether the token is raw NTLMSSP or wrapped in SPNEGO.
+    pub ntlm_message: Option<u32>,
+    /// SPNEGO NegTokenResp negState (RFC 4178 4.2.2: 0 accept-completed, 1
+    /// accept-incomplete, 2 reject, 3 request-mic) when the token is one.
+    pub spnego_neg_state: Option<u8>,
+}
+
+/// Decoded bytes looked at per token: enough for the NTLMSSP header inside SPNEGO.
+const MAX_TOKEN_DECODE: usize = 4096;
+
+/// RFC 4648 4 base64 (padding optional), at most `max` output bytes; `None` on a
+/// character outside the alphabet.
+fn base64_prefix(t: &[u8], max: usize) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for &c in t {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+            if out.len() >= max {
+                break;
+            }
+        }
+    }
+    Some(out)
+}
+
+/// RFC 9110 11.2 token68.
+fn is_token68(t: &[u8]) -> bool {
+    let pad = t.iter().rev().take_while(|&&b| b == b'=').count();
+    let body = &t[..t.len() - pad];
+    !body.is_empty()
+        && body
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
+}
+
+/// The facts of one token (scheme and token68 bytes).
+fn token_facts(scheme: &[u8], token: &[u8]) -> AuthToken {
+    let decoded = base64_prefix(token, MAX_TOKEN_DECODE).unwrap_or_default();
+    // MS-NLMP 2.2.1: Signature "NTLMSSP\0" then MessageType (u32, little-endian).
+    let ntlm_message = decoded
+        .windows(8)
+        .position(|w| w == b"NTLMSSP\0")
+        .and_then(|at| decoded.get(at + 8..at + 12))
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    // RFC 4178 4.2.2: NegTokenResp is [1] SEQUENCE { negState [0] ENUMERATED … }.
+    let spnego_neg_state = (|| {
+        let mut at = 0;
+        for tag in [0xa1u8, 0x30] {
+            if *decoded.get(at)? != tag {
+                return None;
+            }
+            let l = *decoded.get(at + 1)?;
+            at += 2 + if l & 0x80 != 0 {
+                usize::from(l & 0x7f)
+            } else {
+                0
+            };
+        }
+        (decoded.get(at..at + 4)? == [0xa0, 0x03, 0x0a, 0x01])
+            .then(|| decoded.get(at + 4).copied())?
+    })();
+    AuthToken {
+        scheme: text(scheme),
+        bytes: decoded.len(),
+        ntlm_message,
+        spnego_neg_state,
+    }
+}
+
+/// The token of an `Authorization` value (`NTLM TlRMTVNTUAAD…`), if it has one.
+pub fn authorization_token(v: &[u8]) -> Option<AuthToken> {
+    let v = v.trim_ascii();
+    let split = v.iter().position(|&b| b == b' ' || b == b'\t')?;
+    let (scheme, rest) = v.split_at(split);
+    let token = rest.trim_ascii();
+    is_token68(token).then(|| token_facts(scheme, token))
+}
+
+/// The first challenge of a `WWW-Authenticate` value that carries a token68 (`NTLM
+/// TlRMTVNTUAAC…`, `Negotiate oYIB…`); a bare offer (`Negotiate`, `NTLM`) has none.
+pub fn challenge_token(v: &[u8]) -> Option<AuthToken> {
+    v.split(|&b| b == b',').find_map(|item| {
+        let item = item.trim_ascii();
+        let split = item.iter().position(|&b| b == b' ' || b == b'\t')?;
+        let (scheme, rest) = item.split_at(split);
+        let token = rest.trim_ascii();
+        (scheme.iter().all(|&b| is_tchar(b)) && is_token68(token))
+            .then(|| token_facts(scheme, token))
+    })
+}
+
 /// RFC 9112 6.3 item 5: a Content-Length value; a list of identical values counts as one,
 /// anything else is invalid.
 pub fn content_length(values: &[&[u8]]) -> Result<Option<u64>, String> {
@@ -459,5 +574,25 @@ mod tests {
         assert!(plausible_start(b"HTT", false));
         assert!(!plausible_start(b"HTTX", false));
         assert!(!plausible_start(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", true));
+    }
+
+    #[test]
+    fn auth_tokens() {
+        // "NTLMSSP\0" + type 3 (MS-NLMP 2.2.1.3), base64.
+        let t = authorization_token(b"NTLM TlRMTVNTUAADAAAAGAAYAEAAAAA=").unwrap();
+        assert_eq!(
+            (t.scheme.as_str(), t.ntlm_message, t.bytes),
+            ("NTLM", Some(3), 20)
+        );
+        assert_eq!(authorization_token(b"NTLM"), None);
+        assert_eq!(authorization_token(b"Basic"), None);
+        let t = challenge_token(b"NTLM TlRMTVNTUAACAAAA").unwrap();
+        assert_eq!(t.ntlm_message, Some(2));
+        assert_eq!(challenge_token(b"Negotiate, NTLM"), None);
+        assert_eq!(challenge_token(b"Basic realm=\"gw, x\""), None);
+        // SPNEGO NegTokenResp negState reject (RFC 4178): a1 07 30 05 a0 03 0a 01 02.
+        let t = challenge_token(b"Negotiate oQcwBaADCgEC").unwrap();
+        assert_eq!((t.spnego_neg_state, t.ntlm_message), (Some(2), None));
+        assert_eq!(challenge_token(b"Negotiate !!"), None);
     }
 }

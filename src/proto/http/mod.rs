@@ -91,6 +91,9 @@ pub struct HttpRequest {
     /// The scheme word of `Authorization` (`NTLM`, `Negotiate`, `Bearer`…): the
     /// credentials are never recorded.
     pub auth_scheme: Option<String>,
+    /// What the `Authorization` token carries (its NTLM message type, SPNEGO state, size),
+    /// never the token; `None` without `Authorization` or when it has no token.
+    pub auth_token: Option<head::AuthToken>,
     /// The scheme word of `Proxy-Authorization`.
     pub proxy_auth_scheme: Option<String>,
     /// MS-TSGU 2.2.3.2.1 `RDG-Connection-Id` (or the `ConId` query parameter): pairs the IN
@@ -137,6 +140,9 @@ pub struct HttpResponse {
     /// Scheme names offered by `WWW-Authenticate` (`Negotiate`, `NTLM`…) — never the
     /// challenge data.
     pub www_authenticate: Vec<String>,
+    /// The first `WWW-Authenticate` challenge that carries a token (an NTLM CHALLENGE, a
+    /// SPNEGO response), described as for requests; `None` for bare offers (`Negotiate`).
+    pub www_authenticate_token: Option<head::AuthToken>,
     pub proxy_authenticate: Vec<String>,
     pub websocket_accept_present: bool,
     pub header_count: usize,
@@ -504,6 +510,10 @@ impl GatewayDecoder {
             upgrade: upgrade.clone(),
             user_agent: h.text("user-agent"),
             auth_scheme: h.all("authorization").next().and_then(head::auth_scheme),
+            auth_token: h
+                .all("authorization")
+                .next()
+                .and_then(head::authorization_token),
             proxy_auth_scheme: h
                 .all("proxy-authorization")
                 .next()
@@ -643,6 +653,7 @@ impl GatewayDecoder {
                 .all("www-authenticate")
                 .flat_map(head::challenge_schemes)
                 .collect(),
+            www_authenticate_token: h.all("www-authenticate").find_map(head::challenge_token),
             proxy_authenticate: h
                 .all("proxy-authenticate")
                 .flat_map(head::challenge_schemes)

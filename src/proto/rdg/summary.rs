@@ -4,6 +4,7 @@
 
 use super::RdgObserved;
 use crate::flow::Side;
+use crate::proto::http::head::AuthToken;
 use crate::proto::http::{Framing, HttpObserved};
 use crate::proto::observation::{Observation, Observed};
 use serde::Serialize;
@@ -16,6 +17,8 @@ pub struct RequestSummary {
     pub target: String,
     /// Scheme word of `Authorization` (never the credentials).
     pub auth_scheme: Option<String>,
+    /// What its `Authorization` token carries (never the token).
+    pub auth_token: Option<AuthToken>,
     pub content_length: Option<u64>,
     pub chunked: bool,
     pub framing: Framing,
@@ -34,6 +37,8 @@ pub struct ResponseSummary {
     pub framing: Framing,
     pub content_length: Option<u64>,
     pub www_authenticate: Vec<String>,
+    /// The challenge token it carries, if any (a bare offer has none).
+    pub www_authenticate_token: Option<AuthToken>,
     pub body_bytes_in_first_record: u64,
     /// Began inside the previous response's close-delimited body: that response's frame.
     pub inside_close_delimited_body_of: Option<u64>,
@@ -326,6 +331,7 @@ fn http_fields(s: &mut GatewaySummary, o: &Observation, h: &HttpObserved) {
                 method: r.method.clone(),
                 target: r.target.clone(),
                 auth_scheme: r.auth_scheme.clone(),
+                auth_token: r.auth_token.clone(),
                 content_length: r.content_length,
                 chunked: r.chunked,
                 framing: r.framing,
@@ -347,6 +353,7 @@ fn http_fields(s: &mut GatewaySummary, o: &Observation, h: &HttpObserved) {
                 framing: r.framing,
                 content_length: r.content_length,
                 www_authenticate: r.www_authenticate.clone(),
+                www_authenticate_token: r.www_authenticate_token.clone(),
                 body_bytes_in_first_record: r.body_bytes_in_first_record,
                 inside_close_delimited_body_of: r.inside_close_delimited_body_of,
                 previous_body_bytes: r.previous_body_bytes,
