@@ -121,12 +121,14 @@ fn forged_reset_mid_session() {
 
 #[test]
 fn mtu_black_hole_from_both_ends() {
-    // Server side: the 1448-byte segment at seq 1017935810 sent 8 times, never acknowledged.
+    // Server side: the 1448-byte segment at seq 1017935810 sent 8 times, never acknowledged,
+    // and the 819-byte segment sent after it (frame 15) SACKed by the client (frame 16,
+    // SLE=5564 SRE=6383 in tshark).
     let r = sample("rdp-mtu-blackhole-server.pcap");
     assert_eq!(tcp_ids(&r), ["tcp.mtu_blackhole"]);
     assert_eq!(
         with_id(&r, "tcp.mtu_blackhole")[0].frames,
-        vec![10, 17, 19, 20, 21, 22, 25, 28]
+        vec![10, 15, 16, 17, 19, 20, 21, 22, 25, 28]
     );
     // Client side: only the last 819-byte segment arrives (frame 10, previous segment not
     // captured); the client's duplicate ACK with SACK follows (frame 11).
@@ -136,7 +138,7 @@ fn mtu_black_hole_from_both_ends() {
     assert_eq!(f.frames, vec![10, 11]);
     assert!(
         f.summary
-            .contains("largest 819 bytes, against the 1460 bytes MSS"),
+            .contains("no segment of 1448 bytes or more ever arrived (largest 819 bytes)"),
         "{}",
         f.summary
     );
@@ -144,15 +146,15 @@ fn mtu_black_hole_from_both_ends() {
 
 #[test]
 fn hung_server_stalls_the_handshake() {
-    // X.224 CR at frame 4; the server's kernel ACKs and keep-alives follow, no data; the
-    // last packet (frame 13) is at 19.6 s.
+    // X.224 CR at frame 4; the server's kernel ACKs it (frame 5, ACK 46 in tshark) and
+    // keep-alives follow, no data; the last packet (frame 13) is at 19.6 s.
     let r = sample("rdp-hung-server.pcap");
     assert_eq!(tcp_ids(&r), ["tcp.handshake_stall"]);
     let f = with_id(&r, "tcp.handshake_stall")[0];
-    assert_eq!(f.frames, vec![4, 13]);
+    assert_eq!(f.frames, vec![4, 5, 13]);
     assert!(
         f.summary
-            .starts_with("the server sent nothing for 19.6 s after the client's"),
+            .starts_with("the server sent no data for 19.6 s after the client's"),
         "{}",
         f.summary
     );

@@ -1,5 +1,7 @@
 //! `rdp.negotiation_incomplete`: a Connection Request that never got a Connection Confirm,
-//! and who closed the connection.
+//! whether the server's TCP acknowledged the request (an ACK covering its last byte: the
+//! request was delivered and the server stayed silent) or not (not delivered, as far as the
+//! capture shows), and who closed the connection.
 
 use super::{Finding, RdpConnection, Severity};
 use crate::analyze::Analysis;
@@ -27,15 +29,39 @@ pub fn detect(conns: &[RdpConnection<'_>], a: &Analysis) -> Vec<Finding> {
             } else {
                 ""
             };
+            let request = conv.tcp.as_ref().and_then(|t| {
+                t.timeline
+                    .packets()
+                    .find(|p| Some(p.frame) == c.setup.request_frame && p.from == Side::Client)
+            });
+            let ack = request.and_then(|p| {
+                super::tcp::first_ack_after(
+                    conv,
+                    Side::Client,
+                    p.seq,
+                    p.seq.wrapping_add(p.payload_len),
+                    p.frame,
+                )
+            });
+            let delivery = match (request, ack) {
+                (_, Some(a)) => format!(", acknowledged by the server's TCP (frame {}),", a.frame),
+                (Some(_), None) => {
+                    " was not acknowledged by the server (not delivered, as far as the capture shows) and".to_string()
+                }
+                (None, None) => String::new(),
+            };
             let mut frames: Vec<u64> = c.setup.request_frame.into_iter().collect();
+            frames.extend(ack.map(|a| a.frame));
             frames.extend(end_frame);
+            frames.sort_unstable();
+            frames.dedup();
             Finding::new(
                 "rdp.negotiation_incomplete",
                 Severity::Warning,
                 conv.stream,
                 frames,
                 format!(
-                    "X.224 Connection Request (frame {}) got no Connection Confirm: {closed}{}{answered}",
+                    "X.224 Connection Request (frame {}){delivery} got no Connection Confirm: {closed}{}{answered}",
                     c.setup.request_frame.unwrap_or(0),
                     end_frame.map(|f| format!(" (frame {f})")).unwrap_or_default()
                 ),

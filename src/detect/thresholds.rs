@@ -15,12 +15,17 @@ pub const HEAVY_LOSS_MIN_RETRANSMISSIONS: u64 = 3;
 /// take seconds each.
 pub const HEAVY_LOSS_MIN_RATIO: f64 = 0.10;
 
-/// Segments at least this large count as "full size" for black-hole detection: typical
-/// Ethernet MSS is 1460 (IPv4) / 1440 (IPv6); tunnels and VPNs reduce the path MTU to
-/// 1280–1400, so anything above 1000 bytes is at risk on such paths.
-pub const BLACKHOLE_MIN_SEGMENT: u32 = 1000;
-/// A full-size segment retransmitted at least this many times without being acknowledged.
+/// A lost segment no larger than this is never blamed on the path MTU: every IPv4 host and
+/// path is assumed to carry 576-byte datagrams, i.e. 536 bytes of TCP payload (RFC 879,
+/// RFC 1122 §3.3.3 / §4.2.2.6; IPv6 guarantees even 1280-byte packets, RFC 8200 §5).
+/// Black-hole thresholds are otherwise relative to the lost segment: the segments that got
+/// through are smaller than it, none as large got through.
+pub const BLACKHOLE_MIN_LOST_SEGMENT: u32 = 536;
+/// A large segment retransmitted more than this many times without being acknowledged.
 pub const BLACKHOLE_MIN_RETRIES: u32 = 2;
+/// Bytes the TCP timestamps option takes in every segment (10, padded to 12: RFC 7323 §3,
+/// as Linux and Windows send it), which a full-size segment carries less payload for.
+pub const TCP_TIMESTAMP_OPTION_BYTES: u32 = 12;
 
 /// RST injection scoring (RDP-FACTS §8.2): a reset is reported as injected when its
 /// evidence score reaches this. Strong signals (TTL unlike every other packet of the claimed

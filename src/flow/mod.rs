@@ -526,6 +526,7 @@ impl FlowTable {
             dont_fragment: packet.dont_fragment,
             has_timestamp_option: seg.options.timestamp.is_some(),
             sack_blocks: seg.options.sack_blocks,
+            sack: seg.options.sack,
             frame_len: frame.wire_len,
         });
         let consumer = conv.consumer.as_deref_mut().map(|c| (c, side));

@@ -28,6 +28,9 @@ pub struct PacketMeta {
     pub dont_fragment: bool,
     pub has_timestamp_option: bool,
     pub sack_blocks: u8,
+    /// SACK blocks (left edge, right edge); the first `sack_blocks` are meaningful.
+    #[serde(skip)]
+    pub sack: [(u32, u32); 4],
     /// Wire length of the frame.
     pub frame_len: u32,
 }
@@ -57,6 +60,11 @@ impl Timeline {
     /// Kept packets in capture order (the middle of long connections is skipped).
     pub fn packets(&self) -> impl Iterator<Item = &PacketMeta> {
         self.head.iter().chain(self.tail.iter())
+    }
+
+    /// The last frame of the kept head (packets after it, up to the tail, may be skipped).
+    pub fn head_end(&self) -> Option<u64> {
+        self.head.last().map(|p| p.frame)
     }
 
     /// True when packets between the head and the tail were not kept.

@@ -61,6 +61,10 @@ pub struct TcpOptions {
     pub sack_permitted: bool,
     /// Number of SACK blocks carried.
     pub sack_blocks: u8,
+    /// The SACK blocks (left edge, right edge), the first `sack_blocks` of them (RFC 2018 §3:
+    /// at most four). Not part of the JSON report.
+    #[serde(skip)]
+    pub sack: [(u32, u32); 4],
     /// TSval / TSecr.
     pub timestamp: Option<(u32, u32)>,
 }
@@ -470,8 +474,12 @@ fn tcp_options(tcp: &TcpSlice<'_>) -> TcpOptions {
             Ok(TcpOptionElement::MaximumSegmentSize(m)) => out.mss = Some(m),
             Ok(TcpOptionElement::WindowScale(w)) => out.window_scale = Some(w),
             Ok(TcpOptionElement::SelectiveAcknowledgementPermitted) => out.sack_permitted = true,
-            Ok(TcpOptionElement::SelectiveAcknowledgement(_, rest)) => {
-                out.sack_blocks = 1 + rest.iter().filter(|b| b.is_some()).count() as u8
+            Ok(TcpOptionElement::SelectiveAcknowledgement(first, rest)) => {
+                out.sack_blocks = 1 + rest.iter().filter(|b| b.is_some()).count() as u8;
+                out.sack[0] = first;
+                for (slot, b) in out.sack[1..].iter_mut().zip(rest.iter().flatten()) {
+                    *slot = *b;
+                }
             }
             Ok(TcpOptionElement::Timestamp(a, b)) => out.timestamp = Some((a, b)),
             Ok(TcpOptionElement::Noop) => {}

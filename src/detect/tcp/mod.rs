@@ -17,8 +17,43 @@ mod zero_window;
 
 use super::Finding;
 use crate::analyze::Analysis;
+use crate::flow::timeline::PacketMeta;
 use crate::flow::{Conversation, Protocol};
+use crate::net::TcpFlags;
 use phase::ConnectionPhase;
+
+/// `a` is at or after `b` in sequence space (RFC 9293 §3.4: comparisons modulo 2^32).
+pub(crate) fn seq_ge(a: u32, b: u32) -> bool {
+    (a.wrapping_sub(b) as i32) >= 0
+}
+
+/// Does the peer's packet `p` acknowledge the bytes `[start, end)`: its cumulative ACK
+/// reaches `end` (RFC 9293 §3.4), or one of its SACK blocks covers them (RFC 2018 §3)?
+pub(crate) fn acknowledges(p: &PacketMeta, start: u32, end: u32) -> bool {
+    if !TcpFlags(p.flags).ack() {
+        return false;
+    }
+    seq_ge(p.ack, end)
+        || p.sack[..usize::from(p.sack_blocks.min(4))]
+            .iter()
+            .any(|&(left, right)| seq_ge(start, left) && seq_ge(right, end))
+}
+
+/// The peer's first packet after `after` (a frame number) that acknowledges `[start, end)`
+/// of `from`'s stream.
+pub(crate) fn first_ack_after(
+    c: &Conversation,
+    from: crate::flow::Side,
+    start: u32,
+    end: u32,
+    after: u64,
+) -> Option<&PacketMeta> {
+    c.tcp
+        .as_ref()?
+        .timeline
+        .packets()
+        .find(|p| p.from != from && p.frame > after && acknowledges(p, start, end))
+}
 
 /// A TCP connection with the phase it reached, as the TCP detectors see it.
 pub struct TcpView<'a> {

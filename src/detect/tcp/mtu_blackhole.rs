@@ -1,15 +1,23 @@
-//! `tcp.mtu_blackhole`: full-size segments never get through while small ones do, and no
-//! ICMP "fragmentation needed" / "packet too big" is seen: a link on the path has a smaller
-//! MTU and its router's ICMP errors are dropped (RFC 2923). Seen from the sender, full-size
-//! segments are retransmitted and never acknowledged; seen from the receiver, they never
-//! arrive: a hole that is never filled, the receiver's duplicate ACKs / SACKs, and only
-//! small segments from that sender.
+//! `tcp.mtu_blackhole`: large segments never get through while smaller ones sent after them
+//! do, and no ICMP "fragmentation needed" / "packet too big" is seen: a link on the path has
+//! a smaller MTU and its router's ICMP errors are dropped (RFC 2923 §2.1). The evidence is
+//! relative to the lost segment and comes from both sides:
+//! * seen from the sender, a segment is sent again and again and never acknowledged, while
+//!   a smaller segment the same sender sent *after* it is acknowledged by the peer (its
+//!   cumulative ACK or a SACK block), and no segment as large as the lost one, sent after
+//!   it, is acknowledged;
+//! * seen from the receiver, a hole in the sender's stream larger than any segment that
+//!   arrived is never filled, while a smaller segment from the sender after the hole arrives
+//!   and the receiver acknowledges it (SACK, duplicate ACKs), and no segment as large as a
+//!   full one (the MSS the receiver announced) ever arrived.
 
-use super::TcpView;
-use crate::detect::thresholds::{BLACKHOLE_MIN_RETRIES, BLACKHOLE_MIN_SEGMENT};
+use super::{TcpView, first_ack_after};
+use crate::detect::thresholds::{
+    BLACKHOLE_MIN_LOST_SEGMENT, BLACKHOLE_MIN_RETRIES, TCP_TIMESTAMP_OPTION_BYTES,
+};
 use crate::detect::{Finding, Severity};
+use crate::flow::timeline::PacketMeta;
 use crate::flow::{Conversation, Side};
-use crate::net::TcpFlags;
 use std::collections::BTreeMap;
 
 fn side_word(s: Side) -> &'static str {
@@ -32,63 +40,82 @@ fn has_mtu_icmp(c: &Conversation) -> bool {
     c.icmp_errors.iter().any(|n| n.mtu.is_some())
 }
 
-/// Sender's view: the same full-size segment sent again and again, never acknowledged.
+fn end_of(p: &PacketMeta) -> u32 {
+    p.seq.wrapping_add(p.payload_len)
+}
+
+/// Sender's view: the same large segment sent again and again, never acknowledged, while a
+/// smaller one sent after it was.
 fn sender_view(c: &Conversation, sender: Side) -> Option<Finding> {
     let t = c.tcp.as_ref()?;
-    let mut by_seq: BTreeMap<u32, Vec<(u64, u32)>> = BTreeMap::new();
+    let mut by_seq: BTreeMap<u32, Vec<&PacketMeta>> = BTreeMap::new();
     for p in t
         .timeline
         .packets()
-        .filter(|p| p.from == sender && p.payload_len >= BLACKHOLE_MIN_SEGMENT)
+        .filter(|p| p.from == sender && p.payload_len > BLACKHOLE_MIN_LOST_SEGMENT)
     {
-        by_seq
-            .entry(p.seq)
-            .or_default()
-            .push((p.frame, p.payload_len));
+        by_seq.entry(p.seq).or_default().push(p);
     }
-    let acked = |end: u32| {
-        t.timeline.packets().any(|p| {
-            p.from != sender && TcpFlags(p.flags).ack() && (p.ack.wrapping_sub(end) as i32) >= 0
-        })
-    };
     let (seq, sends) = by_seq
         .iter()
         .filter(|(seq, sends)| {
-            sends.len() as u32 > BLACKHOLE_MIN_RETRIES && !acked(seq.wrapping_add(sends[0].1))
+            sends.len() as u32 > BLACKHOLE_MIN_RETRIES
+                && first_ack_after(
+                    c,
+                    sender,
+                    **seq,
+                    seq.wrapping_add(sends[0].payload_len),
+                    sends[0].frame,
+                )
+                .is_none()
         })
         .max_by_key(|(_, sends)| sends.len())?;
-    let small_ok = t
-        .timeline
-        .packets()
-        .filter(|p| p.from == sender && p.payload_len > 0 && p.payload_len < BLACKHOLE_MIN_SEGMENT)
-        .find(|p| {
-            acked(p.seq.wrapping_add(p.payload_len))
-                || t.dir(sender.other()).stats.sack_segments > 0
-        });
+    let lost = sends[0];
+    let lost_len = sends.iter().map(|p| p.payload_len).min()?;
+    let later = || {
+        t.timeline
+            .packets()
+            .filter(move |p| p.from == sender && p.frame > lost.frame && p.payload_len > 0)
+    };
+    // A segment as large as the lost one, sent after it and acknowledged: size is not what
+    // the path drops.
+    if later().any(|p| {
+        p.payload_len >= lost_len && first_ack_after(c, sender, p.seq, end_of(p), p.frame).is_some()
+    }) {
+        return None;
+    }
+    // Delivery after the loss: a smaller segment, sent after the first lost one, that the
+    // peer acknowledged. Without it the peer may just be gone (silence, not a black hole).
+    let (small, ack) = later()
+        .filter(|p| p.payload_len < lost_len)
+        .find_map(|p| first_ack_after(c, sender, p.seq, end_of(p), p.frame).map(|a| (p, a)))?;
+    let by_sack = !super::seq_ge(ack.ack, end_of(small));
     let peer_mss = announced_mss(c, sender.other()).map_or("?".into(), |m| m.to_string());
     let own_mss = announced_mss(c, sender).map_or("?".into(), |m| m.to_string());
-    let frames: Vec<u64> = sends.iter().map(|s| s.0).collect();
+    let mut frames: Vec<u64> = sends.iter().map(|s| s.frame).collect();
+    let sent_frames = frames
+        .iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    frames.extend([small.frame, ack.frame]);
+    frames.sort_unstable();
+    frames.dedup();
     let mut f = Finding::new(
         "tcp.mtu_blackhole",
         Severity::Error,
         c.stream,
-        frames.clone(),
+        frames,
         format!(
-            "the {}'s {}-byte segment (seq {seq}) was sent {} times (frames {}) and never acknowledged{}; no ICMP fragmentation-needed arrived. MSS announced: client {}, server {}",
+            "the {}'s {}-byte segment (seq {seq}) was sent {} times (frames {sent_frames}) and never acknowledged, while its {}-byte segment sent after it (frame {}) was: the {}'s {} in frame {} covers it; no ICMP fragmentation-needed arrived. MSS announced: client {}, server {}",
             side_word(sender),
-            sends[0].1,
+            lost_len,
             sends.len(),
-            frames
-                .iter()
-                .map(u64::to_string)
-                .collect::<Vec<_>>()
-                .join(", "),
-            small_ok
-                .map(|p| format!(
-                    ", while its {}-byte segment (frame {}) got through",
-                    p.payload_len, p.frame
-                ))
-                .unwrap_or_default(),
+            small.payload_len,
+            small.frame,
+            side_word(sender.other()),
+            if by_sack { "SACK" } else { "ACK" },
+            ack.frame,
             if sender == Side::Client {
                 &own_mss
             } else {
@@ -105,47 +132,61 @@ fn sender_view(c: &Conversation, sender: Side) -> Option<Finding> {
     Some(f)
 }
 
-/// Receiver's view: a hole in the sender's stream that is never filled, only small segments
-/// arriving, and the receiver asking for the missing bytes.
+/// Receiver's view: a hole in the sender's stream, larger than anything that arrived, never
+/// filled, while a smaller segment from the sender after the hole arrived and was
+/// acknowledged.
 fn receiver_view(c: &Conversation, sender: Side) -> Option<Finding> {
     let t = c.tcp.as_ref()?;
     let from = &t.dir(sender).stats;
     let receiver = &t.dir(sender.other()).stats;
     let mss = u32::from(announced_mss(c, sender.other())?);
-    let gap = from
-        .gaps
-        .iter()
-        .find(|g| !g.acked_unseen && g.bytes >= u64::from(BLACKHOLE_MIN_SEGMENT))?;
-    if from.max_segment >= BLACKHOLE_MIN_SEGMENT.min(mss)
-        || receiver.duplicate_acks + receiver.sack_segments == 0
-    {
-        return None;
-    }
-    let dup = t
+    // A full-size segment carries the MSS less the timestamps option when the sender uses it.
+    let timestamps = t
         .timeline
         .packets()
-        .find(|p| p.from == sender.other() && p.frame > gap.frame && p.sack_blocks > 0)
-        .map(|p| p.frame);
-    let mut frames = vec![gap.frame];
-    frames.extend(dup);
+        .any(|p| p.from == sender && p.payload_len > 0 && p.has_timestamp_option);
+    let full = mss.saturating_sub(if timestamps {
+        TCP_TIMESTAMP_OPTION_BYTES
+    } else {
+        0
+    });
+    if receiver.duplicate_acks + receiver.sack_segments == 0 {
+        return None;
+    }
+    // The missing data, as the receiver sees it: a hole never filled. The segment it lost
+    // was at most a full one; the hole must hold more than anything that ever arrived.
+    let (gap, missing) = from.gaps.iter().filter(|g| !g.acked_unseen).find_map(|g| {
+        let missing = u32::try_from(g.bytes).unwrap_or(u32::MAX).min(full);
+        (missing > BLACKHOLE_MIN_LOST_SEGMENT && from.max_segment < missing).then_some((g, missing))
+    })?;
+    // Delivery after it: the sender's segment that revealed the hole (sent after the missing
+    // bytes), smaller than them, acknowledged by the receiver.
+    let (after, ack) = t
+        .timeline
+        .packets()
+        .filter(|p| p.from == sender && p.frame >= gap.frame && p.payload_len > 0)
+        .find_map(|p| first_ack_after(c, sender, p.seq, end_of(p), p.frame).map(|a| (p, a)))?;
+    let by_sack = !super::seq_ge(ack.ack, end_of(after));
     let mut f = Finding::new(
         "tcp.mtu_blackhole",
         Severity::Error,
         c.stream,
-        frames,
+        vec![after.frame, ack.frame],
         format!(
-            "{} bytes of the {}'s data never arrived (hole before frame {}) while its small segments did (largest {} bytes, against the {} bytes MSS the {} announced); the {} sent {} duplicate ACKs / {} SACKs{}; no ICMP fragmentation-needed arrived",
+            "{} bytes of the {}'s data never arrived (hole before frame {}; a full segment carries {full} bytes, the {} announced MSS {mss}), while its {}-byte segment sent after them did (frame {}): the {}'s {} in frame {} covers it; no segment of {missing} bytes or more ever arrived (largest {} bytes); the {} sent {} duplicate ACKs / {} SACKs; no ICMP fragmentation-needed arrived",
             gap.bytes,
             side_word(sender),
             gap.frame,
-            from.max_segment,
-            mss,
             side_word(sender.other()),
+            after.payload_len,
+            after.frame,
+            side_word(sender.other()),
+            if by_sack { "SACK" } else { "ACK" },
+            ack.frame,
+            from.max_segment,
             side_word(sender.other()),
             receiver.duplicate_acks,
             receiver.sack_segments,
-            dup.map(|f| format!(" (first in frame {f})"))
-                .unwrap_or_default()
         ),
     );
     f.meaning = Some(meaning());
