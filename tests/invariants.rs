@@ -59,7 +59,8 @@ use std::sync::Arc;
 /// (and says when it differs from this record). Row numbers are CATALOG.md's:
 /// * #25 arkime_synthetic: 6 failed attempts (synthetic multi-protocol file; tls_version_mismatch);
 /// * #21 rdp_over_tls: a failed NLA (internet brute force; nla_failure);
-/// (#22 synscan and #23 tcp_scan, port scans, are probes — `probes_only` — and healthy inputs.)
+/// * #22 synscan, #23 tcp_scan: port scans, now probes (`probes_only`) and healthy inputs;
+///   not listed below.
 /// * #4 rdp-no-cookie-mstshash: the client resets during CredSSP (undetermined: nothing on
 ///   the wire says why; the guess, server_denied, is below 50 %);
 /// * #8 rdpeudp-handshake-fail: RDP-UDP SYNs only, unanswered (udp_transport_blocked);
