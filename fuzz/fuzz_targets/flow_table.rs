@@ -9,7 +9,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use rdptriage::analyze::analyze_reader;
-use rdptriage::report::{json, table};
+use rdptriage::report::{json, screen};
 use std::io::Cursor;
 
 const LINK_TYPES: [u32; 9] = [1, 0, 12, 101, 108, 113, 228, 229, 276];
@@ -51,6 +51,11 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(analysis) = analyze_reader("fuzz".into(), Cursor::new(&pcap), false, None) {
         let report = json::file_report(analysis);
         let _ = serde_json::to_string(&report).expect("report serialises");
-        let _ = table::render(&report);
+        let layout = screen::Layout {
+            width: 100,
+            verbose: true,
+            ..screen::Layout::default()
+        };
+        let _ = screen::render(&report, &layout);
     }
 });
