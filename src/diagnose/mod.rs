@@ -11,9 +11,10 @@ use crate::analyze::Analysis;
 use crate::detect::probes::Probes;
 use crate::detect::tcp::phase::Phase;
 use crate::detect::{Finding, Severity, frames_filter, rdp_relevant};
-use crate::flow::Protocol;
+use crate::flow::{Conversation, Protocol};
 use attempts::Attempt;
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// A ranked explanation. `cause` ids are public interface.
 #[derive(Debug, Clone, Serialize)]
@@ -319,30 +320,69 @@ const DEGRADATIONS: [&str; 6] = [
     "admin_disconnect",
 ];
 
-/// Is finding `f` about a connection of attempt `at`?
-fn concerns(f: &Finding, at: &Attempt) -> bool {
-    f.connection.is_some_and(|s| match f.transport {
-        Protocol::Tcp => at.streams.contains(&s),
-        Protocol::Udp => at.udp_streams.contains(&s),
-    })
+/// Keyed lookups the diagnosis makes for every attempt, built once (linear in
+/// conversations and findings): TCP conversations by stream, findings by connection.
+struct Index<'a> {
+    tcp: HashMap<u64, &'a Conversation>,
+    /// Positions in the findings list, by (transport, stream).
+    findings: HashMap<(Protocol, u64), Vec<usize>>,
+    all: &'a [Finding],
+}
+
+impl<'a> Index<'a> {
+    fn new(a: &'a Analysis, findings: &'a [Finding]) -> Self {
+        let tcp = a
+            .conversations
+            .iter()
+            .filter(|c| c.protocol == Protocol::Tcp)
+            .map(|c| (c.stream, c))
+            .collect();
+        let mut by_connection: HashMap<(Protocol, u64), Vec<usize>> = HashMap::new();
+        for (i, f) in findings.iter().enumerate() {
+            if let Some(s) = f.connection {
+                by_connection.entry((f.transport, s)).or_default().push(i);
+            }
+        }
+        Index {
+            tcp,
+            findings: by_connection,
+            all: findings,
+        }
+    }
+
+    /// The findings about the connections of attempt `at`, in the findings list's order.
+    fn findings_of(&self, at: &Attempt) -> Vec<&'a Finding> {
+        let mut positions: Vec<usize> = at
+            .streams
+            .iter()
+            .map(|s| (Protocol::Tcp, *s))
+            .chain(at.udp_streams.iter().map(|s| (Protocol::Udp, *s)))
+            .filter_map(|key| self.findings.get(&key))
+            .flatten()
+            .copied()
+            .collect();
+        positions.sort_unstable();
+        positions.dedup();
+        positions.into_iter().map(|i| &self.all[i]).collect()
+    }
 }
 
 pub fn diagnose(a: &Analysis, findings: &[Finding], probes: &Probes) -> Diagnosis {
+    let index = Index::new(a, findings);
     let mut attempts: Vec<Attempt> = attempts::attempts(a, probes)
         .into_iter()
         .filter(|at| {
             !at.rdp_udp_streams(a).is_empty()
-                || at.streams.iter().any(|s| {
-                    a.conversations.iter().any(|c| {
-                        c.protocol == Protocol::Tcp && c.stream == *s && rdp_relevant(a, c)
-                    })
-                })
+                || at
+                    .streams
+                    .iter()
+                    .any(|s| index.tcp.get(s).is_some_and(|c| rdp_relevant(a, c)))
         })
         .collect();
     let mut ranked: Vec<(Cause, Severity)> = Vec::new();
     for at in &mut attempts {
         let tcp_failed = match &at.last_tcp {
-            Some((stream, p)) => last_connection_failed(a, *stream, p),
+            Some((stream, p)) => last_connection_failed(a, &index, *stream, p),
             // RDP-UDP only: failed unless a flow got through its handshake.
             // RDP-UDP only: failed unless a flow got through its handshake, or the capture
             // ends before an answer could be seen.
@@ -358,9 +398,10 @@ pub fn diagnose(a: &Analysis, findings: &[Finding], probes: &Probes) -> Diagnosi
             }
         };
         at.failed = tcp_failed
-            || findings
+            || index
+                .findings_of(at)
                 .iter()
-                .any(|f| f.severity == Severity::Error && concerns(f, at));
+                .any(|f| f.severity == Severity::Error);
         let states: Vec<&crate::state::ConnectionState> =
             at.streams.iter().filter_map(|s| a.states.get(s)).collect();
         at.stage = states.iter().map(|s| s.stage).max();
@@ -381,9 +422,10 @@ pub fn diagnose(a: &Analysis, findings: &[Finding], probes: &Probes) -> Diagnosi
             let codes = client_codes::for_connection(state, phase.closed_by == "middlebox");
             at.client_codes = (!codes.is_empty()).then_some(codes);
         }
-        let mut mine: Vec<(Cause, Severity)> = findings
-            .iter()
-            .filter(|f| f.severity >= Severity::Warning && concerns(f, at))
+        let mut mine: Vec<(Cause, Severity)> = index
+            .findings_of(at)
+            .into_iter()
+            .filter(|f| f.severity >= Severity::Warning)
             .filter_map(|f| {
                 let (cause, confidence, reason) = cause_of(f)?;
                 (at.failed || DEGRADATIONS.contains(&cause))
@@ -392,7 +434,7 @@ pub fn diagnose(a: &Analysis, findings: &[Finding], probes: &Probes) -> Diagnosi
             .collect();
         if at.failed
             && mine.is_empty()
-            && let Some(c) = fallback(a, at, findings)
+            && let Some(c) = fallback(&index, at)
         {
             mine.push((c, Severity::Warning));
         }
@@ -643,6 +685,7 @@ fn undetermined_failure(at: &Attempt, guess: &Cause) -> Cause {
 /// the encrypted exchange, or ended during setup (`tcp.ended_in_setup`'s rule).
 fn last_connection_failed(
     a: &Analysis,
+    index: &Index<'_>,
     stream: u64,
     p: &crate::detect::tcp::phase::ConnectionPhase,
 ) -> bool {
@@ -661,16 +704,13 @@ fn last_connection_failed(
     if p.phase < Phase::PostTls {
         return true;
     }
-    a.conversations
-        .iter()
-        .find(|c| c.protocol == Protocol::Tcp && c.stream == stream)
-        .is_some_and(|c| {
-            let view = crate::detect::tcp::TcpView {
-                conversation: c,
-                phase: p.clone(),
-            };
-            crate::detect::tcp::ended_in_setup::ended_in_setup(a, &view)
-        })
+    index.tcp.get(&stream).is_some_and(|c| {
+        let view = crate::detect::tcp::TcpView {
+            conversation: c,
+            phase: p.clone(),
+        };
+        crate::detect::tcp::ended_in_setup::ended_in_setup(a, &view)
+    })
 }
 
 fn make_cause(cause: &str, confidence: f64, reason: &str, f: &Finding, at: &Attempt) -> Cause {
@@ -695,12 +735,9 @@ fn make_cause(cause: &str, confidence: f64, reason: &str, f: &Finding, at: &Atte
 }
 
 /// A failed attempt no finding explains: read the phase it stopped in (RDP-FACTS §2.9).
-fn fallback(a: &Analysis, at: &Attempt, findings: &[Finding]) -> Option<Cause> {
+fn fallback(index: &Index<'_>, at: &Attempt) -> Option<Cause> {
     let (stream, p) = at.last_tcp.as_ref()?;
-    let conv = a
-        .conversations
-        .iter()
-        .find(|c| c.protocol == Protocol::Tcp && c.stream == *stream)?;
+    let conv = *index.tcp.get(stream)?;
     let frames: Vec<u64> = p.phase_frame.into_iter().chain(p.close_frame).collect();
     let (cause, confidence, reason, what) = match (p.phase, p.closed_by) {
         (Phase::TlsEstablished, "client") => (
@@ -751,9 +788,13 @@ fn fallback(a: &Analysis, at: &Attempt, findings: &[Finding]) -> Option<Cause> {
         cause: cause.into(),
         confidence,
         confidence_reason: reason.into(),
-        findings: findings
-            .iter()
-            .filter(|f| f.id == "tcp.ended_in_setup" && f.is_about_tcp(*stream))
+        findings: index
+            .findings
+            .get(&(Protocol::Tcp, *stream))
+            .into_iter()
+            .flatten()
+            .map(|&i| &index.all[i])
+            .filter(|f| f.id == "tcp.ended_in_setup")
             .map(|f| f.id.to_string())
             .collect(),
         summary: format!(

@@ -34,6 +34,10 @@ pub struct Layout {
 /// groups count them all, `--verbose` or `--attempt ID` show the others.
 pub const MAX_DETAILED_ATTEMPTS: usize = 3;
 
+/// Attempt groups printed one per line; the others are folded into one line by outcome and
+/// cause.
+pub const MAX_GROUP_LINES: usize = 8;
+
 impl Layout {
     /// The width of the terminal `stdout_terminal_width` (when the report goes to one), else
     /// `$COLUMNS` (`columns`), else [`DEFAULT_WIDTH`]; never below [`MIN_WIDTH`].
@@ -377,7 +381,14 @@ fn attempt_groups(out: &mut String, layout: &Layout, report: &FileReport) {
         report.diagnosis.attempts.len(),
         report.diagnosis.summary.len()
     );
-    for g in &report.diagnosis.summary {
+    // The largest groups, in their order; the rest folded by outcome and cause (a SYN flood
+    // from spoofed sources is one group per address).
+    let mut shown: Vec<&crate::diagnose::summary::AttemptGroup> =
+        report.diagnosis.summary.iter().collect();
+    shown.sort_by_key(|g| std::cmp::Reverse(g.attempts));
+    let rest = shown.split_off(shown.len().min(MAX_GROUP_LINES));
+    shown.sort_by_key(|g| g.first_frame);
+    for g in shown {
         let what = match (g.outcome, g.cause.as_deref()) {
             ("failed", Some(c)) => format!("failed: {c}"),
             ("failed", None) => "failed".to_string(),
@@ -404,6 +415,36 @@ fn attempt_groups(out: &mut String, layout: &Layout, report: &FileReport) {
         );
         wrap_labelled(out, layout.width, "  ", (&format!("{what}:"), style), &text);
     }
+    if rest.is_empty() {
+        return;
+    }
+    let mut folded: Vec<(&str, Option<&str>, usize, usize)> = Vec::new();
+    for g in &rest {
+        let key = (g.outcome, g.cause.as_deref());
+        match folded.iter_mut().find(|f| (f.0, f.1) == key) {
+            Some(f) => {
+                f.2 += 1;
+                f.3 += g.attempts;
+            }
+            None => folded.push((key.0, key.1, 1, g.attempts)),
+        }
+    }
+    let parts: Vec<String> = folded
+        .iter()
+        .map(|(outcome, cause, groups, attempts)| {
+            format!(
+                "{attempts} attempt(s) in {groups} group(s) {outcome}{}",
+                cause.map(|c| format!(" ({c})")).unwrap_or_default()
+            )
+        })
+        .collect();
+    wrap(
+        out,
+        layout.width,
+        &format!("  … {} more group(s): ", rest.len()),
+        "    ",
+        &format!("{} (JSON diagnosis.summary has them all)", parts.join("; ")),
+    );
 }
 
 /// "44 TCP health checks from A to B …".

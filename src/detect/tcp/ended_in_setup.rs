@@ -14,7 +14,9 @@ use super::TcpView;
 use super::phase::Phase;
 use crate::analyze::Analysis;
 use crate::detect::{Finding, Severity, rdp_relevant};
-use crate::flow::Conversation;
+use crate::flow::{Conversation, Endpoint, Protocol};
+use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
 
 /// Data segments (both ways) an RDP connection exchanges at least from TLS to an active
 /// session: CredSSP (4–6), MCS connect and channel joins (≥ 6), client info, licensing,
@@ -52,11 +54,24 @@ pub fn ended_in_setup(a: &Analysis, v: &TcpView<'_>) -> bool {
 
 pub fn detect(views: &[TcpView<'_>], a: &Analysis, others: &[Finding]) -> Vec<Finding> {
     let mut out = Vec::new();
+    // Keyed once: streams with an error finding; per (client address, server) the last
+    // stream that reached a session.
+    let explained_streams: HashSet<u64> = others
+        .iter()
+        .filter(|f| f.severity == Severity::Error && f.transport == Protocol::Tcp)
+        .filter_map(|f| f.connection)
+        .collect();
+    let mut last_session: HashMap<(IpAddr, Endpoint), u64> = HashMap::new();
+    for w in views.iter().filter(|w| w.phase.phase >= Phase::Session) {
+        let c = w.conversation;
+        let last = last_session
+            .entry((c.client.ip, c.server))
+            .or_insert(c.stream);
+        *last = (*last).max(c.stream);
+    }
     for v in views {
         let p = &v.phase;
-        let explained = others
-            .iter()
-            .any(|f| f.severity == Severity::Error && f.is_about_tcp(v.conversation.stream));
+        let explained = explained_streams.contains(&v.conversation.stream);
         if explained
             || !matches!(p.closed_by, "client" | "server")
             || !rdp_relevant(a, v.conversation)
@@ -65,12 +80,9 @@ pub fn detect(views: &[TcpView<'_>], a: &Analysis, others: &[Finding]) -> Vec<Fi
             continue;
         }
         let c = v.conversation;
-        let retried_fine = views.iter().any(|w| {
-            w.conversation.stream > c.stream
-                && w.conversation.client.ip == c.client.ip
-                && w.conversation.server == c.server
-                && w.phase.phase >= Phase::Session
-        });
+        let retried_fine = last_session
+            .get(&(c.client.ip, c.server))
+            .is_some_and(|&last| last > c.stream);
         let segments = data_segments(c);
         let frames: Vec<u64> = p.phase_frame.into_iter().chain(p.close_frame).collect();
         let mut f = Finding::new(

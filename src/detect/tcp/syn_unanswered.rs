@@ -37,14 +37,18 @@ pub fn detect(
             } else {
                 String::new()
             };
-            let span = first.ts.secs_until(syns.last()?.ts);
+            // How long the silence is seen: until the capture's end (at least the retries'
+            // span).
+            let span = capture_end
+                .map_or(0.0, |end| first.ts.secs_until(end))
+                .max(first.ts.secs_until(syns.last()?.ts));
             let mut f = Finding::new(
                 "tcp.syn_unanswered",
                 Severity::Error,
                 c.stream,
                 t.client.stats.syn.frames.clone(),
                 format!(
-                    "{} sent SYN to {} (frame {}){retries}; nothing came back in {span:.1} s — no SYN+ACK, reset or ICMP error",
+                    "{} sent SYN to {} (frame {}){retries}; nothing came back in the {span:.1} s the capture shows after it — no SYN+ACK, reset or ICMP error",
                     c.client, c.server, first.frame
                 ),
             );
