@@ -3,7 +3,7 @@
 
 use crate::capture::{self, CaptureError, CaptureInfo, CaptureReader, Frame, LinkLayer};
 use crate::flow::consumer::ConsumerFactory;
-use crate::flow::{Conversation, FlowStats, FlowTable};
+use crate::flow::{CloseTimers, Conversation, FlowStats, FlowTable, Protocol};
 use crate::net::{Decoded, Decoder, NetStats, tunnel};
 use crate::proto::Decoders;
 use crate::proto::decrypt::{self, KeyRing, KeyStore, RsaKeys, SharedKeys};
@@ -211,106 +211,221 @@ pub fn analyze_reader_with(
     gzip: bool,
     factory: Option<Box<dyn ConsumerFactory>>,
     keys: SharedKeys,
-    mut decryption: DecryptionInfo,
+    decryption: DecryptionInfo,
 ) -> Result<Analysis, AnalyzeError> {
-    let mut link = LinkStats::default();
-    let mut decoder = Decoder::new();
-    let log: SharedLog = Rc::new(RefCell::new(ObservationLog::default()));
-    let factory = factory.unwrap_or_else(|| {
-        Box::new(Decoders {
-            log: log.clone(),
-            keys: Some(keys.clone()),
-        })
-    });
-    let mut flows = FlowTable::new(Some(factory));
-    let mut secrets_blocks = 0u64;
-    let on_secrets = |secrets: &capture::DecryptionSecrets| {
-        if secrets.secrets_type == decrypt::SECRETS_TYPE_TLS_KEY_LOG {
-            secrets_blocks += 1;
-            keys.add_secrets(&secrets.data);
+    let pipeline = RefCell::new(Pipeline::new(factory, keys));
+    let capture = read_capture(
+        &name,
+        reader,
+        |frame| pipeline.borrow_mut().frame(frame),
+        |secrets| pipeline.borrow_mut().secrets(secrets),
+    )?;
+    Ok(pipeline
+        .into_inner()
+        .finish(name, gzip, capture, decryption))
+}
+
+/// Reads a capture, mapping its errors to the input's name (and recognising a Windows
+/// event trace by its name).
+pub fn read_capture(
+    name: &str,
+    reader: impl Read,
+    on_frame: impl FnMut(&Frame<'_>),
+    on_secrets: impl FnMut(&capture::DecryptionSecrets),
+) -> Result<CaptureInfo, AnalyzeError> {
+    CaptureReader::read_with_secrets(reader, on_frame, on_secrets).map_err(|source| match source {
+        CaptureError::NotACapture { .. } if is_etl_name(name) => AnalyzeError::WindowsTrace {
+            stem: name[..name.len() - 4].to_string(),
+            name: name.to_string(),
+        },
+        source => AnalyzeError::Capture {
+            name: name.to_string(),
+            source,
+        },
+    })
+}
+
+/// What the protocol decoders saw on one conversation, taken out of the log with it.
+#[derive(Default)]
+pub struct ConversationFacts {
+    pub observations: Option<Vec<Observation>>,
+    pub rdp_udp: Option<crate::proto::rdpudp::RdpUdpFlow>,
+    pub dns: Option<crate::proto::dns::DnsConversation>,
+    pub rdp_traffic: Option<crate::proto::rdp::observed::SessionTraffic>,
+}
+
+/// A conversation that is over, with what was decoded from it.
+pub struct ClosedConversation {
+    pub conversation: Conversation,
+    pub facts: ConversationFacts,
+}
+
+/// Stages 1–4 fed one frame at a time: link layer, net, flow with reassembly, the protocol
+/// decoders. [`Pipeline::finish`] gives the whole input's [`Analysis`];
+/// [`Pipeline::take_closed`] hands on conversations as they end when the flow table was
+/// asked to close them as it goes.
+pub struct Pipeline {
+    decoder: Decoder,
+    flows: FlowTable,
+    link: LinkStats,
+    log: SharedLog,
+    keys: SharedKeys,
+    secrets_blocks: u64,
+    /// The latest frame time seen.
+    pub now: Option<capture::Timestamp>,
+    /// The last frame's number.
+    pub frames: u64,
+}
+
+impl Pipeline {
+    pub fn new(factory: Option<Box<dyn ConsumerFactory>>, keys: SharedKeys) -> Self {
+        let log: SharedLog = Rc::new(RefCell::new(ObservationLog::default()));
+        let factory = factory.unwrap_or_else(|| {
+            Box::new(Decoders {
+                log: log.clone(),
+                keys: Some(keys.clone()),
+            })
+        });
+        Pipeline {
+            decoder: Decoder::new(),
+            flows: FlowTable::new(Some(factory)),
+            link: LinkStats::default(),
+            log,
+            keys,
+            secrets_blocks: 0,
+            now: None,
+            frames: 0,
         }
-    };
-    let on_frame = |frame: &Frame<'_>| {
+    }
+
+    /// Hands conversations on as they end ([`Pipeline::take_closed`]).
+    pub fn close_as_you_go(&mut self, timers: CloseTimers) {
+        self.flows.close_as_you_go(timers);
+    }
+
+    /// A pcapng Decryption Secrets Block.
+    pub fn secrets(&mut self, secrets: &capture::DecryptionSecrets) {
+        if secrets.secrets_type == decrypt::SECRETS_TYPE_TLS_KEY_LOG {
+            self.secrets_blocks += 1;
+            self.keys.add_secrets(&secrets.data);
+        }
+    }
+
+    /// One frame through link layer, net and flow (and the decoders behind it).
+    pub fn frame(&mut self, frame: &Frame<'_>) {
+        self.frames = frame.number;
+        self.now = Some(self.now.map_or(frame.ts, |t| t.max(frame.ts)));
         if frame.number.is_multiple_of(EXPIRE_EVERY) {
-            decoder.expire(frame.ts);
+            self.decoder.expire(frame.ts);
         }
         let net = match capture::strip_link_layer(frame.link_type, frame.data) {
             Ok(net) => net,
             Err(LinkLayer::UnsupportedLinkType(lt)) => {
-                *link.unsupported_link_types.entry(lt).or_insert(0) += 1;
+                *self.link.unsupported_link_types.entry(lt).or_insert(0) += 1;
                 return;
             }
             Err(LinkLayer::Truncated) => {
-                link.truncated_link_headers += 1;
+                self.link.truncated_link_headers += 1;
                 return;
             }
             Err(LinkLayer::UnknownAddressFamily(_)) => {
-                link.unknown_address_families += 1;
+                self.link.unknown_address_families += 1;
                 return;
             }
         };
         let mut next = Some(net);
         let mut depth = 0;
         while let Some(net) = next.take() {
-            match decoder.decode(net, frame.ts) {
+            match self.decoder.decode(net, frame.ts) {
                 Decoded::Packet(packet) => {
-                    flows.add(frame, &packet);
+                    self.flows.add(frame, &packet);
                     depth += 1;
                     if depth <= MAX_TUNNEL_DEPTH {
                         next = tunnel::inner(&packet);
                     }
                 }
-                Decoded::Reassembled(header) => {
-                    flows.add(frame, &decoder.reassembled_packet(header))
-                }
+                Decoded::Reassembled(header) => self
+                    .flows
+                    .add(frame, &self.decoder.reassembled_packet(header)),
                 Decoded::FragmentHeld | Decoded::NotIp(_) | Decoded::Error(_) => {}
             }
         }
-    };
-    let capture =
-        CaptureReader::read_with_secrets(reader, on_frame, on_secrets).map_err(|source| {
-            match source {
-                CaptureError::NotACapture { .. } if is_etl_name(&name) => {
-                    AnalyzeError::WindowsTrace {
-                        stem: name[..name.len() - 4].to_string(),
-                        name: name.clone(),
-                    }
+    }
+
+    /// The conversations over at `now`, with their decoded facts taken out of the log.
+    pub fn take_closed(&mut self, now: capture::Timestamp) -> Vec<ClosedConversation> {
+        let closed = self.flows.take_closed(now);
+        if closed.is_empty() {
+            return Vec::new();
+        }
+        let mut log = self.log.borrow_mut();
+        closed
+            .into_iter()
+            .map(|conversation| {
+                let stream = conversation.stream;
+                let facts = match conversation.protocol {
+                    Protocol::Tcp => ConversationFacts {
+                        observations: log.by_stream.remove(&stream),
+                        rdp_traffic: log.rdp_traffic.remove(&stream),
+                        ..Default::default()
+                    },
+                    Protocol::Udp => ConversationFacts {
+                        rdp_udp: log.rdp_udp.remove(&stream),
+                        dns: log.dns.remove(&stream),
+                        ..Default::default()
+                    },
+                };
+                ClosedConversation {
+                    conversation,
+                    facts,
                 }
-                source => AnalyzeError::Capture {
-                    name: name.clone(),
-                    source,
-                },
-            }
-        })?;
-    decryption.secrets_blocks = secrets_blocks;
-    decryption.sessions_with_secrets = keys.own_sessions();
-    decoder.finish();
-    flows.finish();
-    let flow_stats = flows.stats.clone();
-    let (observations, rdp_udp, dns, rdp_traffic) = {
-        let mut log = log.borrow_mut();
-        (
-            std::mem::take(&mut log.by_stream),
-            std::mem::take(&mut log.rdp_udp),
-            std::mem::take(&mut log.dns),
-            std::mem::take(&mut log.rdp_traffic),
-        )
-    };
-    let conversations = flows.into_conversations();
-    let states = crate::state::build_all(&conversations, &observations, &rdp_traffic, None);
-    Ok(Analysis {
-        name,
-        gzip,
-        capture,
-        link,
-        net: decoder.stats,
-        flow: flow_stats,
-        conversations,
-        states,
-        observations,
-        rdp_udp,
-        dns,
-        rdp_traffic,
-        decryption,
-    })
+            })
+            .collect()
+    }
+
+    /// Flow counters so far.
+    pub fn flow_stats(&self) -> &FlowStats {
+        &self.flows.stats
+    }
+
+    /// The whole input's analysis, at its end.
+    pub fn finish(
+        mut self,
+        name: String,
+        gzip: bool,
+        capture: CaptureInfo,
+        mut decryption: DecryptionInfo,
+    ) -> Analysis {
+        decryption.secrets_blocks = self.secrets_blocks;
+        decryption.sessions_with_secrets = self.keys.own_sessions();
+        self.decoder.finish();
+        self.flows.finish();
+        let flow_stats = self.flows.stats.clone();
+        let (observations, rdp_udp, dns, rdp_traffic) = {
+            let mut log = self.log.borrow_mut();
+            (
+                std::mem::take(&mut log.by_stream),
+                std::mem::take(&mut log.rdp_udp),
+                std::mem::take(&mut log.dns),
+                std::mem::take(&mut log.rdp_traffic),
+            )
+        };
+        let conversations = self.flows.into_conversations();
+        let states = crate::state::build_all(&conversations, &observations, &rdp_traffic, None);
+        Analysis {
+            name,
+            gzip,
+            capture,
+            link: self.link,
+            net: self.decoder.stats,
+            flow: flow_stats,
+            conversations,
+            states,
+            observations,
+            rdp_udp,
+            dns,
+            rdp_traffic,
+            decryption,
+        }
+    }
 }

@@ -13,7 +13,10 @@
 //! The table holds at most [`MAX_CONVERSATIONS`] conversations; packets of conversations
 //! beyond that are counted in [`FlowStats::packets_untracked`] and reported.
 
+mod closing;
 pub mod consumer;
+
+pub use closing::CloseTimers;
 pub mod tcp;
 pub mod timeline;
 
@@ -159,6 +162,8 @@ pub struct Conversation {
     pub tcp: Option<TcpState>,
     pub icmp_errors: Vec<IcmpNote>,
     pub icmp_error_count: u64,
+    /// Creation order in the table (conversations are returned in it).
+    order: u64,
     consumer: Option<Box<dyn StreamConsumer>>,
     datagram_consumer: Option<Box<dyn DatagramConsumer>>,
 }
@@ -217,6 +222,9 @@ pub struct FlowStats {
     pub icmp_errors_unmatched: u64,
     /// Peak bytes held for TCP reassembly.
     pub peak_reassembly_bytes: usize,
+    /// Packets of a 5-tuple after its conversation was closed and handed on (streaming
+    /// only; a new SYN there starts a new conversation).
+    pub packets_after_close: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -246,7 +254,14 @@ impl FlowKey {
 
 /// The conversation table of one capture.
 pub struct FlowTable {
-    conversations: Vec<Conversation>,
+    /// Conversations by slot; a slot freed by [`FlowTable::take_closed`] is reused.
+    slots: Vec<Option<Conversation>>,
+    free_slots: Vec<usize>,
+    /// Conversations in the table now.
+    live: usize,
+    created: u64,
+    /// Closing deadlines, when the table is asked to close conversations as it goes.
+    closing: Option<closing::Closing>,
     index: FxHashMap<FlowKey, usize>,
     /// The last lookup: bulk traffic is long runs of one flow, so most packets skip hashing.
     last_lookup: Option<(FlowKey, usize)>,
@@ -270,7 +285,11 @@ fn is_well_known(port: u16) -> bool {
 impl FlowTable {
     pub fn new(factory: Option<Box<dyn ConsumerFactory>>) -> Self {
         FlowTable {
-            conversations: Vec::new(),
+            slots: Vec::new(),
+            free_slots: Vec::new(),
+            live: 0,
+            created: 0,
+            closing: None,
             index: FxHashMap::default(),
             last_lookup: None,
             next_tcp_stream: 0,
@@ -292,8 +311,8 @@ impl FlowTable {
         Some(i)
     }
 
-    pub fn conversations(&self) -> &[Conversation] {
-        &self.conversations
+    fn conv_mut(&mut self, idx: usize) -> Option<&mut Conversation> {
+        self.slots.get_mut(idx).and_then(Option::as_mut)
     }
 
     /// Adds one decoded packet of `frame`.
@@ -305,8 +324,12 @@ impl FlowTable {
                 let dst = (packet.dst, udp.dst_port);
                 let key = FlowKey::new(Protocol::Udp, src, dst);
                 let idx = match self.lookup(&key) {
-                    Some(i) => i,
-                    None => match self.create(
+                    Some(usize::MAX) => {
+                        self.stats.packets_untracked += 1;
+                        return;
+                    }
+                    Some(i) if i != closing::CLOSED => i,
+                    _ => match self.create(
                         key,
                         Protocol::Udp,
                         frame,
@@ -318,7 +341,9 @@ impl FlowTable {
                         None => return,
                     },
                 };
-                let conv = &mut self.conversations[idx];
+                let Some(conv) = self.conv_mut(idx) else {
+                    return;
+                };
                 let side = conv.side_of(packet.src, udp.src_port);
                 touch(
                     conv,
@@ -353,7 +378,7 @@ impl FlowTable {
         dst: (IpAddr, u16),
         basis: RoleBasis,
     ) -> Option<usize> {
-        if self.conversations.len() >= MAX_CONVERSATIONS {
+        if self.live >= MAX_CONVERSATIONS {
             self.stats.packets_untracked += 1;
             if self.index.len() < MAX_CONVERSATIONS * 2 {
                 // Remember the key so later packets of it are not counted as new conversations.
@@ -423,11 +448,25 @@ impl FlowTable {
             }),
             icmp_errors: Vec::new(),
             icmp_error_count: 0,
+            order: self.created,
             consumer,
             datagram_consumer,
         };
-        self.conversations.push(conv);
-        let idx = self.conversations.len() - 1;
+        self.created += 1;
+        self.live += 1;
+        let idx = match self.free_slots.pop() {
+            Some(free) => {
+                self.slots[free] = Some(conv);
+                free
+            }
+            None => {
+                self.slots.push(Some(conv));
+                self.slots.len() - 1
+            }
+        };
+        if let Some(closing) = self.closing.as_mut() {
+            closing.opened(idx, self.created - 1, frame.ts.0);
+        }
         self.index.insert(key, idx);
         self.last_lookup = None;
         Some(idx)
@@ -450,6 +489,16 @@ impl FlowTable {
                 self.stats.packets_untracked += 1;
                 return;
             }
+            Some(closing::CLOSED) if !pure_syn => {
+                self.stats.packets_after_close += 1;
+                return;
+            }
+            Some(closing::CLOSED) => {
+                match self.create(key, Protocol::Tcp, frame, src, dst, basis) {
+                    Some(n) => n,
+                    None => return,
+                }
+            }
             Some(i) => {
                 if pure_syn && self.is_port_reuse(i, packet, seg) {
                     self.finish_conversation(i);
@@ -466,7 +515,10 @@ impl FlowTable {
                 None => return,
             },
         };
-        let conv = &mut self.conversations[idx];
+        let Some(conv) = self.conv_mut(idx) else {
+            return;
+        };
+        let order = conv.order;
         if conv.role_basis < basis && basis >= RoleBasis::SynAck {
             let sender_is_client = conv.side_of(packet.src, seg.src_port) == Side::Client;
             // A SYN's sender is the client; a SYN+ACK's sender is the server.
@@ -552,15 +604,21 @@ impl FlowTable {
             peer.peer_acked(seg.ack, frame.number);
         }
         let after = this.buffered_bytes();
+        let ends = seg.flags.fin() || seg.flags.rst();
         self.reassembly_bytes = (self.reassembly_bytes + after).saturating_sub(before);
         self.stats.peak_reassembly_bytes =
             self.stats.peak_reassembly_bytes.max(self.reassembly_bytes);
+        if ends && let Some(closing) = self.closing.as_mut() {
+            closing.ending(idx, order, frame.ts.0);
+        }
     }
 
     /// packet-tcp.c: a SYN whose sequence number differs from the base sequence number of
     /// its direction starts a new conversation on the same ports.
     fn is_port_reuse(&self, idx: usize, packet: &Packet<'_>, seg: &TcpSegment<'_>) -> bool {
-        let conv = &self.conversations[idx];
+        let Some(conv) = self.slots.get(idx).and_then(Option::as_ref) else {
+            return false;
+        };
         let side = conv.side_of(packet.src, seg.src_port);
         let Some(tcp) = conv.tcp.as_ref() else {
             return false;
@@ -590,6 +648,10 @@ impl FlowTable {
         };
         let key = FlowKey::new(protocol, (q.src, q.src_port), (q.dst, q.dst_port));
         let idx = match self.lookup(&key) {
+            Some(closing::CLOSED) => {
+                self.stats.icmp_errors_unmatched += 1;
+                return;
+            }
             Some(idx) => idx,
             None => {
                 // Wireshark dissects the quoted header and opens a conversation for it, which
@@ -605,7 +667,7 @@ impl FlowTable {
                 }
             }
         };
-        let Some(conv) = self.conversations.get_mut(idx) else {
+        let Some(conv) = self.conv_mut(idx) else {
             self.stats.icmp_errors_unmatched += 1;
             return;
         };
@@ -626,7 +688,9 @@ impl FlowTable {
     }
 
     fn finish_conversation(&mut self, idx: usize) {
-        let conv = &mut self.conversations[idx];
+        let Some(conv) = self.slots.get_mut(idx).and_then(Option::as_mut) else {
+            return;
+        };
         let Some(tcp) = conv.tcp.as_mut() else { return };
         let released = tcp.client.buffered_bytes() + tcp.server.buffered_bytes();
         match conv.consumer.as_deref_mut() {
@@ -643,11 +707,10 @@ impl FlowTable {
     }
 
     /// End of capture: flushes reassembly and turns open holes into gaps.
-    pub fn finish(&mut self) -> &[Conversation] {
-        for i in 0..self.conversations.len() {
+    pub fn finish(&mut self) {
+        for i in 0..self.slots.len() {
             self.finish_conversation(i);
         }
-        &self.conversations
     }
 }
 
@@ -678,8 +741,64 @@ fn touch(
 }
 
 impl FlowTable {
+    /// Hands conversations on as they end (see [`closing`]) instead of keeping all of them to
+    /// the end of the input: [`FlowTable::take_closed`] then returns the ones that are over.
+    pub fn close_as_you_go(&mut self, timers: CloseTimers) {
+        self.closing = Some(closing::Closing::new(timers));
+    }
+
+    /// The conversations that are over at `now` (see [`closing`]), removed from the table
+    /// with their reassembly flushed to their consumers. Empty unless
+    /// [`FlowTable::close_as_you_go`] was called.
+    pub fn take_closed(&mut self, now: Timestamp) -> Vec<Conversation> {
+        let mut out = Vec::new();
+        let Some(mut closing) = self.closing.take() else {
+            return out;
+        };
+        while let Some(key) = closing.expired_tombstone(now.0) {
+            if self.index.get(&key) == Some(&closing::CLOSED) {
+                self.index.remove(&key);
+            }
+        }
+        while let Some((slot, order)) = closing.next_due(now.0) {
+            let Some(conv) = self.slots.get(slot).and_then(Option::as_ref) else {
+                continue;
+            };
+            if conv.order != order {
+                continue;
+            }
+            let deadline = closing.deadline_of(conv);
+            if deadline > now.0 {
+                closing.rearm(slot, order, deadline);
+                continue;
+            }
+            self.finish_conversation(slot);
+            let Some(conv) = self.slots.get_mut(slot).and_then(Option::take) else {
+                continue;
+            };
+            self.free_slots.push(slot);
+            self.live -= 1;
+            let key = FlowKey::new(
+                conv.protocol,
+                (conv.client.ip, conv.client.port),
+                (conv.server.ip, conv.server.port),
+            );
+            if self.index.get(&key) == Some(&slot) {
+                self.index.insert(key, closing::CLOSED);
+                closing.bury(key, now.0);
+            }
+            out.push(conv);
+        }
+        self.last_lookup = None;
+        self.closing = Some(closing);
+        out.sort_unstable_by_key(|c| c.order);
+        out
+    }
+
     /// The conversations, in Wireshark stream order within each protocol.
     pub fn into_conversations(self) -> Vec<Conversation> {
-        self.conversations
+        let mut all: Vec<Conversation> = self.slots.into_iter().flatten().collect();
+        all.sort_unstable_by_key(|c| c.order);
+        all
     }
 }
