@@ -13,7 +13,7 @@
 //! * `reader_link_decode` — plus link-layer stripping and `net::Decoder` (checksums);
 //! * `analyze_reader` — the whole analysis (plus tunnels, the flow table, TCP reassembly
 //!   and the protocol decoders);
-//! * `analyze_report_json` — plus `report::json::file_report` (detectors) and writing the
+//! * `analyze_report_json` — plus `engine::file_report` (detectors, diagnosis, report) and writing the
 //!   pretty JSON to a byte-counting sink (what `rdptriage analyze --format json` does,
 //!   minus the file).
 
@@ -26,7 +26,6 @@ use pcap_parser::{LegacyPcapReader, PcapBlockOwned, PcapError};
 use rdptriage::analyze::analyze_reader;
 use rdptriage::capture::{CaptureReader, strip_link_layer};
 use rdptriage::net::{Decoded, Decoder};
-use rdptriage::report::json;
 use std::hint::black_box;
 use std::io::Cursor;
 use std::time::Duration;
@@ -143,7 +142,7 @@ fn stages(c: &mut Criterion) {
                 None,
             )
             .expect("analysable");
-            let report = json::file_report(analysis);
+            let report = rdptriage::engine::file_report(analysis);
             let mut out = CountingSink(0);
             serde_json::to_writer_pretty(&mut out, &report).expect("serialisable");
             black_box(out.0)

@@ -135,6 +135,13 @@ pub fn analyze_path_with(
         name: name.clone(),
         reason: e.to_string(),
     })?;
+    let (keys, decryption) = keys_for(path, options);
+    analyze_reader_with(name, source.reader, source.gzip, factory, keys, decryption)
+}
+
+/// The TLS secrets for the capture at `path`: the run's key logs and RSA keys, and those
+/// beside the capture (`<capture>.keys`, …) unless the run says not to look there.
+pub fn keys_for(path: &Path, options: &AnalyzeOptions) -> (SharedKeys, DecryptionInfo) {
     let mut own = KeyStore::default();
     let mut decryption = DecryptionInfo {
         key_logs: options.key_log_files.clone(),
@@ -176,11 +183,7 @@ pub fn analyze_path_with(
         }
         None => options.rsa_keys.clone(),
     };
-    analyze_reader_with(
-        name,
-        source.reader,
-        source.gzip,
-        factory,
+    (
         Rc::new(KeyRing::new(options.key_log.clone(), own).with_rsa_keys(rsa_keys)),
         decryption,
     )
@@ -381,6 +384,22 @@ impl Pipeline {
                 }
             })
             .collect()
+    }
+
+    /// End of input when closing as it goes: every conversation still open, closed.
+    pub fn take_all(&mut self) -> Vec<ClosedConversation> {
+        self.decoder.finish();
+        self.take_closed(capture::Timestamp(i64::MAX))
+    }
+
+    /// When the earliest conversation between `a` and `b` still open began (when closing
+    /// as it goes).
+    pub fn earliest_open_between(
+        &self,
+        a: std::net::IpAddr,
+        b: std::net::IpAddr,
+    ) -> Option<capture::Timestamp> {
+        self.flows.earliest_open_between(a, b)
     }
 
     /// Flow counters so far.

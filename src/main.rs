@@ -277,7 +277,8 @@ fn run(args: AnalyzeArgs) -> Result<u8, Fatal> {
         files
             .par_iter()
             .map(|path| {
-                let report = analyze_path_with(path, None, &options).map(json::file_report);
+                let report =
+                    analyze_path_with(path, None, &options).map(rdptriage::engine::file_report);
                 progress.inc(1);
                 report
             })

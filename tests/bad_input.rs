@@ -99,7 +99,7 @@ fn truncated_file_reports_offset_and_keeps_earlier_frames() {
         Some(CaptureError::Truncated { offset }) => {
             // The last record starts where the previous ones end.
             assert!(offset as usize > 24 && (offset as usize) < cut);
-            let report = rdptriage::report::json::file_report(a);
+            let report = rdptriage::engine::file_report(a);
             let w = report
                 .file
                 .warnings

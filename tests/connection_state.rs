@@ -7,7 +7,8 @@ mod common;
 
 use common::project_dir;
 use rdptriage::analyze::{AnalyzeOptions, analyze_path_with};
-use rdptriage::report::json::{FileReport, file_report};
+use rdptriage::engine::file_report;
+use rdptriage::report::json::FileReport;
 use rdptriage::state::{Known, Stage};
 use std::path::{Path, PathBuf};
 

@@ -22,7 +22,8 @@ use aes_gcm::aead::{Aead, KeyInit, Payload};
 use common::pcap_writer::{frame, seg, write_pcap};
 use hmac::{Hmac, Mac};
 use rdptriage::analyze::analyze_path;
-use rdptriage::report::json::{FileReport, file_report};
+use rdptriage::engine::file_report;
+use rdptriage::report::json::FileReport;
 use sha2::Sha256;
 
 const CLIENT_RANDOM: [u8; 32] = [7; 32];

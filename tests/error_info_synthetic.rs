@@ -15,7 +15,8 @@ mod common;
 
 use common::pcap_writer::{frame, seg, write_pcap};
 use rdptriage::analyze::analyze_path;
-use rdptriage::report::json::{FileReport, file_report};
+use rdptriage::engine::file_report;
+use rdptriage::report::json::FileReport;
 
 /// TPKT (T.123 8) around `payload`.
 fn tpkt(payload: &[u8]) -> Vec<u8> {

@@ -99,7 +99,7 @@ fn without_key_log_the_gateway_is_opaque() {
         "rdg-target-unreachable-standin.pcap",
     ] {
         let path = common::project_dir().join("samples").join(name);
-        let r = rdptriage::report::json::file_report(
+        let r = rdptriage::engine::file_report(
             rdptriage::analyze::analyze_path_with(&path, None, &options).unwrap(),
         );
         assert!(

@@ -249,7 +249,7 @@ fn the_json_carries_the_gateway_without_credentials() {
     let path = common::project_dir()
         .join("samples")
         .join("rdg-target-unreachable-standin.pcap");
-    let r = rdptriage::report::json::file_report(
+    let r = rdptriage::engine::file_report(
         rdptriage::analyze::analyze_path_with(&path, None, &options).unwrap(),
     );
     assert!(r.connections.iter().all(|c| c.gateway.is_none()));

@@ -6,7 +6,8 @@
 mod common;
 
 use rdptriage::analyze::analyze_path;
-use rdptriage::report::json::{FileReport, file_report};
+use rdptriage::engine::file_report;
+use rdptriage::report::json::FileReport;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -47,8 +47,8 @@ mod common;
 
 use rayon::prelude::*;
 use rdptriage::analyze::{DecryptionInfo, analyze_reader_with};
+use rdptriage::engine::file_report;
 use rdptriage::proto::decrypt::{KeyRing, KeyStore, RsaKeys};
-use rdptriage::report::json::file_report;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;

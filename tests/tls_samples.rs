@@ -21,7 +21,7 @@ fn report_without_keys(name: &str) -> FileReport {
         ..Default::default()
     };
     let path = common::project_dir().join("samples").join(name);
-    rdptriage::report::json::file_report(
+    rdptriage::engine::file_report(
         rdptriage::analyze::analyze_path_with(&path, None, &options).unwrap(),
     )
 }

@@ -49,7 +49,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     if let Ok(analysis) = analyze_reader("fuzz".into(), Cursor::new(&pcap), false, None) {
-        let report = json::file_report(analysis);
+        let report = rdptriage::engine::file_report(analysis);
         let _ = serde_json::to_string(&report).expect("report serialises");
         let layout = screen::Layout {
             width: 100,

@@ -31,6 +31,8 @@ pub struct CloseTimers {
     pub idle: i64,
     /// Silence of a UDP flow.
     pub udp_idle: i64,
+    /// Silence of a UDP flow to or from port 53 (a lookup and its answer).
+    pub dns_idle: i64,
     /// How long a closed 5-tuple is remembered.
     pub tombstone: i64,
 }
@@ -42,6 +44,7 @@ impl Default for CloseTimers {
             handshake_idle: 30 * SEC,
             idle: 600 * SEC,
             udp_idle: 120 * SEC,
+            dns_idle: 5 * SEC,
             tombstone: 60 * SEC,
         }
     }
@@ -67,15 +70,22 @@ impl Closing {
 
     /// A conversation was created in `slot` at `ts_ns`.
     pub fn opened(&mut self, slot: usize, order: u64, ts_ns: i64) {
-        let wait = self.timers.grace.min(self.timers.handshake_idle);
+        let wait = self
+            .timers
+            .grace
+            .min(self.timers.handshake_idle)
+            .min(self.timers.dns_idle);
         self.deadlines
             .push(Reverse((ts_ns.saturating_add(wait), slot, order)));
     }
 
     /// A FIN or RST was seen in `slot` at `ts_ns`.
     pub fn ending(&mut self, slot: usize, order: u64, ts_ns: i64) {
-        self.deadlines
-            .push(Reverse((ts_ns.saturating_add(self.timers.grace), slot, order)));
+        self.deadlines.push(Reverse((
+            ts_ns.saturating_add(self.timers.grace),
+            slot,
+            order,
+        )));
     }
 
     /// The next deadline due at `now_ns`, removed.
@@ -92,6 +102,7 @@ impl Closing {
     pub fn deadline_of(&self, c: &Conversation) -> i64 {
         let t = &self.timers;
         let wait = match c.tcp.as_ref() {
+            None if c.client.port == 53 || c.server.port == 53 => t.dns_idle,
             None => t.udp_idle,
             Some(tcp) => {
                 let reset = tcp.client.stats.rst.first().is_some()

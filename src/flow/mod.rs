@@ -169,6 +169,35 @@ pub struct Conversation {
 }
 
 impl Conversation {
+    /// Creation order in its table (first packet order; the order analyses list them in).
+    pub fn order(&self) -> u64 {
+        self.order
+    }
+    /// A copy of a UDP conversation's metadata (no decoder); `None` for TCP.
+    pub fn udp_copy(&self) -> Option<Conversation> {
+        if self.tcp.is_some() {
+            return None;
+        }
+        Some(Conversation {
+            protocol: self.protocol,
+            stream: self.stream,
+            client: self.client,
+            server: self.server,
+            role_basis: self.role_basis,
+            first_frame: self.first_frame,
+            last_frame: self.last_frame,
+            first_ts: self.first_ts,
+            last_ts: self.last_ts,
+            to_server: self.to_server.clone(),
+            to_client: self.to_client.clone(),
+            tcp: None,
+            icmp_errors: self.icmp_errors.clone(),
+            icmp_error_count: self.icmp_error_count,
+            order: self.order,
+            consumer: None,
+            datagram_consumer: None,
+        })
+    }
     pub fn stats(&self, from: Side) -> &DirectionStats {
         match from {
             Side::Client => &self.to_server,
@@ -262,6 +291,9 @@ pub struct FlowTable {
     created: u64,
     /// Closing deadlines, when the table is asked to close conversations as it goes.
     closing: Option<closing::Closing>,
+    /// Open conversations per address pair (lower address first) as `(first packet ns,
+    /// creation order)`, when closing as it goes.
+    open_pairs: FxHashMap<(IpAddr, IpAddr), Vec<(i64, u64)>>,
     index: FxHashMap<FlowKey, usize>,
     /// The last lookup: bulk traffic is long runs of one flow, so most packets skip hashing.
     last_lookup: Option<(FlowKey, usize)>,
@@ -290,6 +322,7 @@ impl FlowTable {
             live: 0,
             created: 0,
             closing: None,
+            open_pairs: FxHashMap::default(),
             index: FxHashMap::default(),
             last_lookup: None,
             next_tcp_stream: 0,
@@ -466,6 +499,10 @@ impl FlowTable {
         };
         if let Some(closing) = self.closing.as_mut() {
             closing.opened(idx, self.created - 1, frame.ts.0);
+            self.open_pairs
+                .entry(pair_key(client.ip, server.ip))
+                .or_default()
+                .push((frame.ts.0, self.created - 1));
         }
         self.index.insert(key, idx);
         self.last_lookup = None;
@@ -714,6 +751,11 @@ impl FlowTable {
     }
 }
 
+/// An address pair in one order whichever side is the client.
+pub fn pair_key(a: IpAddr, b: IpAddr) -> (IpAddr, IpAddr) {
+    if a <= b { (a, b) } else { (b, a) }
+}
+
 fn touch(
     conv: &mut Conversation,
     side: Side,
@@ -778,6 +820,13 @@ impl FlowTable {
             };
             self.free_slots.push(slot);
             self.live -= 1;
+            let pair = pair_key(conv.client.ip, conv.server.ip);
+            if let Some(open) = self.open_pairs.get_mut(&pair) {
+                open.retain(|(_, o)| *o != conv.order);
+                if open.is_empty() {
+                    self.open_pairs.remove(&pair);
+                }
+            }
             let key = FlowKey::new(
                 conv.protocol,
                 (conv.client.ip, conv.client.port),
@@ -793,6 +842,13 @@ impl FlowTable {
         self.closing = Some(closing);
         out.sort_unstable_by_key(|c| c.order);
         out
+    }
+
+    /// The first packet of the earliest conversation between `a` and `b` (either way) still
+    /// in the table, when closing as it goes.
+    pub fn earliest_open_between(&self, a: IpAddr, b: IpAddr) -> Option<Timestamp> {
+        let open = self.open_pairs.get(&pair_key(a, b))?;
+        open.iter().map(|(ns, _)| *ns).min().map(Timestamp)
     }
 
     /// The conversations, in Wireshark stream order within each protocol.

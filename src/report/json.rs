@@ -440,10 +440,8 @@ fn warnings(a: &Analysis) -> Vec<Warning> {
 /// The JSON document of an analysed file. Takes the analysis by value: each conversation's
 /// state is dropped as soon as its report is built, so the analysis and the report are never
 /// both whole in memory.
-pub fn file_report(a: Analysis) -> FileReport {
-    let probes = crate::detect::probes::classify(&a);
-    let findings = crate::detect::run_with(&a, &probes);
-    let diagnosis = crate::diagnose::diagnose(&a, &findings, &probes);
+/// Renders an analysis judged by the engine (`crate::engine::file_report` runs the judging).
+pub fn file_report(a: Analysis, findings: Vec<Finding>, diagnosis: Diagnosis) -> FileReport {
     let file = file_summary(&a);
     let Analysis {
         conversations,

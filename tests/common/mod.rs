@@ -3,7 +3,8 @@
 #![allow(dead_code)]
 
 use rdptriage::analyze::analyze_path;
-use rdptriage::report::json::{FileReport, file_report};
+use rdptriage::engine::file_report;
+use rdptriage::report::json::FileReport;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
