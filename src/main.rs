@@ -8,6 +8,8 @@ use rdptriage::proto::decrypt::{self, KeyStore, RsaKeys};
 use rdptriage::report::{ci, html, json, redact, screen};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::process::ExitCode;
 
 /// Exit codes, distinct and documented (README "Exit codes", `rdptriage analyze --help`).
@@ -141,6 +143,11 @@ struct AnalyzeArgs {
     /// default: a random key per run).
     #[arg(long, value_name = "KEY")]
     redact_key: Option<String>,
+    /// Standard input: read it to its end and print one report, instead of printing each
+    /// attempt as it closes (the default for table and JSON output; --redact, --attempt
+    /// and the other formats always read to the end).
+    #[arg(long)]
+    no_stream: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -254,6 +261,15 @@ fn run(args: AnalyzeArgs) -> Result<u8, Fatal> {
             anyhow::anyhow!("no capture files found in the given paths"),
         ));
     }
+    // Standard input alone, read as it goes: attempts are printed as they close.
+    let streamable = matches!(args.format, OutputFormat::Table | OutputFormat::Json)
+        && !args.no_stream
+        && !(args.redact || args.redact_key.is_some())
+        && args.attempt.is_none();
+    if streamable && found.unreadable.is_empty() && files.len() == 1 && files[0].as_os_str() == "-"
+    {
+        return run_stream(&args, &options);
+    }
     // An entry of a directory that could not be read is an input not read (exit 2); the
     // others are still analysed.
     let mut unreadable = !found.unreadable.is_empty();
@@ -332,15 +348,243 @@ fn run(args: AnalyzeArgs) -> Result<u8, Fatal> {
     })
 }
 
-/// Writes the reports in the chosen format to `-o FILE` or standard output.
-fn write_report(args: &AnalyzeArgs, reports: &mut [json::FileReport]) -> Result<()> {
-    let mut sink: Box<dyn Write> = match &args.output {
+/// The table's layout and colour choice for this run.
+fn table_setup(args: &AnalyzeArgs) -> (screen::Layout, anstream::ColorChoice) {
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let terminal_width = to_terminal
+        .then(|| terminal_size::terminal_size_of(std::io::stdout()))
+        .flatten()
+        .map(|(w, _)| usize::from(w.0));
+    let layout = screen::Layout {
+        width: screen::Layout::width_from(terminal_width, std::env::var("COLUMNS").ok().as_deref()),
+        verbose: args.verbose,
+        attempt: args.attempt.clone(),
+    };
+    let choice = match args.color {
+        Color::Always => anstream::ColorChoice::Always,
+        Color::Never => anstream::ColorChoice::Never,
+        // NO_COLOR, CLICOLOR_FORCE, CLICOLOR and TERM as anstream reads them.
+        Color::Auto if to_terminal => anstream::AutoStream::choice(&std::io::stdout()),
+        Color::Auto => {
+            let forced =
+                std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0");
+            let banned = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            if forced && !banned {
+                anstream::ColorChoice::Always
+            } else {
+                anstream::ColorChoice::Never
+            }
+        }
+    };
+    (layout, choice)
+}
+
+/// Standard output, or `-o FILE`.
+fn open_sink(args: &AnalyzeArgs) -> Result<Box<dyn Write>> {
+    Ok(match &args.output {
         Some(path) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(path)
                 .with_context(|| format!("cannot create {}", path.display()))?,
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    })
+}
+
+/// SIGINT and SIGTERM set the returned flag instead of ending the process, so a run can
+/// close its open attempts and print what it has.
+fn stop_on_signals() -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        if let Err(e) = signal_hook::flag::register(signal, stop.clone()) {
+            eprintln!("rdptriage: warning: cannot catch signal {signal}: {e}");
+        }
+    }
+    stop
+}
+
+/// A reader that ends (reads 0 bytes) once `stop` is set.
+struct StopReader<R> {
+    inner: R,
+    stop: Arc<AtomicBool>,
+}
+
+impl<R: std::io::Read> std::io::Read for StopReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.stop.load(Ordering::Relaxed) {
+            return Ok(0);
+        }
+        self.inner.read(buf)
+    }
+}
+
+/// Standard input as it goes: each attempt printed (table) or written as a JSON Lines
+/// event once it closes, then a closing summary; SIGINT / SIGTERM end the input there and
+/// close every open attempt.
+fn run_stream(args: &AnalyzeArgs, options: &AnalyzeOptions) -> Result<u8, Fatal> {
+    let stop = stop_on_signals();
+    let path = std::path::Path::new("-");
+    let source = rdptriage::capture::open_source(path)
+        .map_err(|e| Fatal::new(exit::UNREADABLE_INPUT, anyhow::anyhow!("-: {e}")))?;
+    let (keys, decryption) = rdptriage::analyze::keys_for(path, options);
+    for p in &decryption.problems {
+        eprintln!("rdptriage: warning: {p}");
+    }
+    let reader = StopReader {
+        inner: source.reader,
+        stop: stop.clone(),
     };
+    let sink = open_sink(args).map_err(|e| Fatal::new(exit::FAILURE, e))?;
+    let (layout, choice) = table_setup(args);
+    let mut out = Output {
+        json: matches!(args.format, OutputFormat::Json),
+        pretty: args.pretty,
+        stream: anstream::AutoStream::new(sink, choice),
+        layout,
+        totals: Default::default(),
+        broken: None,
+    };
+    let result = rdptriage::engine::stream::stream_reader(
+        "-".to_string(),
+        reader,
+        Default::default(),
+        keys,
+        |event| {
+            out.event(&event);
+            if out.broken.is_some() {
+                stop.store(true, Ordering::Relaxed);
+            }
+        },
+    );
+    let end = match result {
+        Ok(end) => end,
+        Err(err) => {
+            eprintln!("rdptriage: error: {err}");
+            return Ok(exit::UNREADABLE_INPUT);
+        }
+    };
+    let reason = if stop.load(Ordering::Relaxed) && out.broken.is_none() {
+        "signal"
+    } else {
+        "end_of_input"
+    };
+    let mut warnings = Vec::new();
+    if let Some(e) = &end.capture.stopped {
+        eprintln!("rdptriage: warning: -: {e}");
+        warnings.push(e.to_string());
+    }
+    out.end(rdptriage::engine::stream::EndEvent {
+        schema: rdptriage::diagnose::event::EVENT_SCHEMA,
+        event: "end",
+        input: "-".into(),
+        reason,
+        attempts: out.totals.attempts,
+        failed: out.totals.failed,
+        causes: out.totals.causes.clone(),
+        frames: end.capture.frames,
+        stats: end.stats.clone(),
+        conversations_untracked: end.flow.conversations_untracked,
+        packets_untracked: end.flow.packets_untracked,
+        packets_after_close: end.flow.packets_after_close,
+        warnings,
+        capture_stats: None,
+    });
+    match out.broken.take() {
+        None => {}
+        Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(exit::CLEAN),
+        Some(e) => return Err(Fatal::new(exit::FAILURE, e.into())),
+    }
+    Ok(exit_code_for(args.fail_on, out.totals.worst))
+}
+
+/// Exit code for the worst finding severity seen.
+fn exit_code_for(fail_on: FailOn, worst: Option<Severity>) -> u8 {
+    let threshold = match fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
+    match (threshold, worst) {
+        (Some(t), Some(w)) if w >= t => exit::FINDINGS,
+        _ => exit::CLEAN,
+    }
+}
+
+/// Where a streamed run writes: verdict lines or JSON Lines events, flushed one by one.
+struct Output<W: Write> {
+    json: bool,
+    pretty: bool,
+    stream: anstream::AutoStream<W>,
+    layout: screen::Layout,
+    totals: rdptriage::report::stream::Totals,
+    /// The first write error; nothing more is written after it.
+    broken: Option<std::io::Error>,
+}
+
+impl<W: Write> Output<W> {
+    fn write_json(&mut self, value: &impl serde::Serialize) -> std::io::Result<()> {
+        let text = if self.pretty {
+            serde_json::to_string_pretty(value)?
+        } else {
+            serde_json::to_string(value)?
+        };
+        writeln!(self.stream, "{text}")?;
+        self.stream.flush()
+    }
+
+    fn event(&mut self, event: &rdptriage::diagnose::event::AttemptEvent) {
+        self.totals.add(event);
+        if self.broken.is_some() {
+            return;
+        }
+        let written = if self.json {
+            self.write_json(event)
+        } else {
+            let text = rdptriage::report::stream::attempt_lines(event, &self.layout);
+            write!(self.stream, "{text}").and_then(|()| self.stream.flush())
+        };
+        if let Err(e) = written {
+            self.broken = Some(e);
+        }
+    }
+
+    fn end(&mut self, end: rdptriage::engine::stream::EndEvent) {
+        if self.broken.is_some() {
+            return;
+        }
+        let written = if self.json {
+            self.write_json(&end)
+        } else {
+            let mut extra = format!("{} frames", end.frames);
+            if end.stats.probe_connections > 0 {
+                extra.push_str(&format!(", {} probe connection(s)", end.stats.probe_connections));
+            }
+            if end.conversations_untracked > 0 {
+                extra.push_str(&format!(
+                    ", {} conversation(s) not tracked (table full)",
+                    end.conversations_untracked
+                ));
+            }
+            if end.reason == "signal" {
+                extra.push_str(", stopped by a signal");
+            }
+            let text = rdptriage::report::stream::end_lines(
+                &end.input,
+                &self.totals,
+                &extra,
+                &self.layout,
+            );
+            write!(self.stream, "{text}").and_then(|()| self.stream.flush())
+        };
+        if let Err(e) = written {
+            self.broken = Some(e);
+        }
+    }
+}
+
+/// Writes the reports in the chosen format to `-o FILE` or standard output.
+fn write_report(args: &AnalyzeArgs, reports: &mut [json::FileReport]) -> Result<()> {
+    let mut sink = open_sink(args)?;
     if args.redact || args.redact_key.is_some() {
         let mut redactor = redact::Redactor::new(args.redact_key.as_deref().map(str::as_bytes));
         reports.iter().for_each(|r| redactor.learn(r));
@@ -351,35 +595,7 @@ fn write_report(args: &AnalyzeArgs, reports: &mut [json::FileReport]) -> Result<
     let several = reports.len() > 1;
     match args.format {
         OutputFormat::Table => {
-            let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-            let terminal_width = to_terminal
-                .then(|| terminal_size::terminal_size_of(std::io::stdout()))
-                .flatten()
-                .map(|(w, _)| usize::from(w.0));
-            let layout = screen::Layout {
-                width: screen::Layout::width_from(
-                    terminal_width,
-                    std::env::var("COLUMNS").ok().as_deref(),
-                ),
-                verbose: args.verbose,
-                attempt: args.attempt.clone(),
-            };
-            let choice = match args.color {
-                Color::Always => anstream::ColorChoice::Always,
-                Color::Never => anstream::ColorChoice::Never,
-                // NO_COLOR, CLICOLOR_FORCE, CLICOLOR and TERM as anstream reads them.
-                Color::Auto if to_terminal => anstream::AutoStream::choice(&std::io::stdout()),
-                Color::Auto => {
-                    let forced = std::env::var_os("CLICOLOR_FORCE")
-                        .is_some_and(|v| !v.is_empty() && v != "0");
-                    let banned = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-                    if forced && !banned {
-                        anstream::ColorChoice::Always
-                    } else {
-                        anstream::ColorChoice::Never
-                    }
-                }
-            };
+            let (layout, choice) = table_setup(args);
             let mut stream = anstream::AutoStream::new(&mut sink, choice);
             for report in reports {
                 write!(stream, "{}", screen::render(report, &layout))?;

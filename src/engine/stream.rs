@@ -17,8 +17,9 @@
 use crate::analyze::{Analysis, ClosedConversation, Pipeline};
 use crate::capture::{CaptureInfo, Timestamp};
 use crate::detect::Finding;
-use crate::diagnose::attempts::{ATTEMPT_GAP_SECS, Attempt};
-use crate::diagnose::{Cause, Diagnosis};
+use crate::diagnose::attempts::ATTEMPT_GAP_SECS;
+use crate::diagnose::Diagnosis;
+pub use crate::diagnose::event::AttemptEvent;
 use crate::flow::{CloseTimers, Conversation, Protocol, pair_key};
 use crate::proto::dns::DnsConversation;
 use rustc_hash::FxHashMap;
@@ -46,26 +47,6 @@ impl Default for StreamOptions {
             attempt_window_ns: (ATTEMPT_GAP_SECS * 1e9) as i64,
         }
     }
-}
-
-/// One attempt, judged once it closed: what `diagnosis.attempts[]` holds for it, its causes
-/// and the findings about its connections. JSON Lines event of `--format json` when
-/// streaming (docs/json-schema.md).
-#[derive(Debug, Clone, Serialize)]
-pub struct AttemptEvent {
-    /// `attempt`.
-    pub event: &'static str,
-    /// The input (`-` for standard input, the interface for live capture).
-    pub input: String,
-    /// Its id counts attempts in the order they closed (`attempt-1`, …).
-    pub attempt: Attempt,
-    /// The number of the last frame read when it was judged (the input's last frame for
-    /// attempts still open when it ended).
-    pub judged_after_frame: u64,
-    /// Its causes, best first (`diagnosis.causes[]` entries).
-    pub causes: Vec<Cause>,
-    /// The findings about its connections.
-    pub findings: Vec<Finding>,
 }
 
 /// Counters of a run as it goes.
@@ -318,6 +299,7 @@ impl Streamer {
             };
             let findings = findings.iter().filter(about).cloned().collect();
             events.push(AttemptEvent {
+                schema: crate::diagnose::event::EVENT_SCHEMA,
                 event: "attempt",
                 input: self.input.clone(),
                 attempt,
@@ -349,6 +331,33 @@ pub struct StreamEnd {
     pub stats: StreamStats,
     pub capture: CaptureInfo,
     pub flow: crate::flow::FlowStats,
+}
+
+/// The last JSON Lines event of a streamed input (docs/json-schema.md "Events").
+#[derive(Debug, Clone, Serialize)]
+pub struct EndEvent {
+    /// [`crate::diagnose::event::EVENT_SCHEMA`].
+    pub schema: &'static str,
+    /// `end`.
+    pub event: &'static str,
+    pub input: String,
+    /// Why it ended: `end_of_input`, `signal` (SIGINT / SIGTERM), `duration`, `count`.
+    pub reason: &'static str,
+    pub attempts: u64,
+    pub failed: u64,
+    /// The first cause of each failed attempt, counted.
+    pub causes: std::collections::BTreeMap<String, u64>,
+    pub frames: u64,
+    pub stats: StreamStats,
+    /// Conversations and packets the flow table could not keep, packets after a close.
+    pub conversations_untracked: u64,
+    pub packets_untracked: u64,
+    pub packets_after_close: u64,
+    /// Capture-level problems (a truncated last record, a read error).
+    pub warnings: Vec<String>,
+    /// Live capture only: pcap's own counters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capture_stats: Option<serde_json::Value>,
 }
 
 /// Runs the engine as it goes over a capture read from `reader` (already decompressed),

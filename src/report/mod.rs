@@ -7,4 +7,5 @@ pub mod html;
 pub mod json;
 pub mod redact;
 pub mod screen;
+pub mod stream;
 pub mod table;
