@@ -8,9 +8,9 @@ use rdptriage::proto::decrypt::{self, KeyStore, RsaKeys};
 use rdptriage::report::{ci, html, json, redact, screen};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::process::ExitCode;
 
 /// Exit codes, distinct and documented (README "Exit codes", `rdptriage analyze --help`).
 mod exit {
@@ -491,7 +491,7 @@ fn run_stream(args: &AnalyzeArgs, options: &AnalyzeOptions) -> Result<u8, Fatal>
     match out.broken.take() {
         None => {}
         Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(exit::CLEAN),
-        Some(e) => return Err(Fatal::new(exit::FAILURE, e.into())),
+        Some(e) => return Err(Fatal::new(exit::FAILURE, anyhow::Error::from(e))),
     }
     Ok(exit_code_for(args.fail_on, out.totals.worst))
 }
@@ -511,17 +511,17 @@ fn exit_code_for(fail_on: FailOn, worst: Option<Severity>) -> u8 {
 }
 
 /// Where a streamed run writes: verdict lines or JSON Lines events, flushed one by one.
-struct Output<W: Write> {
+struct Output {
     json: bool,
     pretty: bool,
-    stream: anstream::AutoStream<W>,
+    stream: anstream::AutoStream<Box<dyn Write>>,
     layout: screen::Layout,
     totals: rdptriage::report::stream::Totals,
     /// The first write error; nothing more is written after it.
     broken: Option<std::io::Error>,
 }
 
-impl<W: Write> Output<W> {
+impl Output {
     fn write_json(&mut self, value: &impl serde::Serialize) -> std::io::Result<()> {
         let text = if self.pretty {
             serde_json::to_string_pretty(value)?
@@ -557,7 +557,10 @@ impl<W: Write> Output<W> {
         } else {
             let mut extra = format!("{} frames", end.frames);
             if end.stats.probe_connections > 0 {
-                extra.push_str(&format!(", {} probe connection(s)", end.stats.probe_connections));
+                extra.push_str(&format!(
+                    ", {} probe connection(s)",
+                    end.stats.probe_connections
+                ));
             }
             if end.conversations_untracked > 0 {
                 extra.push_str(&format!(

@@ -185,7 +185,7 @@ fn cli_reports_unreadable_file_with_exit_2_and_still_analyses_the_others() {
 fn cli_reads_standard_input_and_gzip() {
     let gz = std::fs::read(common::project_dir().join("tests/captures/eth-lo.pcap.gz")).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_rdptriage"))
-        .args(["analyze", "--format", "json", "-"])
+        .args(["analyze", "--format", "json", "--no-stream", "-"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()

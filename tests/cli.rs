@@ -127,7 +127,7 @@ fn read_option_and_standard_input() {
     // No path and standard input not a terminal: standard input is read.
     let bytes = std::fs::read(common::project_dir().join("samples/rdp-port-closed.pcap")).unwrap();
     let mut child = bin()
-        .args(["analyze", "--format", "json"])
+        .args(["analyze", "--format", "json", "--no-stream"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()

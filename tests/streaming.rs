@@ -212,3 +212,76 @@ fn an_attempt_is_judged_before_the_input_ends() {
     assert_eq!(second.attempt.outcome, "connected");
     assert_eq!(second.judged_after_frame, 236);
 }
+
+/// Byte offset of the end of the `n`th record of a legacy pcap written by [`concatenated`].
+fn after_record(pcap: &[u8], n: usize) -> usize {
+    let mut at = 24;
+    for _ in 0..n {
+        let len = u32::from_le_bytes(pcap[at + 8..at + 12].try_into().unwrap()) as usize;
+        at += 16 + len;
+    }
+    at
+}
+
+/// `rdptriage analyze` reading standard input prints the refused attempt as soon as a frame
+/// an attempt window later arrives — while the writer still holds the pipe open — and the
+/// rest when the pipe closes; `--format json` writes JSON Lines events.
+#[test]
+fn standard_input_prints_attempts_before_the_writer_closes() {
+    use std::io::{BufRead, Write};
+    let samples = common::project_dir().join("samples");
+    let (bytes, _) = concatenated(&[
+        (&samples.join("rdp-port-closed.pcap"), 0),
+        (&samples.join("rdp-tls-healthy-xrdp.pcap"), 600),
+    ]);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rdptriage"))
+        .args(["analyze", "--format", "json", "--fail-on", "never"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // The 4 frames of the refused attempt and the first 10 of the session (600 s later).
+    let split = after_record(&bytes, 14);
+    stdin.write_all(&bytes[..split]).unwrap();
+    stdin.flush().unwrap();
+    let first = rx
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("no event while the pipe is open");
+    let event: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(event["schema"], "rdptriage-event/1");
+    assert_eq!(event["event"], "attempt");
+    assert_eq!(event["attempt"]["id"], "attempt-1");
+    assert_eq!(event["attempt"]["outcome"], "failed");
+    assert_eq!(event["causes"][0]["cause"], "connection_refused");
+    // tshark -r samples/rdp-port-closed.pcap: frame 1 SYN, frame 2 RST+ACK.
+    assert_eq!(event["causes"][0]["frames"], serde_json::json!([1, 2]));
+    assert!(event["judged_after_frame"].as_u64().unwrap() <= 14);
+    stdin.write_all(&bytes[split..]).unwrap();
+    drop(stdin);
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    let rest: Vec<serde_json::Value> = rx
+        .try_iter()
+        .map(|l| serde_json::from_str(&l).unwrap())
+        .collect();
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(rest.len(), 2, "{rest:#?}");
+    assert_eq!(rest[0]["attempt"]["id"], "attempt-2");
+    assert_eq!(rest[0]["attempt"]["outcome"], "connected");
+    assert_eq!(rest[1]["event"], "end");
+    assert_eq!(rest[1]["reason"], "end_of_input");
+    assert_eq!(rest[1]["attempts"], 2);
+    assert_eq!(rest[1]["failed"], 1);
+    assert_eq!(rest[1]["frames"], 236);
+}

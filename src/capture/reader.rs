@@ -149,11 +149,30 @@ impl CaptureReader {
             read: 0,
             error: None,
         };
+        // Only as much as the file header needs: a pipe (`tcpdump -U -w - | rdptriage`)
+        // delivers the first packets long before 256 KiB have arrived.
         let mut head = vec![0u8; FIRST_CHUNK];
-        let got = read_up_to(&mut input, &mut head).map_err(|e| CaptureError::Io {
+        let io_error = |e: std::io::Error| CaptureError::Io {
             offset: 0,
             reason: e.to_string(),
-        })?;
+        };
+        let mut got = read_at_least(&mut input, &mut head, 0, 12).map_err(io_error)?;
+        let header_len = match head.get(..12) {
+            // pcapng: the Section Header Block's total length (pcapng 4.1), in the byte order
+            // its byte-order magic gives.
+            Some(h) if h[..4] == [0x0A, 0x0D, 0x0D, 0x0A] => {
+                let len = [h[4], h[5], h[6], h[7]];
+                let len = if h[8..12] == [0x4D, 0x3C, 0x2B, 0x1A] {
+                    u32::from_le_bytes(len)
+                } else {
+                    u32::from_be_bytes(len)
+                };
+                (len as usize).clamp(12, FIRST_CHUNK)
+            }
+            // Legacy pcap: the 24-byte global header.
+            _ => 24,
+        };
+        got = read_at_least(&mut input, &mut head, got, header_len).map_err(io_error)?;
         if got == 0 {
             return Err(match input.error {
                 Some(e) => CaptureError::Io {
@@ -290,9 +309,16 @@ fn grow<R: PcapReaderIterator + ?Sized>(
     reader.refill().is_ok()
 }
 
-fn read_up_to(input: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
+/// Reads into `buf` (holding `filled` bytes already) until it holds at least `min` bytes or
+/// the input ends; returns how many it holds.
+fn read_at_least(
+    input: &mut impl Read,
+    buf: &mut [u8],
+    mut filled: usize,
+    min: usize,
+) -> std::io::Result<usize> {
+    let min = min.min(buf.len());
+    while filled < min {
         match input.read(&mut buf[filled..]) {
             Ok(0) => break,
             Ok(n) => filled += n,

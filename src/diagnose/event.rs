@@ -31,4 +31,3 @@ pub struct AttemptEvent {
     /// The findings about its connections.
     pub findings: Vec<Finding>,
 }
-

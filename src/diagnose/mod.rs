@@ -3,8 +3,8 @@
 //! rest on, a remedy, and what the capture cannot show ([`remedies`]).
 
 pub mod attempts;
-pub mod event;
 pub mod client_codes;
+pub mod event;
 pub mod remedies;
 pub mod summary;
 

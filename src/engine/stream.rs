@@ -17,8 +17,8 @@
 use crate::analyze::{Analysis, ClosedConversation, Pipeline};
 use crate::capture::{CaptureInfo, Timestamp};
 use crate::detect::Finding;
-use crate::diagnose::attempts::ATTEMPT_GAP_SECS;
 use crate::diagnose::Diagnosis;
+use crate::diagnose::attempts::ATTEMPT_GAP_SECS;
 pub use crate::diagnose::event::AttemptEvent;
 use crate::flow::{CloseTimers, Conversation, Protocol, pair_key};
 use crate::proto::dns::DnsConversation;

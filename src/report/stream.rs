@@ -47,10 +47,7 @@ pub fn attempt_lines(e: &AttemptEvent, layout: &Layout) -> String {
         (Some(day), Some(clock)) => format!("{day} {clock}"),
         _ => stamp.clone(),
     };
-    let head = format!(
-        "{time}  {}  {} → {}  ",
-        at.id, at.client, at.server
-    );
+    let head = format!("{time}  {}  {} → {}  ", at.id, at.client, at.server);
     // The head is plain while measuring, so the width stays exact with colour.
     if head.len() + word.len() + verdict.len() <= layout.width {
         let _ = writeln!(out, "{head}{}{verdict}", paint(style, word));
@@ -66,11 +63,20 @@ pub fn attempt_lines(e: &AttemptEvent, layout: &Layout) -> String {
                 &mut out,
                 layout.width,
                 "    ",
-                &format!("evidence: frames {}; Wireshark: {}", frames.join(", "), c.wireshark_filter),
+                &format!(
+                    "evidence: frames {}; Wireshark: {}",
+                    frames.join(", "),
+                    c.wireshark_filter
+                ),
             );
         }
         if at.failed || layout.verbose {
-            wrap(&mut out, layout.width, "    ", &format!("remedy: {}", c.remedy));
+            wrap(
+                &mut out,
+                layout.width,
+                "    ",
+                &format!("remedy: {}", c.remedy),
+            );
         }
     }
     if layout.verbose {
