@@ -6,7 +6,7 @@
 use super::{Finding, RdpConnection, Severity};
 use crate::analyze::Analysis;
 use crate::flow::Side;
-use crate::report::json::conversation_end;
+use crate::flow::conversation_end;
 
 pub fn detect(conns: &[RdpConnection<'_>], a: &Analysis) -> Vec<Finding> {
     conns

@@ -185,44 +185,6 @@ pub struct ConnectionReport {
     pub wireshark_filter: String,
 }
 
-/// How a conversation ended, and the frame that shows it.
-pub fn conversation_end(c: &Conversation) -> (&'static str, Option<u64>) {
-    let Some(tcp) = c.tcp.as_ref() else {
-        return ("none", None);
-    };
-    let first = |a: Option<u64>, b: Option<u64>| match (a, b) {
-        (Some(x), Some(y)) if y < x => Some((Side::Server, y)),
-        (Some(x), _) => Some((Side::Client, x)),
-        (None, Some(y)) => Some((Side::Server, y)),
-        (None, None) => None,
-    };
-    if let Some((side, f)) = first(tcp.client.stats.rst.first(), tcp.server.stats.rst.first()) {
-        return (
-            if side == Side::Client {
-                "rst_client"
-            } else {
-                "rst_server"
-            },
-            Some(f),
-        );
-    }
-    if let Some((side, f)) = first(tcp.client.stats.fin.first(), tcp.server.stats.fin.first()) {
-        return (
-            if side == Side::Client {
-                "fin_client"
-            } else {
-                "fin_server"
-            },
-            Some(f),
-        );
-    }
-    let only_syns = c.to_server.packets > 0 && tcp.client.stats.syn.count == c.to_server.packets;
-    if c.to_client.packets == 0 && only_syns {
-        return ("syn_unanswered", c.to_server.last_frame);
-    }
-    ("open", None)
-}
-
 fn direction(c: &Conversation, from: Side) -> DirectionReport {
     DirectionReport {
         stats: c.stats(from).clone(),
@@ -240,7 +202,7 @@ pub fn connection_report(
     tls: Option<TlsSummary>,
     tcp: Option<crate::detect::tcp::phase::ConnectionPhase>,
 ) -> ConnectionReport {
-    let (end, end_frame) = conversation_end(c);
+    let (end, end_frame) = crate::flow::conversation_end(c);
     ConnectionReport {
         id: format!(
             "{}/{}",
