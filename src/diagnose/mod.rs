@@ -9,9 +9,9 @@ pub mod summary;
 
 use crate::analyze::Analysis;
 use crate::detect::probes::Probes;
-use crate::detect::tcp::phase::Phase;
 use crate::detect::{Finding, Severity, frames_filter, rdp_relevant};
 use crate::flow::{Conversation, Protocol};
+use crate::state::phase::{ConnectionPhase, Phase};
 use attempts::Attempt;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -687,7 +687,7 @@ fn last_connection_failed(
     a: &Analysis,
     index: &Index<'_>,
     stream: u64,
-    p: &crate::detect::tcp::phase::ConnectionPhase,
+    p: &ConnectionPhase,
 ) -> bool {
     if p.closed_by == "middlebox" {
         return true;

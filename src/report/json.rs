@@ -163,7 +163,7 @@ pub struct ConnectionReport {
     pub rdp: Option<RdpSetup>,
     /// TCP: the phase reached, who closed and how, RTT, retransmissions.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tcp: Option<crate::detect::tcp::phase::ConnectionPhase>,
+    pub tcp: Option<crate::state::phase::ConnectionPhase>,
     /// TLS handshake, when the connection carries TLS (see docs/json-schema.md).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tls: Option<TlsSummary>,
@@ -200,7 +200,7 @@ pub fn connection_report(
     c: &Conversation,
     rdp: Option<RdpSetup>,
     tls: Option<TlsSummary>,
-    tcp: Option<crate::detect::tcp::phase::ConnectionPhase>,
+    tcp: Option<crate::state::phase::ConnectionPhase>,
 ) -> ConnectionReport {
     let (end, end_frame) = crate::flow::conversation_end(c);
     ConnectionReport {
@@ -430,7 +430,7 @@ pub fn file_report(a: Analysis) -> FileReport {
             let rdp = state.as_mut().and_then(|s| s.setup.take()).map(|b| *b);
             let tls = state.as_mut().and_then(|s| s.tls.take()).map(|b| *b);
             let gateway = state.as_mut().and_then(|s| s.gateway.take()).map(|b| *b);
-            let tcp = crate::detect::tcp::phase::phase_from(&c, obs.unwrap_or(&[]), state.as_ref());
+            let tcp = crate::state::phase::phase_from(&c, obs.unwrap_or(&[]), state.as_ref());
             let mut report = connection_report(&c, rdp, tls, tcp);
             report.state = state
                 .filter(|_| report.rdp.is_some() || report.tls.is_some())

@@ -4,12 +4,12 @@
 //! an RDP-level refusal already reported are left out.
 
 use super::TcpView;
-use super::phase::Phase;
-use super::rst_evidence::{judge_resets, side_word};
 use crate::analyze::Analysis;
 use crate::detect::{Finding, Severity};
 use crate::net::TcpFlags;
 use crate::proto::observation::Observed;
+use crate::state::phase::Phase;
+use crate::state::rst_evidence::{judge_resets, side_word};
 
 pub fn detect(views: &[TcpView<'_>], a: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
