@@ -104,6 +104,11 @@ pub fn detect(views: &[TcpView<'_>], a: &Analysis) -> Vec<Finding> {
                 p.phase.words()
             ),
         );
+        f.evidence = Some(serde_json::json!({
+            "frame": frame,
+            "from": rst.from,
+            "phase": p.phase,
+        }));
         f.meaning = Some(if rst.from == crate::flow::Side::Server {
             "The server aborted the connection: a policy or protocol failure on its side (its event logs — RemoteDesktopServices-RdpCoreTS, Schannel, Security 4625 — say which)."
         } else {
