@@ -5,7 +5,7 @@ mod common;
 
 use common::pcap_writer::{Seg, frame, seg, write_pcap};
 use rdptriage::analyze::analyze_path;
-use rdptriage::detect::tcp::rst_evidence::judge_resets;
+use rdptriage::state::rst_evidence::judge_resets;
 
 fn with_ttl(mut s: Seg<'_>, ttl: u8) -> Seg<'_> {
     s.ttl = ttl;

@@ -21,9 +21,9 @@
 
 use crate::analyze::Analysis;
 use crate::capture::Timestamp;
-use crate::detect::tcp::phase::phase_of;
 use crate::detect::{Finding, Severity, streams_frames_filter};
 use crate::flow::{Conversation, Protocol};
+use crate::state::phase::phase_of;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
@@ -108,7 +108,7 @@ fn empty_connection(a: &Analysis, c: &Conversation) -> Option<Option<ProbeKind>>
     if c.to_server.payload_bytes > 0 || c.to_client.payload_bytes > 0 {
         return None;
     }
-    let phase = phase_of(c, a)?;
+    let phase = phase_of(c, &a.observations, &a.states)?;
     // SYN then the prober's reset (its RST+ACK acknowledges the SYN/ACK without completing
     // the handshake): half-open.
     let reset_at_once = c.to_server.packets <= 2 && phase.close.starts_with("rst");

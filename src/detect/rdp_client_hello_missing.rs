@@ -13,11 +13,11 @@
 
 use super::{Finding, RdpConnection, Severity};
 use crate::analyze::Analysis;
-use crate::detect::tcp::rst_evidence::hops;
 use crate::detect::thresholds::HANDSHAKE_STALL_SECS;
 use crate::flow::Side;
 use crate::flow::timeline::PacketMeta;
 use crate::net::TcpFlags;
+use crate::state::rst_evidence::hops;
 
 pub fn detect(conns: &[RdpConnection<'_>], a: &Analysis) -> Vec<Finding> {
     let capture_end = match (a.capture.capture_end, a.capture.last_ts) {

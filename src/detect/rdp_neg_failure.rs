@@ -55,6 +55,10 @@ pub fn detect(conns: &[RdpConnection<'_>]) -> Vec<Finding> {
                 ),
             );
             f.meaning = Some(meaning(code).to_string());
+            f.evidence = Some(serde_json::json!({
+                "failure_code": code,
+                "failure_name": s.failure_name,
+            }));
             Some(f)
         })
         .collect()

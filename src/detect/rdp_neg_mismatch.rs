@@ -8,8 +8,8 @@
 //!   without starting TLS.
 
 use super::{Finding, RdpConnection, Severity};
+use crate::flow::conversation_end;
 use crate::proto::rdp::x224;
-use crate::report::json::conversation_end;
 
 /// Strength order of the protocols a client can request (higher = stronger).
 fn strength(protocol: u32) -> u32 {

@@ -6,7 +6,7 @@
 use super::{Finding, RdpConnection, Severity};
 use crate::analyze::Analysis;
 use crate::flow::Side;
-use crate::report::json::conversation_end;
+use crate::flow::conversation_end;
 
 pub fn detect(conns: &[RdpConnection<'_>], a: &Analysis) -> Vec<Finding> {
     conns
@@ -55,7 +55,7 @@ pub fn detect(conns: &[RdpConnection<'_>], a: &Analysis) -> Vec<Finding> {
             frames.extend(end_frame);
             frames.sort_unstable();
             frames.dedup();
-            Finding::new(
+            let mut f = Finding::new(
                 "rdp.negotiation_incomplete",
                 Severity::Warning,
                 conv.stream,
@@ -65,7 +65,10 @@ pub fn detect(conns: &[RdpConnection<'_>], a: &Analysis) -> Vec<Finding> {
                     c.setup.request_frame.unwrap_or(0),
                     end_frame.map(|f| format!(" (frame {f})")).unwrap_or_default()
                 ),
-            )
+            );
+            // How the connection ended, in the words of `connections[].end`.
+            f.evidence = Some(serde_json::json!({ "end": end, "end_frame": end_frame }));
+            f
         })
         .collect()
 }

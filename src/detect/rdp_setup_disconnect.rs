@@ -22,9 +22,13 @@ pub fn detect(conns: &[RdpConnection<'_>]) -> Vec<Finding> {
                 crate::flow::Side::Client => "client",
                 crate::flow::Side::Server => "server",
             };
-            let after = match (s.selected_protocol.as_deref(), s.confirm_frame) {
-                (Some(p), Some(f)) => format!(" after negotiating {p} (frame {f})"),
-                _ => String::new(),
+            let negotiated = match (s.selected_protocol.as_deref(), s.selected_protocol_raw, s.confirm_frame) {
+                (Some(name), Some(raw), Some(f)) => Some((name, raw, f)),
+                _ => None,
+            };
+            let after = match negotiated {
+                Some((name, _, f)) => format!(" after negotiating {name} (frame {f})"),
+                None => String::new(),
             };
             let mut frames: Vec<u64> = s.confirm_frame.into_iter().collect();
             frames.push(d.frame);
@@ -35,6 +39,12 @@ pub fn detect(conns: &[RdpConnection<'_>]) -> Vec<Finding> {
                 frames,
                 format!("{who} ended the connection setup with {} (frame {}){after}", d.message, d.frame),
             );
+            let mut evidence = serde_json::json!({ "from": d.from, "frame": d.frame });
+            if let Some((name, raw, _)) = negotiated {
+                evidence["selected_protocol"] = name.into();
+                evidence["selected_protocol_raw"] = raw.into();
+            }
+            f.evidence = Some(evidence);
             if d.from == crate::flow::Side::Server && s.selected_protocol_raw == Some(0) {
                 f.meaning = Some("The server accepted the connection request but refuses standard RDP security at the next step — its security layer requires TLS. Let the client negotiate TLS/NLA (FreeRDP: drop /sec:rdp).".into());
             }

@@ -10,8 +10,8 @@
 use crate::analyze::Analysis;
 use crate::capture::Timestamp;
 use crate::detect::probes::Probes;
-use crate::detect::tcp::phase::{ConnectionPhase, Phase, phase_of};
 use crate::flow::{Conversation, Protocol};
+use crate::state::phase::{ConnectionPhase, Phase, phase_of};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -87,7 +87,7 @@ pub fn attempts(a: &Analysis, probes: &Probes) -> Vec<Attempt> {
         .collect();
     for c in &tcp {
         let server = c.server.to_string();
-        let phase = phase_of(c, a);
+        let phase = phase_of(c, &a.observations, &a.states);
         let key = (c.client.ip, server.clone());
         let open = open_by_pair
             .get(&key)

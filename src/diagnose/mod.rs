@@ -10,9 +10,10 @@ pub mod summary;
 
 use crate::analyze::Analysis;
 use crate::detect::probes::Probes;
-use crate::detect::tcp::phase::Phase;
 use crate::detect::{Finding, Severity, frames_filter, rdp_relevant};
-use crate::flow::{Conversation, Protocol};
+use crate::flow::{Conversation, Protocol, Side};
+use crate::proto::rdp::x224;
+use crate::state::phase::{ConnectionPhase, Phase};
 use attempts::Attempt;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -63,11 +64,27 @@ fn evidence_code(f: &Finding, key: &str) -> Option<u32> {
     u32::try_from(code).ok()
 }
 
-/// How strongly a finding points at a cause: `(cause, confidence, why not certain)`.
+/// Does the finding's typed evidence hold `value` under `key`? `value` is compared as it
+/// serialises (a [`Side`] as `"server"`, a [`Phase`] as `"tls_client_hello"`).
+fn evidence_is(f: &Finding, key: &str, value: impl Serialize) -> bool {
+    let Some(held) = f.evidence.as_ref().and_then(|e| e.get(key)) else {
+        return false;
+    };
+    serde_json::to_value(value).is_ok_and(|v| &v == held)
+}
+
+/// How strongly a finding points at a cause: `(cause, confidence, why not certain)`. Read
+/// from the finding's id, its typed fields and its `evidence` — never from its summary, so
+/// rewording a summary cannot change a verdict.
 fn cause_of(f: &Finding) -> Option<(&'static str, f64, &'static str)> {
-    let s = f.summary.as_str();
+    let ev_code = |key: &str| evidence_code(f, key);
+    let icmp_name = f
+        .evidence
+        .as_ref()
+        .and_then(|e| e.get("name"))
+        .and_then(|n| n.as_str());
     Some(match f.id {
-        "rdp.neg_failure" if s.contains("SSL_CERT_NOT_ON_SERVER") => (
+        "rdp.neg_failure" if ev_code("failure_code") == Some(x224::SSL_CERT_NOT_ON_SERVER) => (
             "tls_handshake_failure",
             0.9,
             "the server says it has no usable certificate; why is only in its logs",
@@ -82,8 +99,13 @@ fn cause_of(f: &Finding) -> Option<(&'static str, f64, &'static str)> {
             0.85,
             "inferred from the negotiated protocol and the client closing at once",
         ),
+        // The server disconnected where the client expected TLS: SSL, HYBRID, HYBRID_EX
+        // (MS-RDPBCGR 2.2.1.2.1 selectedProtocol).
         "rdp.setup_disconnect"
-            if s.contains("after negotiating SSL") || s.contains("after negotiating HYBRID") =>
+            if matches!(
+                ev_code("selected_protocol_raw"),
+                Some(x224::PROTOCOL_SSL | x224::PROTOCOL_HYBRID | x224::PROTOCOL_HYBRID_EX)
+            ) =>
         {
             (
                 "tls_handshake_failure",
@@ -91,7 +113,8 @@ fn cause_of(f: &Finding) -> Option<(&'static str, f64, &'static str)> {
                 "the server disconnected instead of starting TLS (typically it cannot use its certificate or key); its log says which",
             )
         }
-        "rdp.setup_disconnect" if s.contains("after negotiating RDP") => (
+        // PROTOCOL_RDP (0): standard RDP security.
+        "rdp.setup_disconnect" if ev_code("selected_protocol_raw") == Some(0) => (
             "security_layer_mismatch",
             0.75,
             "the server's reason for the disconnect is not on the wire",
@@ -102,7 +125,7 @@ fn cause_of(f: &Finding) -> Option<(&'static str, f64, &'static str)> {
             "the server's reason for the disconnect is not on the wire",
         ),
         "rdp.negotiation_incomplete"
-            if s.contains("server reset") || s.contains("server closed") =>
+            if evidence_is(f, "end", "rst_server") || evidence_is(f, "end", "fin_server") =>
         {
             ("server_denied", 0.5, "the server closed without saying why")
         }
@@ -126,16 +149,20 @@ fn cause_of(f: &Finding) -> Option<(&'static str, f64, &'static str)> {
             0.9,
             "a firewall rejecting with resets in the server's name looks the same",
         ),
-        "icmp.unreachable" if s.contains("admin-prohibited") || s.contains("policy-reject") => {
+        "icmp.unreachable" if matches!(icmp_name, Some("admin-prohibited" | "policy-reject")) => {
             ("connection_blocked", 0.95, "the router says it itself")
         }
-        "icmp.unreachable" if s.contains("port-unreachable") && s.contains("udp") => (
-            "udp_transport_blocked",
-            0.7,
-            "RDP falls back to TCP; UDP was only an option",
-        ),
         "icmp.unreachable"
-            if s.contains("fragmentation-needed") || s.contains("packet-too-big") =>
+            if icmp_name == Some("port-unreachable") && f.transport == Protocol::Udp =>
+        {
+            (
+                "udp_transport_blocked",
+                0.7,
+                "RDP falls back to TCP; UDP was only an option",
+            )
+        }
+        "icmp.unreachable"
+            if matches!(icmp_name, Some("fragmentation-needed" | "packet-too-big")) =>
         {
             (
                 "path_mtu_blackhole",
@@ -168,15 +195,20 @@ fn cause_of(f: &Finding) -> Option<(&'static str, f64, &'static str)> {
             0.7,
             "loss explains slow setup; the client's exact timeout is not visible",
         ),
-        "tcp.rst" if s.contains("server reset") && s.contains("TLS ClientHello") => (
-            "tls_handshake_failure",
-            0.6,
-            "the server reset without a TLS alert",
-        ),
-        "tcp.rst" if s.contains("server reset") => {
+        "tcp.rst"
+            if evidence_is(f, "from", Side::Server)
+                && evidence_is(f, "phase", Phase::TlsClientHello) =>
+        {
+            (
+                "tls_handshake_failure",
+                0.6,
+                "the server reset without a TLS alert",
+            )
+        }
+        "tcp.rst" if evidence_is(f, "from", Side::Server) => {
             ("server_denied", 0.45, "the server reset without saying why")
         }
-        "tcp.rst" if s.contains("encrypted exchange") => (
+        "tcp.rst" if evidence_is(f, "phase", Phase::PostTls) => (
             "nla_failure",
             0.4,
             "the client reset during the encrypted exchange; its reason is inside TLS",
@@ -688,7 +720,7 @@ fn last_connection_failed(
     a: &Analysis,
     index: &Index<'_>,
     stream: u64,
-    p: &crate::detect::tcp::phase::ConnectionPhase,
+    p: &ConnectionPhase,
 ) -> bool {
     if p.closed_by == "middlebox" {
         return true;
@@ -815,4 +847,104 @@ fn fallback(index: &Index<'_>, at: &Attempt) -> Option<Cause> {
         wireshark_filter: frames_filter(conv.stream, &frames),
         frames,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    //! The branches of [`cause_of`] that read evidence no lab sample or corpus capture
+    //! exercises (`tests/cause_from_evidence.rs` covers the others on real captures): the
+    //! evidence is written as the detectors write it, the summary is "x".
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn finding(id: &'static str, evidence: Value) -> Finding {
+        let mut f = Finding::new(id, Severity::Warning, 0, vec![1], "x".into());
+        f.evidence = Some(evidence);
+        f
+    }
+
+    fn cause(f: &Finding) -> (&'static str, f64) {
+        let (c, confidence, _) = cause_of(f).expect("a cause");
+        (c, confidence)
+    }
+
+    #[test]
+    fn negotiation_incomplete_reads_how_the_connection_ended() {
+        let ended = |end: &str| {
+            finding(
+                "rdp.negotiation_incomplete",
+                json!({ "end": end, "end_frame": 9 }),
+            )
+        };
+        assert_eq!(cause(&ended("rst_server")), ("server_denied", 0.5));
+        assert_eq!(cause(&ended("fin_server")), ("server_denied", 0.5));
+        assert_eq!(cause(&ended("rst_client")), ("handshake_timeout", 0.5));
+        assert_eq!(cause(&ended("open")), ("handshake_timeout", 0.5));
+    }
+
+    #[test]
+    fn icmp_unreachable_reads_the_error_name_and_the_transport() {
+        let icmp = |name: &str| {
+            finding(
+                "icmp.unreachable",
+                json!({ "name": name, "type": 3, "code": 3, "from": "192.0.2.1", "pmtud_worked": false }),
+            )
+        };
+        assert_eq!(
+            cause(&icmp("port-unreachable").on_udp()),
+            ("udp_transport_blocked", 0.7)
+        );
+        assert_eq!(
+            cause(&icmp("port-unreachable")),
+            ("connection_blocked", 0.8)
+        );
+        assert_eq!(
+            cause(&icmp("fragmentation-needed")),
+            ("path_mtu_blackhole", 0.5)
+        );
+        assert_eq!(cause(&icmp("packet-too-big")), ("path_mtu_blackhole", 0.5));
+        assert_eq!(cause(&icmp("policy-reject")), ("connection_blocked", 0.95));
+        assert_eq!(
+            cause(&icmp("host-unreachable")),
+            ("connection_blocked", 0.8)
+        );
+    }
+
+    #[test]
+    fn tcp_rst_reads_who_reset_and_the_phase() {
+        let rst = |from: Side, phase: Phase| {
+            finding(
+                "tcp.rst",
+                json!({ "frame": 9, "from": from, "phase": phase }),
+            )
+        };
+        assert_eq!(
+            cause(&rst(Side::Server, Phase::TlsClientHello)),
+            ("tls_handshake_failure", 0.6)
+        );
+        assert_eq!(
+            cause(&rst(Side::Server, Phase::PostTls)),
+            ("server_denied", 0.45)
+        );
+        assert_eq!(
+            cause(&rst(Side::Client, Phase::PostTls)),
+            ("nla_failure", 0.4)
+        );
+        assert_eq!(
+            cause(&rst(Side::Client, Phase::TlsClientHello)),
+            ("server_denied", 0.3)
+        );
+    }
+
+    #[test]
+    fn no_evidence_falls_back_to_the_id_alone() {
+        let mut f = finding("rdp.neg_failure", json!({}));
+        f.evidence = None;
+        assert_eq!(cause(&f), ("security_layer_mismatch", 0.95));
+        let f = finding(
+            "rdp.neg_failure",
+            json!({ "failure_code": 3, "failure_name": "SSL_CERT_NOT_ON_SERVER" }),
+        );
+        assert_eq!(cause(&f), ("tls_handshake_failure", 0.9));
+    }
 }

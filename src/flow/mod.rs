@@ -238,6 +238,47 @@ impl Conversation {
     }
 }
 
+/// How a conversation ended, and the frame that shows it: its first reset (`rst_client`,
+/// `rst_server`), else its first FIN (`fin_client`, `fin_server`), else `syn_unanswered` when
+/// the client sent only SYNs and nothing came back, else `open`; `none` for UDP. Read from the
+/// TCP flags alone (the report's `connections[].end` and `end_frame`).
+pub fn conversation_end(c: &Conversation) -> (&'static str, Option<u64>) {
+    let Some(tcp) = c.tcp.as_ref() else {
+        return ("none", None);
+    };
+    let first = |a: Option<u64>, b: Option<u64>| match (a, b) {
+        (Some(x), Some(y)) if y < x => Some((Side::Server, y)),
+        (Some(x), _) => Some((Side::Client, x)),
+        (None, Some(y)) => Some((Side::Server, y)),
+        (None, None) => None,
+    };
+    if let Some((side, f)) = first(tcp.client.stats.rst.first(), tcp.server.stats.rst.first()) {
+        return (
+            if side == Side::Client {
+                "rst_client"
+            } else {
+                "rst_server"
+            },
+            Some(f),
+        );
+    }
+    if let Some((side, f)) = first(tcp.client.stats.fin.first(), tcp.server.stats.fin.first()) {
+        return (
+            if side == Side::Client {
+                "fin_client"
+            } else {
+                "fin_server"
+            },
+            Some(f),
+        );
+    }
+    let only_syns = c.to_server.packets > 0 && tcp.client.stats.syn.count == c.to_server.packets;
+    if c.to_client.packets == 0 && only_syns {
+        return ("syn_unanswered", c.to_server.last_frame);
+    }
+    ("open", None)
+}
+
 /// Counters of the flow stage.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct FlowStats {

@@ -163,7 +163,7 @@ pub struct ConnectionReport {
     pub rdp: Option<RdpSetup>,
     /// TCP: the phase reached, who closed and how, RTT, retransmissions.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tcp: Option<crate::detect::tcp::phase::ConnectionPhase>,
+    pub tcp: Option<crate::state::phase::ConnectionPhase>,
     /// TLS handshake, when the connection carries TLS (see docs/json-schema.md).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tls: Option<TlsSummary>,
@@ -185,44 +185,6 @@ pub struct ConnectionReport {
     pub wireshark_filter: String,
 }
 
-/// How a conversation ended, and the frame that shows it.
-pub fn conversation_end(c: &Conversation) -> (&'static str, Option<u64>) {
-    let Some(tcp) = c.tcp.as_ref() else {
-        return ("none", None);
-    };
-    let first = |a: Option<u64>, b: Option<u64>| match (a, b) {
-        (Some(x), Some(y)) if y < x => Some((Side::Server, y)),
-        (Some(x), _) => Some((Side::Client, x)),
-        (None, Some(y)) => Some((Side::Server, y)),
-        (None, None) => None,
-    };
-    if let Some((side, f)) = first(tcp.client.stats.rst.first(), tcp.server.stats.rst.first()) {
-        return (
-            if side == Side::Client {
-                "rst_client"
-            } else {
-                "rst_server"
-            },
-            Some(f),
-        );
-    }
-    if let Some((side, f)) = first(tcp.client.stats.fin.first(), tcp.server.stats.fin.first()) {
-        return (
-            if side == Side::Client {
-                "fin_client"
-            } else {
-                "fin_server"
-            },
-            Some(f),
-        );
-    }
-    let only_syns = c.to_server.packets > 0 && tcp.client.stats.syn.count == c.to_server.packets;
-    if c.to_client.packets == 0 && only_syns {
-        return ("syn_unanswered", c.to_server.last_frame);
-    }
-    ("open", None)
-}
-
 fn direction(c: &Conversation, from: Side) -> DirectionReport {
     DirectionReport {
         stats: c.stats(from).clone(),
@@ -238,9 +200,9 @@ pub fn connection_report(
     c: &Conversation,
     rdp: Option<RdpSetup>,
     tls: Option<TlsSummary>,
-    tcp: Option<crate::detect::tcp::phase::ConnectionPhase>,
+    tcp: Option<crate::state::phase::ConnectionPhase>,
 ) -> ConnectionReport {
-    let (end, end_frame) = conversation_end(c);
+    let (end, end_frame) = crate::flow::conversation_end(c);
     ConnectionReport {
         id: format!(
             "{}/{}",
@@ -466,7 +428,7 @@ pub fn file_report(a: Analysis, findings: Vec<Finding>, diagnosis: Diagnosis) ->
             let rdp = state.as_mut().and_then(|s| s.setup.take()).map(|b| *b);
             let tls = state.as_mut().and_then(|s| s.tls.take()).map(|b| *b);
             let gateway = state.as_mut().and_then(|s| s.gateway.take()).map(|b| *b);
-            let tcp = crate::detect::tcp::phase::phase_from(&c, obs.unwrap_or(&[]), state.as_ref());
+            let tcp = crate::state::phase::phase_from(&c, obs.unwrap_or(&[]), state.as_ref());
             let mut report = connection_report(&c, rdp, tls, tcp);
             report.state = state
                 .filter(|_| report.rdp.is_some() || report.tls.is_some())

@@ -10,7 +10,10 @@
 //! `diagnose`.
 
 pub mod infer;
+pub mod phase;
+pub mod rst_evidence;
 pub mod sequence;
+pub mod thresholds;
 
 use crate::capture::Timestamp;
 use crate::flow::{Conversation, Protocol, Side};

@@ -11,10 +11,10 @@
 //! (a retry that worked: warning).
 
 use super::TcpView;
-use super::phase::Phase;
 use crate::analyze::Analysis;
 use crate::detect::{Finding, Severity, rdp_relevant};
 use crate::flow::{Conversation, Endpoint, Protocol};
+use crate::state::phase::Phase;
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 

@@ -8,12 +8,12 @@
 //! as far as the capture shows — and the finding says so, with the last packet the waiting
 //! side sent.
 
-use super::phase::Phase;
 use super::{TcpView, first_ack_after};
 use crate::detect::thresholds::HANDSHAKE_STALL_SECS;
 use crate::detect::{Finding, Severity};
 use crate::flow::Side;
 use crate::flow::timeline::PacketMeta;
+use crate::state::phase::Phase;
 
 fn side_word(s: Side) -> &'static str {
     match s {

@@ -91,6 +91,15 @@ pub fn detect(a: &Analysis) -> Vec<Finding> {
                 f = f.on_udp();
                 f.wireshark_filter = format!("udp.stream eq {} || frame.number in {{{}}}", c.stream, first.frame);
             }
+            // The first error, as `connections[].icmp_errors[]` names it; the transport is the
+            // finding's own `transport`.
+            f.evidence = Some(serde_json::json!({
+                "name": first.name,
+                "type": first.icmp_type,
+                "code": first.code,
+                "from": first.from,
+                "pmtud_worked": worked.is_some(),
+            }));
             f.meaning = Some(match first.name {
                 "fragmentation-needed" | "packet-too-big" if worked.is_some() => "A link on the path has a smaller MTU; the router said so and the sender adapted (path-MTU discovery): nothing to fix.",
                 "admin-prohibited" | "policy-reject" => "A firewall at the router named rejects this traffic on purpose: open the port there (or use an RD Gateway).",

@@ -1,16 +1,15 @@
 //! TCP-level evidence (one detector per file): unanswered and refused SYNs, ICMP errors,
 //! injected and genuine resets, path-MTU black holes, handshake stalls, heavy loss, zero
-//! windows — plus the phase each connection reached ([`phase`]).
+//! windows. The phase each connection reached is a fact of its connection state
+//! ([`crate::state::phase`]).
 
 pub mod ended_in_setup;
 mod handshake_stall;
 mod heavy_loss;
 mod icmp_unreachable;
 mod mtu_blackhole;
-pub mod phase;
 mod refused;
 mod rst;
-pub mod rst_evidence;
 mod rst_injected;
 pub mod syn_unanswered;
 mod zero_window;
@@ -20,7 +19,7 @@ use crate::analyze::Analysis;
 use crate::flow::timeline::PacketMeta;
 use crate::flow::{Conversation, Protocol};
 use crate::net::TcpFlags;
-use phase::ConnectionPhase;
+use crate::state::phase::{self, ConnectionPhase};
 
 /// `a` is at or after `b` in sequence space (RFC 9293 §3.4: comparisons modulo 2^32).
 pub(crate) fn seq_ge(a: u32, b: u32) -> bool {
@@ -68,7 +67,7 @@ pub fn views(a: &Analysis) -> Vec<TcpView<'_>> {
         .filter_map(|c| {
             Some(TcpView {
                 conversation: c,
-                phase: phase::phase_of(c, a)?,
+                phase: phase::phase_of(c, &a.observations, &a.states)?,
             })
         })
         .collect()

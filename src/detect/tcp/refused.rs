@@ -2,9 +2,9 @@
 //! listens on that port, or a firewall rejects with a reset.
 
 use super::TcpView;
-use super::rst_evidence::hops;
 use crate::detect::{Finding, Severity};
 use crate::net::TcpFlags;
+use crate::state::rst_evidence::hops;
 
 pub fn detect(views: &[TcpView<'_>]) -> Vec<Finding> {
     views

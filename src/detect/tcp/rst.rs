@@ -4,12 +4,12 @@
 //! an RDP-level refusal already reported are left out.
 
 use super::TcpView;
-use super::phase::Phase;
-use super::rst_evidence::{judge_resets, side_word};
 use crate::analyze::Analysis;
 use crate::detect::{Finding, Severity};
 use crate::net::TcpFlags;
 use crate::proto::observation::Observed;
+use crate::state::phase::Phase;
+use crate::state::rst_evidence::{judge_resets, side_word};
 
 pub fn detect(views: &[TcpView<'_>], a: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -104,6 +104,11 @@ pub fn detect(views: &[TcpView<'_>], a: &Analysis) -> Vec<Finding> {
                 p.phase.words()
             ),
         );
+        f.evidence = Some(serde_json::json!({
+            "frame": frame,
+            "from": rst.from,
+            "phase": p.phase,
+        }));
         f.meaning = Some(if rst.from == crate::flow::Side::Server {
             "The server aborted the connection: a policy or protocol failure on its side (its event logs — RemoteDesktopServices-RdpCoreTS, Schannel, Security 4625 — say which)."
         } else {

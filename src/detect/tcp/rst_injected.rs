@@ -1,10 +1,10 @@
 //! `tcp.rst_injected`: a reset that probably did not come from the endpoint it claims to
 //! come from — a firewall, IPS or NAT forged it. The evidence (RDP-FACTS §8.2) is scored in
-//! [`super::rst_evidence`]; the injector's distance comes from the reset's TTL.
+//! [`crate::state::rst_evidence`]; the injector's distance comes from the reset's TTL.
 
 use super::TcpView;
-use super::rst_evidence::{judge_resets, side_word};
 use crate::detect::{Finding, Severity};
+use crate::state::rst_evidence::{judge_resets, side_word};
 
 pub fn detect(views: &[TcpView<'_>]) -> Vec<Finding> {
     let mut out = Vec::new();

@@ -4,9 +4,9 @@
 //! reading screen updates later is not a setup failure.
 
 use super::TcpView;
-use super::phase::Phase;
 use crate::detect::{Finding, Severity};
 use crate::flow::Side;
+use crate::state::phase::Phase;
 
 pub fn detect(views: &[TcpView<'_>]) -> Vec<Finding> {
     let mut out = Vec::new();

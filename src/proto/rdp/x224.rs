@@ -144,6 +144,10 @@ impl ConnectionRequest {
     }
 }
 
+/// MS-RDPBCGR 2.2.1.2.2 RDP_NEG_FAILURE failureCode SSL_CERT_NOT_ON_SERVER: the server
+/// cannot start TLS because it has no certificate.
+pub const SSL_CERT_NOT_ON_SERVER: u32 = 0x0000_0003;
+
 /// MS-RDPBCGR 2.2.1.2.2 RDP_NEG_FAILURE failureCode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct NegotiationFailure {
@@ -155,7 +159,7 @@ impl NegotiationFailure {
         match self.code {
             1 => "SSL_REQUIRED_BY_SERVER".into(),
             2 => "SSL_NOT_ALLOWED_BY_SERVER".into(),
-            3 => "SSL_CERT_NOT_ON_SERVER".into(),
+            SSL_CERT_NOT_ON_SERVER => "SSL_CERT_NOT_ON_SERVER".into(),
             4 => "INCONSISTENT_FLAGS".into(),
             5 => "HYBRID_REQUIRED_BY_SERVER".into(),
             6 => "SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER".into(),

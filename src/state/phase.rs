@@ -2,16 +2,14 @@
 //! leans on for every verdict (RDP-FACTS §2.9).
 
 use super::rst_evidence::{RstVerdict, judge_resets};
-use crate::analyze::Analysis;
-use crate::detect::thresholds::{
-    SESSION_MIN_DATA_SEGMENTS, SESSION_MIN_SECS, SESSION_MIN_SERVER_BYTES,
-};
+use super::thresholds::{SESSION_MIN_DATA_SEGMENTS, SESSION_MIN_SECS, SESSION_MIN_SERVER_BYTES};
+use super::{ConnectionState, Stage, States};
 use crate::flow::{Conversation, Side};
 use crate::net::TcpFlags;
 use crate::proto::observation::{Observation, Observed};
 use crate::proto::tls::TlsObserved;
-use crate::state::{ConnectionState, Stage};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -86,11 +84,17 @@ pub fn handshake_rtt_secs(c: &Conversation) -> Option<f64> {
 /// type and tag in TLS 1.3).
 const ENCRYPTED_ALERT_MAX: u16 = 32;
 
-pub fn phase_of(c: &Conversation, a: &Analysis) -> Option<ConnectionPhase> {
+/// The phase of a conversation, looked up in a file's observations and connection states
+/// (both keyed by `tcp.stream`).
+pub fn phase_of(
+    c: &Conversation,
+    observations: &BTreeMap<u64, Vec<Observation>>,
+    states: &States,
+) -> Option<ConnectionPhase> {
     phase_from(
         c,
-        a.observations.get(&c.stream).map_or(&[], Vec::as_slice),
-        a.states.get(&c.stream),
+        observations.get(&c.stream).map_or(&[], Vec::as_slice),
+        states.get(&c.stream),
     )
 }
 

@@ -4,7 +4,7 @@
 //! estimated from the TTL.
 
 use super::phase::handshake_rtt_secs;
-use crate::detect::thresholds::*;
+use super::thresholds::*;
 use crate::flow::timeline::PacketMeta;
 use crate::flow::{Conversation, Side};
 use crate::net::TcpFlags;
