@@ -2,7 +2,7 @@
 use anyhow::{Context, Result};
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
-use rdptriage::analyze::{AnalyzeError, AnalyzeOptions, analyze_path_with};
+use rdptriage::analyze::{AnalyzeOptions, analyze_path_with};
 use rdptriage::detect::Severity;
 use rdptriage::proto::decrypt::{self, KeyStore, RsaKeys};
 use rdptriage::report::{ci, html, json, redact, screen};
@@ -288,41 +288,67 @@ fn run(args: AnalyzeArgs) -> Result<u8, Fatal> {
     } else {
         indicatif::ProgressBar::hidden()
     };
-    // Results come back in input order whatever the scheduling.
-    let results: Vec<Result<json::FileReport, AnalyzeError>> = pool.install(|| {
-        files
-            .par_iter()
-            .map(|path| {
-                let report =
-                    analyze_path_with(path, None, &options).map(rdptriage::engine::file_report);
-                progress.inc(1);
-                report
+    // Table and JSON are printed file by file as each is done, in input order; the other
+    // formats (and --redact, whose pseudonyms are learned from every report) at the end.
+    let in_order = matches!(args.format, OutputFormat::Table | OutputFormat::Json)
+        && !(args.redact || args.redact_key.is_some());
+    let mut writer = if in_order {
+        Some(InOrderWriter::new(&args).map_err(|e| Fatal::new(exit::FAILURE, e))?)
+    } else {
+        None
+    };
+    let mut reports: Vec<json::FileReport> = Vec::with_capacity(files.len());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::scope(|scope| {
+        let (files, options, progress, pool) = (&files, &options, &progress, &pool);
+        scope.spawn(move || {
+            pool.install(|| {
+                files
+                    .par_iter()
+                    .enumerate()
+                    .for_each_with(tx, |tx, (i, path)| {
+                        let report = analyze_path_with(path, None, options)
+                            .map(rdptriage::engine::file_report);
+                        progress.inc(1);
+                        let _ = tx.send((i, report));
+                    })
             })
-            .collect()
+        });
+        let mut pending = std::collections::BTreeMap::new();
+        for (i, result) in rx {
+            pending.insert(i, result);
+            while let Some(result) = pending.remove(&reports.len()) {
+                let report = match result {
+                    Ok(report) => {
+                        for w in &report.file.warnings {
+                            if matches!(w.kind, "truncated" | "corrupt" | "io") {
+                                eprintln!("rdptriage: warning: {}", w.message);
+                            }
+                        }
+                        for p in &report.file.decryption.problems {
+                            eprintln!("rdptriage: warning: {p}");
+                        }
+                        report
+                    }
+                    Err(err) => {
+                        unreadable = true;
+                        eprintln!("rdptriage: error: {err}");
+                        json::error_report(&err)
+                    }
+                };
+                if let Some(w) = writer.as_mut() {
+                    progress.suspend(|| w.write(&report));
+                }
+                reports.push(report);
+            }
+        }
     });
     progress.finish_and_clear();
-    let mut reports: Vec<json::FileReport> = results
-        .into_iter()
-        .map(|result| match result {
-            Ok(report) => {
-                for w in &report.file.warnings {
-                    if matches!(w.kind, "truncated" | "corrupt" | "io") {
-                        eprintln!("rdptriage: warning: {}", w.message);
-                    }
-                }
-                for p in &report.file.decryption.problems {
-                    eprintln!("rdptriage: warning: {p}");
-                }
-                report
-            }
-            Err(err) => {
-                unreadable = true;
-                eprintln!("rdptriage: error: {err}");
-                json::error_report(&err)
-            }
-        })
-        .collect();
-    match write_report(&args, &mut reports) {
+    let written = match writer {
+        Some(mut w) => w.finish(&reports),
+        None => write_report(&args, &mut reports),
+    };
+    match written {
         Ok(()) => {}
         // The reader has all it wanted (`| head`): not an error.
         Err(e) if is_broken_pipe(&e) => return Ok(exit::CLEAN),
@@ -346,6 +372,64 @@ fn run(args: AnalyzeArgs) -> Result<u8, Fatal> {
     } else {
         exit::CLEAN
     })
+}
+
+/// Table or JSON Lines written one file's report at a time, as each is ready.
+struct InOrderWriter {
+    stream: anstream::AutoStream<Box<dyn Write>>,
+    layout: screen::Layout,
+    json: bool,
+    pretty: bool,
+    /// The first write error; nothing more is written after it.
+    broken: Option<anyhow::Error>,
+}
+
+impl InOrderWriter {
+    fn new(args: &AnalyzeArgs) -> Result<Self> {
+        let (layout, choice) = table_setup(args);
+        Ok(InOrderWriter {
+            stream: anstream::AutoStream::new(open_sink(args)?, choice),
+            layout,
+            json: matches!(args.format, OutputFormat::Json),
+            pretty: args.pretty,
+            broken: None,
+        })
+    }
+
+    fn write(&mut self, report: &json::FileReport) {
+        if self.broken.is_some() {
+            return;
+        }
+        let written = (|| -> Result<()> {
+            if self.json {
+                if self.pretty {
+                    serde_json::to_writer_pretty(&mut self.stream, report)?;
+                } else {
+                    serde_json::to_writer(&mut self.stream, report)?;
+                }
+                writeln!(self.stream)?;
+            } else {
+                write!(self.stream, "{}", screen::render(report, &self.layout))?;
+            }
+            self.stream.flush()?;
+            Ok(())
+        })();
+        if let Err(e) = written {
+            self.broken = Some(e);
+        }
+    }
+
+    /// The batch summary (table, several files), and the first error if any.
+    fn finish(&mut self, reports: &[json::FileReport]) -> Result<()> {
+        if let Some(e) = self.broken.take() {
+            return Err(e);
+        }
+        if !self.json && reports.len() > 1 {
+            write!(self.stream, "{}", screen::summary(reports, &self.layout))?;
+        }
+        self.stream.flush()?;
+        Ok(())
+    }
 }
 
 /// The table's layout and colour choice for this run.

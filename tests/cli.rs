@@ -342,3 +342,69 @@ fn completions_and_man_page() {
     assert!(analyze.contains("\\-\\-follow"), "{analyze}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A batch prints each file's report as soon as it and the files before it are done: the
+/// first file's document arrives while the second input (a FIFO nobody has written yet) is
+/// still open, and the second once it is written and closed.
+#[test]
+fn batch_prints_each_file_as_it_finishes() {
+    let dir = std::env::temp_dir().join(format!("rdpt-batch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("later.pcap");
+    let _ = std::fs::remove_file(&fifo);
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let first = common::project_dir().join("samples/rdp-port-closed.pcap");
+    let mut child = bin()
+        .args([
+            "analyze",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "-j",
+            "2",
+        ])
+        .arg(&first)
+        .arg(&fifo)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let line = rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the first file's report did not arrive while the second was pending");
+    let doc: Value = serde_json::from_str(&line).unwrap();
+    assert!(
+        doc["file"]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("rdp-port-closed.pcap")
+    );
+    // tshark -r samples/rdp-port-closed.pcap: frame 1 SYN, frame 2 RST+ACK.
+    assert_eq!(doc["diagnosis"]["causes"][0]["cause"], "connection_refused");
+    std::fs::write(
+        &fifo,
+        std::fs::read(common::project_dir().join("samples/rdp-tls-healthy-xrdp.pcap")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    reader.join().unwrap();
+    let second: Value = serde_json::from_str(&rx.recv().unwrap()).unwrap();
+    assert_eq!(
+        second["diagnosis"]["causes"][0]["cause"],
+        "no_failure_observed"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
