@@ -59,6 +59,21 @@ key log, RSA key) could not be read (the other inputs are still analysed and rep
 report could not be written; 64 a usage error. A closed output pipe ends the run quietly
 with 0.")]
     Analyze(AnalyzeArgs),
+    /// Capture on an interface and print each attempt's verdict as it closes (needs the
+    /// `live` build feature and libpcap; root or the capabilities cap_net_raw,cap_net_admin).
+    #[command(after_help = "\
+Examples:
+  rdptriage live --list-interfaces
+  rdptriage live -i eth0
+  rdptriage live -i eth0 --keylog /tmp/sslkeys.log -w evidence/ --duration 3600
+  rdptriage live -i eth0 --format json | jq 'select(.event == \"attempt\")'
+
+Without root: sudo setcap cap_net_raw,cap_net_admin+eip $(command -v rdptriage)
+An attempt is printed once it is over: its last connection ended (RST or both FINs and 5 s,
+or silence) and no new connection between the same hosts began within --attempt-window.
+SIGINT (Ctrl-C) or SIGTERM judge every open attempt, print the summary and exit 0, or 1 when
+a finding at or above --fail-on was seen.")]
+    Live(LiveArgs),
     /// What a finding id or cause id means, its typical causes, the remedy and an example
     /// (without an id: the list of ids).
     Explain {
@@ -148,6 +163,87 @@ struct AnalyzeArgs {
     /// and the other formats always read to the end).
     #[arg(long)]
     no_stream: bool,
+}
+
+#[derive(clap::Args)]
+struct LiveArgs {
+    /// Interface to capture on (see --list-interfaces).
+    #[arg(short, long, value_name = "IFACE", required_unless_present = "list_interfaces")]
+    interface: Option<String>,
+    /// List the interfaces libpcap can capture on, and exit.
+    #[arg(long)]
+    list_interfaces: bool,
+    /// BPF capture filter (default: what rdptriage reads — TCP/UDP 3389, TCP 443, UDP 53,
+    /// TCP/UDP 88, ICMP errors, IP fragments, also inside a VLAN tag).
+    #[arg(short = 'f', long, value_name = "BPF")]
+    filter: Option<String>,
+    /// Stop after this many seconds.
+    #[arg(long, value_name = "S")]
+    duration: Option<f64>,
+    /// Stop after this many frames.
+    #[arg(short = 'c', long, value_name = "N")]
+    count: Option<u64>,
+    /// TLS key log (SSLKEYLOGFILE) re-read as it grows during the capture.
+    #[arg(long, value_name = "FILE")]
+    keylog: Option<PathBuf>,
+    /// Save each failed attempt's frames in DIR as a pcapng (with its TLS secrets in a
+    /// Decryption Secrets Block when the key log has them).
+    #[arg(short = 'w', long = "write-evidence", value_name = "DIR")]
+    write_evidence: Option<PathBuf>,
+    /// Output: one verdict per attempt (table) or one JSON Lines event per attempt (json).
+    #[arg(long, value_enum, default_value_t = LiveFormat::Table)]
+    format: LiveFormat,
+    /// Lowest finding severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+    /// Report packets, kernel drops and memory every S seconds (table: on standard error;
+    /// json: a `stats` event); 0 turns it off.
+    #[arg(long, value_name = "S", default_value_t = 60.0)]
+    stats: f64,
+    /// Silence after an attempt's last connection before it is judged (seconds).
+    #[arg(long, value_name = "S", default_value_t = rdptriage::diagnose::attempts::ATTEMPT_GAP_SECS)]
+    attempt_window: f64,
+    /// Put the interface in promiscuous mode.
+    #[arg(long)]
+    promiscuous: bool,
+    /// Colour the table (auto: when standard output is a terminal, unless NO_COLOR is set).
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    /// Table: list every finding of each attempt.
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+impl AnalyzeArgs {
+    /// The table settings of `live` in the shape `table_setup` reads.
+    #[cfg(feature = "live")]
+    fn for_live(live: &LiveArgs) -> AnalyzeArgs {
+        AnalyzeArgs {
+            paths: Vec::new(),
+            read: Vec::new(),
+            format: OutputFormat::Table,
+            pretty: false,
+            output: None,
+            fail_on: live.fail_on,
+            jobs: None,
+            color: live.color,
+            verbose: live.verbose,
+            attempt: None,
+            keylog: Vec::new(),
+            follow: false,
+            no_keylog_beside: true,
+            rsa_key: Vec::new(),
+            redact: false,
+            redact_key: None,
+            no_stream: false,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum LiveFormat {
+    Table,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -580,6 +676,127 @@ fn run_stream(args: &AnalyzeArgs, options: &AnalyzeOptions) -> Result<u8, Fatal>
     Ok(exit_code_for(args.fail_on, out.totals.worst))
 }
 
+#[cfg(not(feature = "live"))]
+fn run_live(_args: LiveArgs) -> Result<u8, Fatal> {
+    Err(Fatal::new(
+        exit::FAILURE,
+        anyhow::anyhow!(
+            "this rdptriage was built without live capture: install libpcap-dev and build \
+             with `cargo install --path . --features live`"
+        ),
+    ))
+}
+
+/// `rdptriage live`: verdicts while capturing.
+#[cfg(feature = "live")]
+fn run_live(args: LiveArgs) -> Result<u8, Fatal> {
+    use rdptriage::capture::live::{self, LiveOptions};
+    use rdptriage::engine::live::{LiveConfig, LiveReport};
+    if args.list_interfaces {
+        let interfaces = live::list_interfaces().map_err(|e| Fatal::new(exit::FAILURE, e.into()))?;
+        let mut text = String::new();
+        for i in interfaces {
+            let addresses: Vec<String> = i.addresses.iter().map(|a| a.to_string()).collect();
+            let mut flags = Vec::new();
+            if i.up {
+                flags.push("up");
+            }
+            if i.running {
+                flags.push("running");
+            }
+            if i.loopback {
+                flags.push("loopback");
+            }
+            text.push_str(&format!(
+                "{}\t{}\t{}{}\n",
+                i.name,
+                flags.join(","),
+                addresses.join(" "),
+                i.description.map(|d| format!("\t{d}")).unwrap_or_default()
+            ));
+        }
+        return Ok(print_out(&text));
+    }
+    let Some(interface) = args.interface.clone() else {
+        return Err(Fatal::new(exit::USAGE, anyhow::anyhow!("name an interface with -i")));
+    };
+    let mut capture = LiveOptions::new(interface.clone());
+    if let Some(f) = &args.filter {
+        capture.filter = f.clone();
+    }
+    capture.promiscuous = args.promiscuous;
+    let mut config = LiveConfig::new(capture);
+    config.duration = args.duration.map(std::time::Duration::from_secs_f64);
+    config.count = args.count;
+    config.keylog = args.keylog.clone();
+    config.save_dir = args.write_evidence.clone();
+    config.stats_every = (args.stats > 0.0).then(|| std::time::Duration::from_secs_f64(args.stats));
+    config.stream.attempt_window_ns = (args.attempt_window.max(0.0) * 1e9) as i64;
+    let stop = stop_on_signals();
+    let analyze_like = AnalyzeArgs::for_live(&args);
+    let (layout, choice) = table_setup(&analyze_like);
+    let mut out = Output {
+        json: args.format == LiveFormat::Json,
+        pretty: false,
+        stream: anstream::AutoStream::new(Box::new(std::io::stdout()), choice),
+        layout,
+        totals: Default::default(),
+        broken: None,
+    };
+    let result = rdptriage::engine::live::run(&config, &stop, |report| match report {
+        LiveReport::Attempt(event, saved) => {
+            out.attempt_with_evidence(event, saved);
+            if out.broken.is_some() {
+                stop.store(true, Ordering::Relaxed);
+            }
+        }
+        LiveReport::Progress(p) => {
+            if out.json {
+                if let Err(e) = out.write_json(p) {
+                    out.broken.get_or_insert(e);
+                }
+            } else {
+                eprintln!(
+                    "rdptriage: {} frames, {} received and {} dropped by the kernel, {} by the \
+                     interface; {} attempts ({} failed){}",
+                    p.frames,
+                    p.capture.received,
+                    p.capture.dropped,
+                    p.capture.interface_dropped,
+                    p.attempts,
+                    p.failed,
+                    p.rss_bytes
+                        .map(|b| format!("; {} MiB resident", b >> 20))
+                        .unwrap_or_default()
+                );
+            }
+        }
+    });
+    let end = result.map_err(|e| Fatal::new(exit::FAILURE, e.into()))?;
+    out.end(rdptriage::engine::stream::EndEvent {
+        schema: rdptriage::diagnose::event::EVENT_SCHEMA,
+        event: "end",
+        input: interface,
+        reason: end.reason,
+        attempts: out.totals.attempts,
+        failed: out.totals.failed,
+        causes: out.totals.causes.clone(),
+        frames: end.frames,
+        stats: end.stats.clone(),
+        conversations_untracked: end.flow.conversations_untracked,
+        packets_untracked: end.flow.packets_untracked,
+        packets_after_close: end.flow.packets_after_close,
+        warnings: Vec::new(),
+        capture_stats: serde_json::to_value(end.capture).ok(),
+    });
+    match out.broken.take() {
+        None => {}
+        Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(exit::CLEAN),
+        Some(e) => return Err(Fatal::new(exit::FAILURE, anyhow::Error::from(e))),
+    }
+    Ok(exit_code_for(args.fail_on, out.totals.worst))
+}
+
 /// Exit code for the worst finding severity seen.
 fn exit_code_for(fail_on: FailOn, worst: Option<Severity>) -> u8 {
     let threshold = match fail_on {
@@ -629,6 +846,54 @@ impl Output {
         };
         if let Err(e) = written {
             self.broken = Some(e);
+        }
+    }
+
+    /// A live attempt, with where its evidence was saved.
+    #[cfg(feature = "live")]
+    fn attempt_with_evidence(
+        &mut self,
+        event: &rdptriage::diagnose::event::AttemptEvent,
+        saved: Option<&Result<rdptriage::engine::evidence::SavedEvidence, String>>,
+        ) {
+        if !self.json || saved.is_none() {
+            self.event(event);
+        } else {
+            self.totals.add(event);
+            if self.broken.is_none() {
+                let mut value = serde_json::to_value(event).unwrap_or_default();
+                if let Some(map) = value.as_object_mut() {
+                    map.insert(
+                        "evidence".into(),
+                        match saved {
+                            Some(Ok(s)) => serde_json::to_value(s).unwrap_or_default(),
+                            Some(Err(e)) => serde_json::json!({ "error": e }),
+                            None => serde_json::Value::Null,
+                        },
+                    );
+                }
+                if let Err(e) = self.write_json(&value) {
+                    self.broken = Some(e);
+                }
+            }
+        }
+        if !self.json && self.broken.is_none() {
+            let line = match saved {
+                Some(Ok(s)) => Some(format!(
+                    "    evidence saved: {} ({} frames{}{})\n",
+                    s.path.display(),
+                    s.frames,
+                    if s.secrets_lines > 0 { ", with TLS secrets" } else { "" },
+                    if s.frames_missing { "; earlier frames no longer held" } else { "" }
+                )),
+                Some(Err(e)) => Some(format!("    {e}\n")),
+                None => None,
+            };
+            if let Some(line) = line
+                && let Err(e) = write!(self.stream, "{line}").and_then(|()| self.stream.flush())
+            {
+                self.broken = Some(e);
+            }
         }
     }
 
@@ -791,6 +1056,13 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Analyze(args) => match run(args) {
+            Ok(code) => code,
+            Err(fatal) => {
+                eprintln!("rdptriage: error: {:#}", fatal.error);
+                fatal.code
+            }
+        },
+        Command::Live(args) => match run_live(args) {
             Ok(code) => code,
             Err(fatal) => {
                 eprintln!("rdptriage: error: {:#}", fatal.error);

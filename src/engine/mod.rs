@@ -8,6 +8,9 @@
 //!   hosts they join, and an attempt is judged and emitted as an [`stream::AttemptEvent`]
 //!   once no new connection of it can come — standard input and live capture.
 
+pub mod evidence;
+#[cfg(feature = "live")]
+pub mod live;
 pub mod stream;
 
 use crate::analyze::Analysis;
