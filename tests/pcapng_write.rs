@@ -24,7 +24,11 @@ fn tshark(args: &[&str]) -> String {
         .args(args)
         .output()
         .expect("tshark runs");
-    assert!(out.status.success(), "tshark {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "tshark {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -83,7 +87,18 @@ fn written_pcapng_reads_back_in_tshark_and_ours() {
     assert_eq!(o_first, w_first);
     assert_eq!(o_last, w_last);
     // Frame bytes and lengths as tshark shows them, for every frame.
-    let lens = |file: &str| tshark(&["-r", file, "-T", "fields", "-e", "frame.len", "-e", "frame.cap_len"]);
+    let lens = |file: &str| {
+        tshark(&[
+            "-r",
+            file,
+            "-T",
+            "fields",
+            "-e",
+            "frame.len",
+            "-e",
+            "frame.cap_len",
+        ])
+    };
     assert_eq!(lens(SAMPLE), lens(out));
 
     // Decryption with the embedded secrets alone: tshark finds the TLS 1.3 Finished
@@ -91,7 +106,16 @@ fn written_pcapng_reads_back_in_tshark_and_ours() {
     // key log file on the original: 2 (frames 9 and 10: server and client Finished); without
     // keys: 0.
     let finished = |args: &[&str]| {
-        let mut a = vec!["-d", "tcp.port==3389,tls", "-Y", "tls.handshake.type == 20", "-T", "fields", "-e", "frame.number"];
+        let mut a = vec![
+            "-d",
+            "tcp.port==3389,tls",
+            "-Y",
+            "tls.handshake.type == 20",
+            "-T",
+            "fields",
+            "-e",
+            "frame.number",
+        ];
         a.extend_from_slice(args);
         lines(&tshark(&a)).len()
     };
@@ -115,7 +139,12 @@ fn written_pcapng_reads_back_in_tshark_and_ours() {
     assert_eq!(back.len(), frames.len());
     for (i, (b, f)) in back.iter().zip(&frames).enumerate() {
         assert_eq!(b.0, i as u64 + 1);
-        assert_eq!((b.1, b.2, b.3), (f.ts, f.wire_len, f.link_type), "frame {}", i + 1);
+        assert_eq!(
+            (b.1, b.2, b.3),
+            (f.ts, f.wire_len, f.link_type),
+            "frame {}",
+            i + 1
+        );
         assert_eq!(b.4, f.data, "frame {}", i + 1);
     }
     assert_eq!(secrets_seen.len(), 1);

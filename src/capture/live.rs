@@ -351,3 +351,38 @@ fn probe_precision(capture: &Capture<Active>) -> Option<bool> {
     let _ = std::fs::remove_dir(&dir);
     magic.map(|m| m == NSEC_TCPDUMP_MAGIC)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_in_either_precision() {
+        // 2025-02-18T15:50:01 plus 123456 µs, or plus 123456789 ns.
+        assert_eq!(
+            timestamp(1_739_893_801, 123_456, 1000),
+            Timestamp(1_739_893_801_123_456_000)
+        );
+        assert_eq!(
+            timestamp(1_739_893_801, 123_456_789, 1),
+            Timestamp(1_739_893_801_123_456_789)
+        );
+        assert_eq!(
+            timestamp(1_739_893_801, 123_456_789, 1).to_rfc3339(),
+            "2025-02-18T15:50:01.123456789Z"
+        );
+        // Saturates rather than overflowing on a nonsense header.
+        assert_eq!(timestamp(i64::MAX, 1, 1000), Timestamp(i64::MAX));
+    }
+
+    #[test]
+    fn default_options() {
+        let o = LiveOptions::new("eth0");
+        assert_eq!(o.filter, DEFAULT_FILTER);
+        assert_eq!(
+            (o.snaplen, o.timeout_ms, o.buffer_size),
+            (262_144, 250, 16 << 20)
+        );
+        assert!(!o.promiscuous);
+    }
+}

@@ -195,7 +195,10 @@ mod tests {
         assert_eq!(u32_at(epb + 16), 2); // ts low
         assert_eq!(u32_at(epb + 20), 5);
         assert_eq!(u32_at(epb + 24), 60);
-        assert_eq!(&out[epb + 28..epb + 36], &[0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0, 0, 0]);
+        assert_eq!(
+            &out[epb + 28..epb + 36],
+            &[0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0, 0, 0]
+        );
         assert_eq!(u32_at(epb + 36), 40);
         assert_eq!(out.len(), epb + 40);
     }
