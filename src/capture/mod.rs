@@ -7,7 +7,11 @@
 //! byte offsets in error messages, and bounded handling of broken files.
 
 mod link;
+#[cfg(feature = "live")]
+pub mod live;
+pub mod pcapng_write;
 mod reader;
+pub mod recent;
 mod source;
 pub mod walk;
 
