@@ -168,7 +168,12 @@ struct AnalyzeArgs {
 #[derive(clap::Args)]
 struct LiveArgs {
     /// Interface to capture on (see --list-interfaces).
-    #[arg(short, long, value_name = "IFACE", required_unless_present = "list_interfaces")]
+    #[arg(
+        short,
+        long,
+        value_name = "IFACE",
+        required_unless_present = "list_interfaces"
+    )]
     interface: Option<String>,
     /// List the interfaces libpcap can capture on, and exit.
     #[arg(long)]
@@ -693,7 +698,8 @@ fn run_live(args: LiveArgs) -> Result<u8, Fatal> {
     use rdptriage::capture::live::{self, LiveOptions};
     use rdptriage::engine::live::{LiveConfig, LiveReport};
     if args.list_interfaces {
-        let interfaces = live::list_interfaces().map_err(|e| Fatal::new(exit::FAILURE, e.into()))?;
+        let interfaces = live::list_interfaces()
+            .map_err(|e| Fatal::new(exit::FAILURE, anyhow::Error::from(e)))?;
         let mut text = String::new();
         for i in interfaces {
             let addresses: Vec<String> = i.addresses.iter().map(|a| a.to_string()).collect();
@@ -718,7 +724,10 @@ fn run_live(args: LiveArgs) -> Result<u8, Fatal> {
         return Ok(print_out(&text));
     }
     let Some(interface) = args.interface.clone() else {
-        return Err(Fatal::new(exit::USAGE, anyhow::anyhow!("name an interface with -i")));
+        return Err(Fatal::new(
+            exit::USAGE,
+            anyhow::anyhow!("name an interface with -i"),
+        ));
     };
     let mut capture = LiveOptions::new(interface.clone());
     if let Some(f) = &args.filter {
@@ -772,7 +781,7 @@ fn run_live(args: LiveArgs) -> Result<u8, Fatal> {
             }
         }
     });
-    let end = result.map_err(|e| Fatal::new(exit::FAILURE, e.into()))?;
+    let end = result.map_err(|e| Fatal::new(exit::FAILURE, anyhow::Error::from(e)))?;
     out.end(rdptriage::engine::stream::EndEvent {
         schema: rdptriage::diagnose::event::EVENT_SCHEMA,
         event: "end",
@@ -855,7 +864,7 @@ impl Output {
         &mut self,
         event: &rdptriage::diagnose::event::AttemptEvent,
         saved: Option<&Result<rdptriage::engine::evidence::SavedEvidence, String>>,
-        ) {
+    ) {
         if !self.json || saved.is_none() {
             self.event(event);
         } else {
@@ -883,8 +892,16 @@ impl Output {
                     "    evidence saved: {} ({} frames{}{})\n",
                     s.path.display(),
                     s.frames,
-                    if s.secrets_lines > 0 { ", with TLS secrets" } else { "" },
-                    if s.frames_missing { "; earlier frames no longer held" } else { "" }
+                    if s.secrets_lines > 0 {
+                        ", with TLS secrets"
+                    } else {
+                        ""
+                    },
+                    if s.frames_missing {
+                        "; earlier frames no longer held"
+                    } else {
+                        ""
+                    }
                 )),
                 Some(Err(e)) => Some(format!("    {e}\n")),
                 None => None,

@@ -55,6 +55,9 @@ pub const DEFAULT_TIMEOUT_MS: i32 = 250;
 /// bitmap-heavy RDP session, a SYN flood) waits there rather than being dropped.
 pub const DEFAULT_BUFFER_SIZE: i32 = 16 << 20;
 
+/// How long `next_frame` naps when no packet is waiting (non-blocking reads).
+pub const IDLE_NAP_MS: u64 = 10;
+
 /// How to open the interface.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveOptions {
@@ -159,9 +162,14 @@ impl LiveCapture {
             .promisc(options.promiscuous)
             .timeout(options.timeout_ms)
             .buffer_size(options.buffer_size)
+            .immediate_mode(true)
             .precision(Precision::Nano);
+        // Non-blocking: on Linux (TPACKET_V3) the read timeout only runs once a packet has
+        // arrived, so a blocking read on a quiet interface never returns — and then neither
+        // timers nor SIGINT would be served. `next_frame` naps instead when nothing is there.
         let mut capture = inactive
             .open()
+            .and_then(|c| c.setnonblock())
             .map_err(|e| classify_open_error(&interface, e))?;
         if !options.filter.trim().is_empty() {
             capture
@@ -223,7 +231,10 @@ impl LiveCapture {
                     data: packet.data,
                 }))
             }
-            Err(pcap::Error::TimeoutExpired) => Ok(None),
+            Err(pcap::Error::TimeoutExpired) => {
+                std::thread::sleep(std::time::Duration::from_millis(IDLE_NAP_MS));
+                Ok(None)
+            }
             Err(e) => Err(LiveError::Read {
                 interface: self.interface.clone(),
                 message: pcap_message(e),

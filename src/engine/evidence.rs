@@ -78,7 +78,13 @@ fn file_name(event: &AttemptEvent) -> String {
         event.attempt.id, event.attempt.client, event.attempt.server
     );
     raw.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 

@@ -154,7 +154,11 @@ pub fn run(
         text: String::new(),
     });
     let mut pipeline = Pipeline::new(None, keys.clone());
-    let mut streamer = Streamer::new(config.capture.interface.clone(), config.stream, &mut pipeline);
+    let mut streamer = Streamer::new(
+        config.capture.interface.clone(),
+        config.stream,
+        &mut pipeline,
+    );
     let mut recent = config
         .save_dir
         .as_ref()
@@ -168,11 +172,11 @@ pub fn run(
     };
     let mut first_ts = None;
     let mut last_ts = None;
-    let mut handle = |events: Vec<AttemptEvent>,
-                      recent: &Option<RecentFrames>,
-                      tail: &Option<KeyLogTail>,
-                      progress: &mut LiveProgress,
-                      on: &mut dyn FnMut(LiveReport<'_>)| {
+    let handle = |events: Vec<AttemptEvent>,
+                  recent: &Option<RecentFrames>,
+                  tail: &Option<KeyLogTail>,
+                  progress: &mut LiveProgress,
+                  on: &mut dyn FnMut(LiveReport<'_>)| {
         for event in events {
             progress.attempts += 1;
             let saved = match (&config.save_dir, recent) {
