@@ -500,15 +500,15 @@ pub fn render(report: &FileReport, layout: &Layout) -> String {
         .iter()
         .map(|g| g.example.as_str())
         .collect();
-    let mut told: Vec<&str> = Vec::new();
-    let mut cited: Vec<&str> = Vec::new();
+    // Sets, not lists: a flood has 100 000 attempts, and a list made this quadratic.
+    let mut told: rustc_hash::FxHashSet<&str> = Default::default();
+    let mut cited: rustc_hash::FxHashSet<&str> = Default::default();
     let mut not_shown = 0usize;
     for cause in &report.diagnosis.causes {
         if let Some(a) = cause.attempt.as_deref() {
-            if told.contains(&a) {
+            if !told.insert(a) {
                 continue;
             }
-            told.push(a);
             let wanted = match &layout.attempt {
                 Some(only) => only == a,
                 None if grouped => {
@@ -540,7 +540,7 @@ pub fn render(report: &FileReport, layout: &Layout) -> String {
     let others: Vec<&Finding> = report
         .findings
         .iter()
-        .filter(|f| !cited.contains(&f.id))
+        .filter(|f| !cited.contains(f.id))
         .filter(|f| layout.verbose || f.severity != Severity::Info)
         .collect();
     if !others.is_empty() {
