@@ -133,7 +133,9 @@ fn run(bin: &Path, format: &str, capture: &Path, output: &Path) -> Run {
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     let start = Instant::now();
-    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {}: {e}", bin.display()));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", bin.display()));
     let wall_s = start.elapsed().as_secs_f64();
     let report = String::from_utf8_lossy(&out.stderr);
     let user = time_field(&report, "User time (seconds):");

@@ -73,21 +73,21 @@ fn host(n: u8) -> [u8; 4] {
 #[test]
 fn conversations_beyond_the_table_are_counted_as_wireshark_numbers_streams() {
     let frames = vec![
-        tcp(host(1), true, 1000, "S", b""),    // 1: tcp.stream 0, tracked
-        tcp(host(2), true, 1000, "S", b""),    // 2: stream 1, tracked
-        tcp(host(3), true, 1000, "S", b""),    // 3: stream 2, tracked (table full)
-        tcp(host(4), true, 1000, "S", b""),    // 4: stream 3, untracked #1
-        tcp(host(4), true, 1000, "S", b""),    // 5: stream 3 (the SYN again)
-        tcp(host(4), false, 5000, "SA", b""),  // 6: stream 3
-        tcp(host(5), true, 1000, "S", b""),    // 7: stream 4, untracked #2
-        tcp(host(4), true, 777, "S", b""),     // 8: stream 5 (port reuse), untracked #3
-        udp(host(6), true),                    // 9: udp.stream 0, untracked #4
-        udp(host(6), false),                   // 10: udp.stream 0
-        tcp(host(1), true, 9000, "S", b""),    // 11: stream 6 (port reuse of stream 0), #5
-        tcp(host(1), false, 5000, "SA", b""),  // 12: stream 6
-        tcp(host(2), false, 5000, "SA", b""),  // 13: stream 1, tracked
-        tcp(host(5), true, 1001, "A", b""),    // 14: stream 4
-        tcp(host(7), false, 5000, "SA", b""),  // 15: stream 7, untracked #6
+        tcp(host(1), true, 1000, "S", b""),   // 1: tcp.stream 0, tracked
+        tcp(host(2), true, 1000, "S", b""),   // 2: stream 1, tracked
+        tcp(host(3), true, 1000, "S", b""),   // 3: stream 2, tracked (table full)
+        tcp(host(4), true, 1000, "S", b""),   // 4: stream 3, untracked #1
+        tcp(host(4), true, 1000, "S", b""),   // 5: stream 3 (the SYN again)
+        tcp(host(4), false, 5000, "SA", b""), // 6: stream 3
+        tcp(host(5), true, 1000, "S", b""),   // 7: stream 4, untracked #2
+        tcp(host(4), true, 777, "S", b""),    // 8: stream 5 (port reuse), untracked #3
+        udp(host(6), true),                   // 9: udp.stream 0, untracked #4
+        udp(host(6), false),                  // 10: udp.stream 0
+        tcp(host(1), true, 9000, "S", b""),   // 11: stream 6 (port reuse of stream 0), #5
+        tcp(host(1), false, 5000, "SA", b""), // 12: stream 6
+        tcp(host(2), false, 5000, "SA", b""), // 13: stream 1, tracked
+        tcp(host(5), true, 1001, "A", b""),   // 14: stream 4
+        tcp(host(7), false, 5000, "SA", b""), // 15: stream 7, untracked #6
     ];
     // tshark -r F -T fields -e frame.number -e tcp.stream -e udp.stream (tshark 4.0.17):
     // frames 1..15 → tcp.stream 0 1 2 3 3 3 4 5 - - 6 6 1 4 7, udp.stream 0 for 9 and 10:
@@ -118,7 +118,11 @@ impl StreamConsumer for Collector {
     fn data(&mut self, side: Side, bytes: &[u8], _: Chunk) -> Want {
         if side == Side::Client {
             let mut s = self.0.borrow_mut();
-            s.streams.entry(self.1).or_default().1.extend_from_slice(bytes);
+            s.streams
+                .entry(self.1)
+                .or_default()
+                .1
+                .extend_from_slice(bytes);
         }
         Want::More
     }
@@ -163,7 +167,10 @@ fn the_reassembly_budget_evicts_the_largest_holder() {
     let mut table = FlowTable::with_limits(Some(Box::new(Factory(seen.clone()))), 100, 1000);
     feed(&mut table, "budget.pcap", &frames);
     assert_eq!(table.stats.reassembly_evicted_conversations, 6);
-    assert_eq!(table.stats.reassembly_evicted_bytes, 300 + 290 + 280 + 270 + 260 + 250);
+    assert_eq!(
+        table.stats.reassembly_evicted_bytes,
+        300 + 290 + 280 + 270 + 260 + 250
+    );
     assert_eq!(table.stats.peak_reassembly_bytes, 980);
     let seen = seen.borrow();
     // Evicted: the 100 missing bytes are a gap, then the buffered bytes; the late copy of

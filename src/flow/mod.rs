@@ -434,6 +434,7 @@ impl FlowTable {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn create(
         &mut self,
         key: FlowKey,
@@ -674,7 +675,8 @@ impl FlowTable {
             if conv_after > 0 {
                 self.buffered.insert((conv_after, idx));
             }
-            self.reassembly_bytes = (self.reassembly_bytes + conv_after).saturating_sub(conv_before);
+            self.reassembly_bytes =
+                (self.reassembly_bytes + conv_after).saturating_sub(conv_before);
             while self.reassembly_bytes > self.reassembly_budget {
                 let Some((bytes, victim)) = self.buffered.pop_last() else {
                     break;

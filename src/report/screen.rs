@@ -494,13 +494,14 @@ pub fn render(report: &FileReport, layout: &Layout) -> String {
     }
     // The verdicts: one per attempt (its best cause), then causes without an attempt; with
     // many attempts, the first of each group only, at most MAX_DETAILED_ATTEMPTS.
-    let examples: Vec<&str> = report
+    // Sets, not lists: a flood from distinct sources has 100 000 attempts in as many groups,
+    // and lists made this quadratic.
+    let examples: rustc_hash::FxHashSet<&str> = report
         .diagnosis
         .summary
         .iter()
         .map(|g| g.example.as_str())
         .collect();
-    // Sets, not lists: a flood has 100 000 attempts, and a list made this quadratic.
     let mut told: rustc_hash::FxHashSet<&str> = Default::default();
     let mut cited: rustc_hash::FxHashSet<&str> = Default::default();
     let mut not_shown = 0usize;
@@ -512,7 +513,7 @@ pub fn render(report: &FileReport, layout: &Layout) -> String {
             let wanted = match &layout.attempt {
                 Some(only) => only == a,
                 None if grouped => {
-                    examples.contains(&a) && told.len() - not_shown <= MAX_DETAILED_ATTEMPTS
+                    examples.contains(a) && told.len() - not_shown <= MAX_DETAILED_ATTEMPTS
                 }
                 None => true,
             };
