@@ -10,8 +10,28 @@
 //! the receiver of a SYN+ACK; else the side on a well-known port is the server; else the
 //! sender of the first packet is the client.
 //!
-//! The table holds at most [`MAX_CONVERSATIONS`] conversations; packets of conversations
-//! beyond that are counted in [`FlowStats::packets_untracked`] and reported.
+//! The table holds at most [`MAX_CONVERSATIONS`] conversations. Beyond that, conversations
+//! are counted, not kept ([`FlowStats::conversations_untracked`],
+//! [`FlowStats::packets_untracked`]), by the same rule as tracked ones: a packet whose
+//! 5-tuple is not in the table starts a new untracked conversation unless its 5-tuple is
+//! one of the recently seen untracked ones (the last [`UNTRACKED_RECENT`] to
+//! 2 × [`UNTRACKED_RECENT`] distinct 5-tuples, least recently seen forgotten first); a SYN
+//! without ACK on a remembered 5-tuple starts a new one too when its sequence number differs
+//! from the first SYN remembered for that sender (port reuse). The counts are exact — what
+//! Wireshark numbers as new `tcp.stream` / `udp.stream` — whenever a conversation's packets
+//! come while it is among the recent ones, as in a SYN flood (each source once, or a SYN and
+//! its retransmissions seconds apart); a conversation that resumes after more than
+//! [`UNTRACKED_RECENT`] other untracked 5-tuples were seen is counted twice. Memory stays
+//! bounded (about 2 × [`UNTRACKED_RECENT`] keys).
+//!
+//! Reassembly holds out-of-order TCP data per direction (capped by
+//! [`tcp::MAX_BUFFERED_BYTES`]) and over all conversations by a budget
+//! ([`REASSEMBLY_BUDGET`]): when a segment takes the total above it, the conversation
+//! holding the most buffered bytes is *evicted* — its missing ranges are declared gaps to
+//! its consumer, as for a lost segment, and its buffered bytes handed over behind them
+//! (exactly what the per-direction cap does), which frees them — until the total is within
+//! the budget again. Evictions are counted in [`FlowStats::reassembly_evicted_bytes`] and
+//! [`FlowStats::reassembly_evicted_conversations`].
 
 mod closing;
 pub mod consumer;
@@ -33,6 +53,14 @@ use tcp::TcpDirection;
 pub const OUT_OF_ORDER_DEFAULT_NS: i64 = 3_000_000;
 /// Conversations kept per capture.
 pub const MAX_CONVERSATIONS: usize = 100_000;
+/// Untracked 5-tuples remembered per generation (two generations are kept) once the table
+/// is full, so that later packets of an untracked conversation are not counted as new ones.
+pub const UNTRACKED_RECENT: usize = 65_536;
+/// Bytes of out-of-order TCP data buffered over all conversations of a capture; beyond
+/// it, the conversation holding the most is evicted (its holes become gaps). 64 MiB: 64
+/// directions at their own cap ([`tcp::MAX_BUFFERED_BYTES`]), or e.g. 100 000
+/// conversations with ~670 bytes each.
+pub const REASSEMBLY_BUDGET: usize = 64 << 20;
 /// ICMP errors listed per conversation (all are counted).
 pub const MAX_ICMP_PER_CONVERSATION: usize = 16;
 /// Ports taken as "the server side" when no SYN says otherwise: below 1024, plus these.
@@ -134,6 +162,8 @@ pub struct TcpState {
     pub handshake_ack_ts: Option<Timestamp>,
     /// Metadata of the first and last packets.
     pub timeline: timeline::Timeline,
+    /// Times the global reassembly budget evicted this conversation's buffered data.
+    pub reassembly_evictions: u64,
 }
 
 impl TcpState {
@@ -286,15 +316,55 @@ pub struct FlowStats {
     pub udp_conversations: u64,
     /// Packets of conversations not tracked because the table was full.
     pub packets_untracked: u64,
+    /// Conversations not tracked because the table was full (see the module documentation
+    /// for when a packet starts one).
     pub conversations_untracked: u64,
     pub icmp_errors: u64,
     /// ICMP errors whose quoted flow is not a conversation of the capture.
     pub icmp_errors_unmatched: u64,
-    /// Peak bytes held for TCP reassembly.
+    /// Peak bytes held for TCP reassembly (over all conversations, after evictions).
     pub peak_reassembly_bytes: usize,
     /// Packets of a 5-tuple after its conversation was closed and handed on (streaming
     /// only; a new SYN there starts a new conversation).
     pub packets_after_close: u64,
+    /// Out-of-order bytes forced out of reassembly buffers by the global budget.
+    pub reassembly_evicted_bytes: u64,
+    /// Conversations whose buffers the global budget evicted (each counted once).
+    pub reassembly_evicted_conversations: u64,
+}
+
+/// What is remembered of a recently seen untracked 5-tuple.
+#[derive(Debug, Clone, Copy)]
+struct UntrackedEntry {
+    /// Sender and sequence number of the first SYN without ACK (for port reuse).
+    syn: Option<((IpAddr, u16), u32)>,
+}
+
+/// The recently seen untracked 5-tuples, in two generations: when the current one is full
+/// it becomes the previous one and the older is forgotten.
+#[derive(Default)]
+struct RecentUntracked {
+    current: FxHashMap<FlowKey, UntrackedEntry>,
+    previous: FxHashMap<FlowKey, UntrackedEntry>,
+}
+
+impl RecentUntracked {
+    fn get(&mut self, key: &FlowKey) -> Option<UntrackedEntry> {
+        if let Some(e) = self.current.get(key) {
+            return Some(*e);
+        }
+        let e = self.previous.remove(key)?;
+        self.insert(*key, e);
+        Some(e)
+    }
+
+    fn insert(&mut self, key: FlowKey, entry: UntrackedEntry) {
+        if self.current.len() >= UNTRACKED_RECENT && !self.current.contains_key(&key) {
+            self.previous = std::mem::take(&mut self.current);
+            self.current.reserve(UNTRACKED_RECENT);
+        }
+        self.current.insert(key, entry);
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -342,6 +412,11 @@ pub struct FlowTable {
     next_udp_stream: u64,
     factory: Option<Box<dyn ConsumerFactory>>,
     reassembly_bytes: usize,
+    /// Conversations holding buffered reassembly bytes: (bytes, index), largest last.
+    buffered: std::collections::BTreeSet<(usize, usize)>,
+    max_conversations: usize,
+    reassembly_budget: usize,
+    untracked: RecentUntracked,
     pub stats: FlowStats,
 }
 
@@ -357,6 +432,16 @@ fn is_well_known(port: u16) -> bool {
 
 impl FlowTable {
     pub fn new(factory: Option<Box<dyn ConsumerFactory>>) -> Self {
+        Self::with_limits(factory, MAX_CONVERSATIONS, REASSEMBLY_BUDGET)
+    }
+
+    /// A table keeping at most `max_conversations` conversations and `reassembly_budget`
+    /// bytes of out-of-order data over all of them (tests lower the defaults).
+    pub fn with_limits(
+        factory: Option<Box<dyn ConsumerFactory>>,
+        max_conversations: usize,
+        reassembly_budget: usize,
+    ) -> Self {
         FlowTable {
             slots: Vec::new(),
             free_slots: Vec::new(),
@@ -364,6 +449,10 @@ impl FlowTable {
             created: 0,
             closing: None,
             open_pairs: FxHashMap::default(),
+            buffered: Default::default(),
+            max_conversations,
+            reassembly_budget,
+            untracked: RecentUntracked::default(),
             index: FxHashMap::default(),
             last_lookup: None,
             next_tcp_stream: 0,
@@ -398,10 +487,6 @@ impl FlowTable {
                 let dst = (packet.dst, udp.dst_port);
                 let key = FlowKey::new(Protocol::Udp, src, dst);
                 let idx = match self.lookup(&key) {
-                    Some(usize::MAX) => {
-                        self.stats.packets_untracked += 1;
-                        return;
-                    }
                     Some(i) if i != closing::CLOSED => i,
                     _ => match self.create(
                         key,
@@ -410,6 +495,7 @@ impl FlowTable {
                         src,
                         dst,
                         RoleBasis::FirstPacket,
+                        Untracked::Packet(None),
                     ) {
                         Some(i) => i,
                         None => return,
@@ -443,6 +529,7 @@ impl FlowTable {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn create(
         &mut self,
         key: FlowKey,
@@ -451,15 +538,10 @@ impl FlowTable {
         src: (IpAddr, u16),
         dst: (IpAddr, u16),
         basis: RoleBasis,
+        untracked: Untracked,
     ) -> Option<usize> {
-        if self.live >= MAX_CONVERSATIONS {
-            self.stats.packets_untracked += 1;
-            if self.index.len() < MAX_CONVERSATIONS * 2 {
-                // Remember the key so later packets of it are not counted as new conversations.
-                self.index.insert(key, usize::MAX);
-                self.last_lookup = None;
-                self.stats.conversations_untracked += 1;
-            }
+        if self.live >= self.max_conversations {
+            self.count_untracked(key, untracked);
             return None;
         }
         let (client, server, basis) = match basis {
@@ -550,6 +632,35 @@ impl FlowTable {
         Some(idx)
     }
 
+    /// A packet (or an ICMP error's quote) of `key` when the table is full: a new untracked
+    /// conversation unless `key` was seen recently (and is not reused by a new SYN).
+    fn count_untracked(&mut self, key: FlowKey, what: Untracked) {
+        let syn = match what {
+            Untracked::Packet(syn) => {
+                self.stats.packets_untracked += 1;
+                syn
+            }
+            Untracked::Quoted => None,
+        };
+        let new = match self.untracked.get(&key) {
+            None => true,
+            Some(entry) => match (syn, entry.syn) {
+                (Some((from, seq)), Some((first_from, first_seq))) => {
+                    from == first_from && seq != first_seq
+                }
+                (Some(_), None) => {
+                    self.untracked.insert(key, UntrackedEntry { syn });
+                    false
+                }
+                (None, _) => false,
+            },
+        };
+        if new {
+            self.stats.conversations_untracked += 1;
+            self.untracked.insert(key, UntrackedEntry { syn });
+        }
+    }
+
     fn add_tcp(&mut self, frame: &Frame<'_>, packet: &Packet<'_>, seg: &TcpSegment<'_>) {
         let src = (packet.src, seg.src_port);
         let dst = (packet.dst, seg.dst_port);
@@ -562,17 +673,14 @@ impl FlowTable {
         } else {
             RoleBasis::FirstPacket
         };
+        let untracked = Untracked::Packet(pure_syn.then_some((src, seg.seq)));
         let idx = match self.lookup(&key) {
-            Some(usize::MAX) => {
-                self.stats.packets_untracked += 1;
-                return;
-            }
             Some(closing::CLOSED) if !pure_syn => {
                 self.stats.packets_after_close += 1;
                 return;
             }
             Some(closing::CLOSED) => {
-                match self.create(key, Protocol::Tcp, frame, src, dst, basis) {
+                match self.create(key, Protocol::Tcp, frame, src, dst, basis, untracked) {
                     Some(n) => n,
                     None => return,
                 }
@@ -580,15 +688,21 @@ impl FlowTable {
             Some(i) => {
                 if pure_syn && self.is_port_reuse(i, packet, seg) {
                     self.finish_conversation(i);
-                    match self.create(key, Protocol::Tcp, frame, src, dst, basis) {
+                    match self.create(key, Protocol::Tcp, frame, src, dst, basis, untracked) {
                         Some(n) => n,
-                        None => return,
+                        None => {
+                            // The new conversation is untracked: later packets of the
+                            // 5-tuple are its, not the finished one's.
+                            self.index.remove(&key);
+                            self.last_lookup = None;
+                            return;
+                        }
                     }
                 } else {
                     i
                 }
             }
-            None => match self.create(key, Protocol::Tcp, frame, src, dst, basis) {
+            None => match self.create(key, Protocol::Tcp, frame, src, dst, basis, untracked) {
                 Some(i) => i,
                 None => return,
             },
@@ -660,11 +774,11 @@ impl FlowTable {
             frame_len: frame.wire_len,
         });
         let consumer = conv.consumer.as_deref_mut().map(|c| (c, side));
+        let conv_before = tcp.client.buffered_bytes() + tcp.server.buffered_bytes();
         let (this, peer) = match side {
             Side::Client => (&mut tcp.client, &mut tcp.server),
             Side::Server => (&mut tcp.server, &mut tcp.client),
         };
-        let before = this.buffered_bytes();
         // Wireshark's initial RTT: from the SYN to the ACK completing the handshake.
         let ooo_threshold_ns = match (tcp.last_syn_ts, tcp.handshake_ack_ts) {
             (Some(a), Some(b)) if b.0 > a.0 => b.0 - a.0,
@@ -681,14 +795,54 @@ impl FlowTable {
         if seg.flags.ack() && !seg.flags.rst() {
             peer.peer_acked(seg.ack, frame.number);
         }
-        let after = this.buffered_bytes();
         let ends = seg.flags.fin() || seg.flags.rst();
-        self.reassembly_bytes = (self.reassembly_bytes + after).saturating_sub(before);
+        let conv_after = tcp.client.buffered_bytes() + tcp.server.buffered_bytes();
+        if conv_after != conv_before {
+            self.buffered.remove(&(conv_before, idx));
+            if conv_after > 0 {
+                self.buffered.insert((conv_after, idx));
+            }
+            self.reassembly_bytes =
+                (self.reassembly_bytes + conv_after).saturating_sub(conv_before);
+            while self.reassembly_bytes > self.reassembly_budget {
+                let Some((bytes, victim)) = self.buffered.pop_last() else {
+                    break;
+                };
+                self.evict(victim);
+                self.stats.reassembly_evicted_bytes += bytes as u64;
+            }
+        }
         self.stats.peak_reassembly_bytes =
             self.stats.peak_reassembly_bytes.max(self.reassembly_bytes);
         if ends && let Some(closing) = self.closing.as_mut() {
             closing.ending(idx, order, frame.ts.0);
         }
+    }
+
+    /// The reassembly budget is exceeded: hands conversation `idx`'s buffered bytes to its
+    /// consumer behind gaps for the missing ranges, as the per-direction cap does.
+    fn evict(&mut self, idx: usize) {
+        let Some(conv) = self.slots.get_mut(idx).and_then(Option::as_mut) else {
+            return;
+        };
+        let Some(tcp) = conv.tcp.as_mut() else { return };
+        let released = tcp.client.buffered_bytes() + tcp.server.buffered_bytes();
+        if tcp.reassembly_evictions == 0 {
+            self.stats.reassembly_evicted_conversations += 1;
+        }
+        tcp.reassembly_evictions += 1;
+        let consumer = conv.consumer.as_deref_mut();
+        match consumer {
+            Some(c) => {
+                tcp.client.evict(Some((&mut *c, Side::Client)));
+                tcp.server.evict(Some((&mut *c, Side::Server)));
+            }
+            None => {
+                tcp.client.evict(None);
+                tcp.server.evict(None);
+            }
+        }
+        self.reassembly_bytes = self.reassembly_bytes.saturating_sub(released);
     }
 
     /// packet-tcp.c: a SYN whose sequence number differs from the base sequence number of
@@ -739,7 +893,15 @@ impl FlowTable {
                 self.stats.icmp_errors_unmatched += 1;
                 let quoted = (q.src, q.src_port);
                 let peer = (q.dst, q.dst_port);
-                match self.create(key, protocol, frame, quoted, peer, RoleBasis::FirstPacket) {
+                match self.create(
+                    key,
+                    protocol,
+                    frame,
+                    quoted,
+                    peer,
+                    RoleBasis::FirstPacket,
+                    Untracked::Quoted,
+                ) {
                     Some(idx) => idx,
                     None => return,
                 }
@@ -771,6 +933,9 @@ impl FlowTable {
         };
         let Some(tcp) = conv.tcp.as_mut() else { return };
         let released = tcp.client.buffered_bytes() + tcp.server.buffered_bytes();
+        if released > 0 {
+            self.buffered.remove(&(released, idx));
+        }
         match conv.consumer.as_deref_mut() {
             Some(c) => {
                 tcp.client.finish(Some((&mut *c, Side::Client)));
@@ -795,6 +960,15 @@ impl FlowTable {
 /// An address pair in one order whichever side is the client.
 pub fn pair_key(a: IpAddr, b: IpAddr) -> (IpAddr, IpAddr) {
     if a <= b { (a, b) } else { (b, a) }
+}
+
+/// What a packet of a 5-tuple the full table cannot take is.
+#[derive(Clone, Copy)]
+enum Untracked {
+    /// A packet of it; for a SYN without ACK, its sender and sequence number.
+    Packet(Option<((IpAddr, u16), u32)>),
+    /// The flow an ICMP error quotes (a conversation for Wireshark, but not a packet of it).
+    Quoted,
 }
 
 fn touch(

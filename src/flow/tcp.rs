@@ -14,7 +14,8 @@
 //! copy of a byte wins** — a retransmission that carries different bytes for a range already
 //! delivered or buffered at the same offset is ignored (as Linux and Windows receivers do
 //! for data already received). A gap is declared (and the consumer told) when the direction
-//! ends with FIN or RST, when the capture ends, or when the buffer cap is hit.
+//! ends with FIN or RST, when the capture ends, when the buffer cap is hit, or when the
+//! flow table's budget over all conversations evicts the buffer ([`TcpDirection::evict`]).
 
 use super::Side;
 use super::consumer::{Chunk, StreamConsumer, Want};
@@ -98,6 +99,9 @@ pub struct TcpDirectionStats {
     pub delivered_bytes: u64,
     /// Times the reassembly buffer cap forced a gap.
     pub buffer_cap_hits: u64,
+    /// Times the global reassembly budget (over all conversations) evicted this
+    /// direction's buffered bytes, forcing a gap.
+    pub budget_evictions: u64,
     /// Highest relative sequence seen (stream length incl. SYN/FIN).
     pub stream_length: u64,
 }
@@ -474,6 +478,23 @@ impl TcpDirection {
                 }
             }
             self.drain(consumer, side);
+        }
+    }
+
+    /// The global reassembly budget needs this direction's buffer: everything buffered is
+    /// handed over now, the missing ranges before it declared gaps (as for lost segments);
+    /// bytes that fill them later are not delivered.
+    pub fn evict(&mut self, consumer: Option<(&mut (dyn StreamConsumer + 'static), Side)>) {
+        if self.buffered_bytes == 0 {
+            return;
+        }
+        self.stats.budget_evictions += 1;
+        match consumer {
+            Some(c) => self.flush(Some(c)),
+            None => {
+                self.buffered.clear();
+                self.buffered_bytes = 0;
+            }
         }
     }
 

@@ -66,6 +66,10 @@ pub struct Limits {
     pub conversations_untracked: u64,
     pub packets_untracked: u64,
     pub peak_reassembly_bytes: usize,
+    /// Out-of-order bytes the global reassembly budget forced out (delivered behind gaps).
+    pub reassembly_evicted_bytes: u64,
+    /// Conversations whose reassembly buffers the global budget evicted.
+    pub reassembly_evicted_conversations: u64,
 }
 
 #[derive(Debug, Serialize, Default)]
@@ -379,6 +383,18 @@ fn warnings(a: &Analysis) -> Vec<Warning> {
             offset: None,
         });
     }
+    if a.flow.reassembly_evicted_conversations > 0 {
+        w.push(Warning {
+            kind: "limit_reassembly_budget",
+            message: format!(
+                "the TCP reassembly budget ({} bytes over all conversations) was exceeded: the out-of-order data of {} conversations ({} bytes) was handed over early and the missing ranges before it declared gaps",
+                crate::flow::REASSEMBLY_BUDGET,
+                a.flow.reassembly_evicted_conversations,
+                a.flow.reassembly_evicted_bytes
+            ),
+            offset: None,
+        });
+    }
     let cap_hits: u64 = a
         .conversations
         .iter()
@@ -512,6 +528,8 @@ fn file_summary(a: &Analysis) -> FileSummary {
             conversations_untracked: a.flow.conversations_untracked,
             packets_untracked: a.flow.packets_untracked,
             peak_reassembly_bytes: a.flow.peak_reassembly_bytes,
+            reassembly_evicted_bytes: a.flow.reassembly_evicted_bytes,
+            reassembly_evicted_conversations: a.flow.reassembly_evicted_conversations,
         }),
         warnings: warnings(a),
         error: None,

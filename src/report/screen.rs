@@ -494,25 +494,26 @@ pub fn render(report: &FileReport, layout: &Layout) -> String {
     }
     // The verdicts: one per attempt (its best cause), then causes without an attempt; with
     // many attempts, the first of each group only, at most MAX_DETAILED_ATTEMPTS.
-    let examples: Vec<&str> = report
+    // Sets, not lists: a flood from distinct sources has 100 000 attempts in as many groups,
+    // and lists made this quadratic.
+    let examples: rustc_hash::FxHashSet<&str> = report
         .diagnosis
         .summary
         .iter()
         .map(|g| g.example.as_str())
         .collect();
-    let mut told: Vec<&str> = Vec::new();
-    let mut cited: Vec<&str> = Vec::new();
+    let mut told: rustc_hash::FxHashSet<&str> = Default::default();
+    let mut cited: rustc_hash::FxHashSet<&str> = Default::default();
     let mut not_shown = 0usize;
     for cause in &report.diagnosis.causes {
         if let Some(a) = cause.attempt.as_deref() {
-            if told.contains(&a) {
+            if !told.insert(a) {
                 continue;
             }
-            told.push(a);
             let wanted = match &layout.attempt {
                 Some(only) => only == a,
                 None if grouped => {
-                    examples.contains(&a) && told.len() - not_shown <= MAX_DETAILED_ATTEMPTS
+                    examples.contains(a) && told.len() - not_shown <= MAX_DETAILED_ATTEMPTS
                 }
                 None => true,
             };
@@ -540,7 +541,7 @@ pub fn render(report: &FileReport, layout: &Layout) -> String {
     let others: Vec<&Finding> = report
         .findings
         .iter()
-        .filter(|f| !cited.contains(&f.id))
+        .filter(|f| !cited.contains(f.id))
         .filter(|f| layout.verbose || f.severity != Severity::Info)
         .collect();
     if !others.is_empty() {
