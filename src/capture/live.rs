@@ -46,6 +46,33 @@ pub const DEFAULT_FILTER: &str = concat!(
     "))"
 );
 
+/// [`DEFAULT_FILTER`] without its VLAN half, for link types where libpcap has no `vlan`
+/// (Linux cooked captures, LINKTYPE_LINUX_SLL and SLL2, which the `any` interface gives:
+/// "no VLAN support for Linux cooked v2"). [`LiveCapture::open`] falls back to it when it was
+/// given [`DEFAULT_FILTER`] and libpcap rejects that on the interface.
+pub const DEFAULT_FILTER_NO_VLAN: &str = concat!(
+    "tcp port 3389 or udp port 3389 or tcp port 443 or udp port 53 or tcp port 88 or udp port 88",
+    " or icmp[icmptype] == icmp-unreach or icmp[icmptype] == icmp-sourcequench",
+    " or icmp[icmptype] == icmp-timxceed or icmp[icmptype] == icmp-paramprob",
+    " or (icmp6 and ip6[40] < 128) or (ip and ip[6:2] & 0x1fff != 0)",
+);
+
+/// Installs `filter` on `capture`; [`DEFAULT_FILTER`] falls back to
+/// [`DEFAULT_FILTER_NO_VLAN`] where libpcap cannot filter VLAN tags. Returns the filter in
+/// force.
+fn install_filter<T: pcap::Activated + ?Sized>(
+    capture: &mut Capture<T>,
+    filter: &str,
+) -> Result<String, pcap::Error> {
+    match capture.filter(filter, true) {
+        Ok(()) => Ok(filter.to_string()),
+        Err(_) if filter == DEFAULT_FILTER => capture
+            .filter(DEFAULT_FILTER_NO_VLAN, true)
+            .map(|()| DEFAULT_FILTER_NO_VLAN.to_string()),
+        Err(e) => Err(e),
+    }
+}
+
 /// Snap length by default: tcpdump's and dumpcap's (whole frames, jumbo frames included).
 pub const DEFAULT_SNAPLEN: i32 = 262_144;
 /// Read timeout by default, milliseconds: how long [`LiveCapture::next_frame`] waits for a
@@ -142,6 +169,8 @@ pub enum LiveError {
 pub struct LiveCapture {
     interface: String,
     capture: Capture<Active>,
+    /// The filter in force (empty for none).
+    filter: String,
     link_type: u32,
     /// Nanoseconds per unit of `tv_usec` in the packet headers: 1 when libpcap granted
     /// nanosecond precision, 1000 when it gives microseconds.
@@ -171,15 +200,15 @@ impl LiveCapture {
             .open()
             .and_then(|c| c.setnonblock())
             .map_err(|e| classify_open_error(&interface, e))?;
-        if !options.filter.trim().is_empty() {
-            capture
-                .filter(&options.filter, true)
-                .map_err(|e| LiveError::BadFilter {
-                    interface: interface.clone(),
-                    filter: options.filter.clone(),
-                    message: pcap_message(e),
-                })?;
-        }
+        let filter = if options.filter.trim().is_empty() {
+            String::new()
+        } else {
+            install_filter(&mut capture, &options.filter).map_err(|e| LiveError::BadFilter {
+                interface: interface.clone(),
+                filter: options.filter.clone(),
+                message: pcap_message(e),
+            })?
+        };
         let link_type = capture.get_datalink().0 as u32;
         let ns_per_subsec_unit = if granted_nanoseconds(&capture) {
             1
@@ -189,6 +218,7 @@ impl LiveCapture {
         Ok(LiveCapture {
             interface,
             capture,
+            filter,
             link_type,
             ns_per_subsec_unit,
             frames: 0,
@@ -205,6 +235,12 @@ impl LiveCapture {
     /// The interface name the capture was opened on.
     pub fn interface(&self) -> &str {
         &self.interface
+    }
+
+    /// The capture filter in force: the one asked for, or [`DEFAULT_FILTER_NO_VLAN`] for
+    /// [`DEFAULT_FILTER`] on a link type without VLAN support; empty for none.
+    pub fn filter(&self) -> &str {
+        &self.filter
     }
 
     /// True when time stamps come with nanosecond precision (else microseconds).
@@ -384,6 +420,58 @@ mod tests {
         );
         // Saturates rather than overflowing on a nonsense header.
         assert_eq!(timestamp(i64::MAX, 1, 1000), Timestamp(i64::MAX));
+    }
+
+    /// Frames of a sample capture that `filter` keeps, through libpcap's offline reader and the
+    /// same filter installation as a live capture.
+    fn kept(sample: &str, filter: &str) -> (usize, String) {
+        let path = format!("{}/samples/{sample}", env!("CARGO_MANIFEST_DIR"));
+        let mut capture = Capture::from_file(&path).unwrap();
+        let in_force = install_filter(&mut capture, filter).unwrap();
+        let mut n = 0;
+        while capture.next_packet().is_ok() {
+            n += 1;
+        }
+        (n, in_force)
+    }
+
+    #[test]
+    fn default_filter_keeps_what_rdptriage_reads() {
+        // Ethernet captures: tshark counts 4, 8, 232 and 16 frames, all RDP on 3389 or ICMP
+        // destination unreachable; the filter keeps them all with its VLAN half.
+        for (sample, frames) in [
+            ("rdp-port-closed.pcap", 4),
+            ("rdp-icmp-port-unreachable.pcap", 8),
+            ("rdp-tls-healthy-xrdp.pcap", 232),
+            ("rdp-cert-untrusted-ipv6-xrdp.pcap", 16),
+        ] {
+            assert_eq!(
+                kept(sample, DEFAULT_FILTER),
+                (frames, DEFAULT_FILTER.into()),
+                "{sample}"
+            );
+        }
+        // Linux cooked v1 and v2: libpcap has no `vlan` there, the fallback is used.
+        // tshark -Y 'tcp.port==3389 || icmp.type==3' shows 8 and 9 frames.
+        for (sample, frames) in [
+            ("rdp-icmp-admin-prohibited-sll.pcap", 8),
+            ("rdp-rst-mid-handshake-sll2.pcap", 9),
+        ] {
+            assert_eq!(
+                kept(sample, DEFAULT_FILTER),
+                (frames, DEFAULT_FILTER_NO_VLAN.into()),
+                "{sample}"
+            );
+        }
+        // DNS kept, HTTP on 8080 not: tshark shows frames 1-2 DNS (udp 53), 3-14 TCP 8080.
+        assert_eq!(kept("http-only-no-rdp.pcap", DEFAULT_FILTER).0, 2);
+        // A filter that is not the default gets no fallback.
+        let path = format!(
+            "{}/samples/rdp-port-closed.pcap",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let mut capture = Capture::from_file(&path).unwrap();
+        assert!(install_filter(&mut capture, "tcp port 3389 or bogus").is_err());
     }
 
     #[test]
