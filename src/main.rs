@@ -729,6 +729,7 @@ fn run_live(args: LiveArgs) -> Result<u8, Fatal> {
             anyhow::anyhow!("name an interface with -i"),
         ));
     };
+    let interface_name = interface.clone();
     let mut capture = LiveOptions::new(interface.clone());
     if let Some(f) = &args.filter {
         capture.filter = f.clone();
@@ -753,6 +754,9 @@ fn run_live(args: LiveArgs) -> Result<u8, Fatal> {
         broken: None,
     };
     let result = rdptriage::engine::live::run(&config, &stop, |report| match report {
+        LiveReport::Started { link_type, filter } => eprintln!(
+            "rdptriage: capturing on {interface_name} (link type {link_type}), filter: {filter}"
+        ),
         LiveReport::Attempt(event, saved) => {
             out.attempt_with_evidence(event, saved);
             if out.broken.is_some() {

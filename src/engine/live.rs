@@ -74,6 +74,11 @@ pub struct LiveProgress {
 
 /// What the loop reports as it goes.
 pub enum LiveReport<'a> {
+    /// The capture is open: its link type and the filter in force.
+    Started {
+        link_type: u32,
+        filter: &'a str,
+    },
     Attempt(&'a AttemptEvent, Option<&'a Result<SavedEvidence, String>>),
     Progress(&'a LiveProgress),
 }
@@ -147,6 +152,10 @@ pub fn run(
     mut on: impl FnMut(LiveReport<'_>),
 ) -> Result<LiveEnd, LiveError> {
     let mut capture = LiveCapture::open(&config.capture)?;
+    on(LiveReport::Started {
+        link_type: capture.link_type(),
+        filter: capture.filter(),
+    });
     let keys = Rc::new(KeyRing::default());
     let mut tail = config.keylog.as_ref().map(|path| KeyLogTail {
         path: path.clone(),
