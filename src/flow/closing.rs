@@ -6,7 +6,9 @@
 //! A TCP conversation is over [`CloseTimers::grace`] after its last packet once it was reset
 //! or both sides sent FIN; otherwise after [`CloseTimers::handshake_idle`] of silence when
 //! its handshake never completed, [`CloseTimers::idle`] when it did. A UDP conversation is
-//! over after [`CloseTimers::udp_idle`] of silence. Its 5-tuple is then remembered for
+//! over after [`CloseTimers::udp_idle`] of silence — [`CloseTimers::grace`] once an ICMP error
+//! refused it, [`CloseTimers::handshake_idle`] while the server never answered, and
+//! [`CloseTimers::dns_idle`] for DNS. Its 5-tuple is then remembered for
 //! [`CloseTimers::tombstone`] so that stray packets after the close are counted, not taken
 //! for a new conversation (a new SYN still starts one).
 
@@ -103,6 +105,10 @@ impl Closing {
         let t = &self.timers;
         let wait = match c.tcp.as_ref() {
             None if c.client.port == 53 || c.server.port == 53 => t.dns_idle,
+            // Refused by an ICMP error, or never answered: as over as a reset connection, or
+            // one whose handshake never completed.
+            None if c.icmp_error_count > 0 => t.grace,
+            None if c.to_client.packets == 0 => t.handshake_idle.min(t.udp_idle),
             None => t.udp_idle,
             Some(tcp) => {
                 let reset = tcp.client.stats.rst.first().is_some()
