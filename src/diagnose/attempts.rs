@@ -139,45 +139,59 @@ pub fn attempts(a: &Analysis, probes: &Probes) -> Vec<Attempt> {
         }
     }
     // RDP-UDP and other UDP flows between the same hosts during the attempt; an RDP-UDP flow
-    // without such a TCP attempt (a capture filtered to UDP) is an attempt of its own.
+    // without such a TCP attempt (a capture filtered to UDP) is an attempt of its own. The
+    // attempts of each (client, server) address pair, in order, so a flow looks at its own.
+    let mut by_hosts: HashMap<(IpAddr, IpAddr), Vec<usize>> = HashMap::new();
+    for (i, at) in out.iter().enumerate() {
+        by_hosts
+            .entry((at.client, at.server_ip))
+            .or_default()
+            .push(i);
+    }
     for u in a
         .conversations
         .iter()
         .filter(|c| c.protocol == Protocol::Udp && c.packets() > 0)
     {
-        let joined = out.iter_mut().find(|at| {
-            at.client == u.client.ip
-                && at.server_ip == u.server.ip
-                && at.start.secs_until(u.first_ts) >= -ATTEMPT_GAP_SECS
-                && at_end(at).secs_until(u.first_ts) <= ATTEMPT_GAP_SECS
+        let hosts = (u.client.ip, u.server.ip);
+        let joined = by_hosts.get(&hosts).and_then(|list| {
+            list.iter().copied().find(|&i| {
+                let at = &out[i];
+                at.start.secs_until(u.first_ts) >= -ATTEMPT_GAP_SECS
+                    && at_end(at).secs_until(u.first_ts) <= ATTEMPT_GAP_SECS
+            })
         });
         match joined {
-            Some(at) => {
+            Some(i) => {
+                let at = &mut out[i];
                 at.connections.push(conv_id(u));
                 at.udp_streams.push(u.stream);
             }
-            None if a.rdp_udp.contains_key(&u.stream) => out.push(Attempt {
-                id: String::new(),
-                client: u.client.ip,
-                server: u.server.to_string(),
-                connections: vec![conv_id(u)],
-                names: Vec::new(),
-                first_frame: u.first_frame,
-                last_frame: u.last_frame,
-                start: u.first_ts,
-                span_s: u.first_ts.secs_until(u.last_ts),
-                phase: Phase::SynSent,
-                failed: false,
-                outcome: "no_failure_seen",
-                stage: None,
-                client_codes: None,
-                causes: Vec::new(),
-                streams: Vec::new(),
-                udp_streams: vec![u.stream],
-                server_ip: u.server.ip,
-                last_tcp: None,
-                decided: false,
-            }),
+            None if a.rdp_udp.contains_key(&u.stream) => {
+                by_hosts.entry(hosts).or_default().push(out.len());
+                out.push(Attempt {
+                    id: String::new(),
+                    client: u.client.ip,
+                    server: u.server.to_string(),
+                    connections: vec![conv_id(u)],
+                    names: Vec::new(),
+                    first_frame: u.first_frame,
+                    last_frame: u.last_frame,
+                    start: u.first_ts,
+                    span_s: u.first_ts.secs_until(u.last_ts),
+                    phase: Phase::SynSent,
+                    failed: false,
+                    outcome: "no_failure_seen",
+                    stage: None,
+                    client_codes: None,
+                    causes: Vec::new(),
+                    streams: Vec::new(),
+                    udp_streams: vec![u.stream],
+                    server_ip: u.server.ip,
+                    last_tcp: None,
+                    decided: false,
+                })
+            }
             None => {}
         }
     }
@@ -192,32 +206,45 @@ pub fn attempts(a: &Analysis, probes: &Probes) -> Vec<Attempt> {
 /// Joins each attempt with the DNS lookups its client made for the server's address within
 /// [`ATTEMPT_GAP_SECS`] before the attempt started.
 fn attach_lookups(a: &Analysis, attempts: &mut [Attempt]) {
+    if a.dns.is_empty() {
+        return;
+    }
+    // The attempts of each (client, server) address pair, in order; the UDP conversations by
+    // stream: each lookup looks at its own instead of every attempt.
+    let mut by_hosts: HashMap<(IpAddr, IpAddr), Vec<usize>> = HashMap::new();
+    for (i, at) in attempts.iter().enumerate() {
+        by_hosts
+            .entry((at.client, at.server_ip))
+            .or_default()
+            .push(i);
+    }
+    let udp: HashMap<u64, &Conversation> = a
+        .conversations
+        .iter()
+        .filter(|c| c.protocol == Protocol::Udp && a.dns.contains_key(&c.stream))
+        .map(|c| (c.stream, c))
+        .collect();
     for (stream, dns) in &a.dns {
-        let Some(conv) = a
-            .conversations
-            .iter()
-            .find(|c| c.protocol == Protocol::Udp && c.stream == *stream)
-        else {
+        let Some(conv) = udp.get(stream) else {
             continue;
         };
         for lookup in &dns.lookups {
             let Some(answered) = lookup.response_ts else {
                 continue;
             };
-            for at in attempts.iter_mut() {
+            let mut matching: Vec<usize> = lookup
+                .addresses
+                .iter()
+                .filter_map(|ip| by_hosts.get(&(conv.client.ip, *ip)))
+                .flatten()
+                .copied()
+                .collect();
+            matching.sort_unstable();
+            matching.dedup();
+            for i in matching {
+                let at = &mut attempts[i];
                 let before = answered.secs_until(at.start);
-                let server_ip = at
-                    .server
-                    .rsplit_once(':')
-                    .map_or(at.server.as_str(), |(ip, _)| ip);
-                let server_ip = server_ip.trim_start_matches('[').trim_end_matches(']');
-                let matches = at.client == conv.client.ip
-                    && lookup
-                        .addresses
-                        .iter()
-                        .any(|ip| ip.to_string() == server_ip)
-                    && (0.0..=ATTEMPT_GAP_SECS).contains(&before);
-                if !matches {
+                if !(0.0..=ATTEMPT_GAP_SECS).contains(&before) {
                     continue;
                 }
                 let id = conv_id(conv);
