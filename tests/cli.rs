@@ -408,3 +408,19 @@ fn batch_prints_each_file_as_it_finishes() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Without the `live` feature, `rdptriage live` says how to get it (exit 3), and the
+/// subcommand is still documented.
+#[cfg(not(feature = "live"))]
+#[test]
+fn live_without_the_feature_says_how_to_build_it() {
+    let out = bin().args(["live", "-i", "lo"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--features live") && err.contains("libpcap-dev"),
+        "{err}"
+    );
+    let help = bin().args(["live", "--help"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--write-evidence"));
+}

@@ -202,3 +202,19 @@ fn verdicts_arrive_while_capturing_and_sigint_ends_with_the_summary() {
     assert_eq!(child.wait().unwrap().code(), Some(1));
     let _ = std::fs::remove_dir_all(&evidence);
 }
+
+/// `--list-interfaces` names the interfaces libpcap sees, the loopback among them.
+#[test]
+fn list_interfaces_names_loopback() {
+    let out = Command::new(env!("CARGO_BIN_EXE_rdptriage"))
+        .args(["live", "--list-interfaces"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("lo\t") && l.contains("loopback")),
+        "{text}"
+    );
+}
