@@ -3,7 +3,8 @@
 //! the script itself fails unless each case's verdict arrives while the capture runs. This
 //! test checks the verdicts: the same causes as the samples recorded from the same cases
 //! (samples/MANIFEST.json: rdp-tls-healthy-xrdp no failure, rdp-cert-untrusted-xrdp
-//! certificate_untrusted, rdp-seclayer-rdp-server-tls-client-xrdp security_layer_mismatch).
+//! certificate_untrusted, rdp-seclayer-rdp-server-tls-client-xrdp security_layer_mismatch,
+//! rdp-tls13-cert-expired-xrdp certificate_expired — read only with the key log).
 //! Needs root and the lab packages (xrdp, freerdp2-x11, xvfb, faketime, gcc, ethtool,
 //! tcpdump): skipped with a message without them unless RDPTRIAGE_REQUIRE_LAB is set.
 #![cfg(feature = "live")]
@@ -69,10 +70,14 @@ fn verdicts_of_real_xrdp_sessions_arrive_while_capturing() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     let attempts: Vec<&Value> = events.iter().filter(|e| e["event"] == "attempt").collect();
-    assert_eq!(attempts.len(), 3, "{events:#?}");
+    assert_eq!(attempts.len(), 4, "{events:#?}");
     assert_ne!(attempts[0]["attempt"]["outcome"], "failed");
     assert_eq!(attempts[1]["causes"][0]["cause"], "certificate_untrusted");
     assert_eq!(attempts[2]["causes"][0]["cause"], "security_layer_mismatch");
+    // TLS 1.3: the certificate is encrypted; the key log the client wrote during the
+    // capture (re-read as it grows) opens it (samples/rdp-tls13-cert-expired-xrdp.pcap and
+    // its key log give the same cause).
+    assert_eq!(attempts[3]["causes"][0]["cause"], "certificate_expired");
     let end = events.last().unwrap();
     assert_eq!(end["event"], "end");
     assert_eq!(end["reason"], "signal");

@@ -10,8 +10,8 @@ use super::evidence::{SavedEvidence, save_attempt};
 use super::stream::{StreamOptions, StreamStats, Streamer};
 use crate::analyze::Pipeline;
 use crate::capture::live::{LiveCapture, LiveError, LiveOptions, LiveStats};
-use crate::capture::recent::{DEFAULT_RECENT_BYTES, RecentFrames};
-use crate::capture::{CaptureInfo, Timestamp};
+use crate::capture::recent::{DEFAULT_RECENT_BYTES, RecentFrame, RecentFrames};
+use crate::capture::{CaptureInfo, Frame, Timestamp};
 use crate::diagnose::event::AttemptEvent;
 use crate::proto::decrypt::KeyRing;
 use std::io::{Read, Seek, SeekFrom};
@@ -19,6 +19,16 @@ use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+
+/// How often the key log is checked for new lines: a secret must be there before the
+/// connection's first encrypted record is decoded (a TLS handshake takes a few round trips).
+const KEYLOG_POLL: Duration = Duration::from_millis(50);
+
+/// With a key log to follow, frames are decoded this long after they were captured: the TLS
+/// decoder looks a session's secrets up when it reads the ServerHello, and the client
+/// appends them to its key log only after it has received it; the delay gives the line time
+/// to be written and read.
+pub const KEYLOG_DELAY: Duration = Duration::from_millis(500);
 
 /// Everything `rdptriage live` was asked for.
 #[derive(Debug, Clone)]
@@ -156,7 +166,10 @@ pub fn run(
         link_type: capture.link_type(),
         filter: capture.filter(),
     });
-    let keys = Rc::new(KeyRing::default());
+    let keys = Rc::new(match config.keylog {
+        Some(_) => KeyRing::default().growing(),
+        None => KeyRing::default(),
+    });
     let mut tail = config.keylog.as_ref().map(|path| KeyLogTail {
         path: path.clone(),
         offset: 0,
@@ -172,6 +185,9 @@ pub fn run(
         .save_dir
         .as_ref()
         .map(|_| RecentFrames::new(config.recent_bytes));
+    // Frames waiting KEYLOG_DELAY for their secrets, when a key log is followed.
+    let mut delayed: Option<std::collections::VecDeque<RecentFrame>> =
+        config.keylog.as_ref().map(|_| Default::default());
     let started = Instant::now();
     let mut last_poll = Instant::now() - Duration::from_secs(60);
     let mut last_stats = Instant::now();
@@ -211,7 +227,7 @@ pub fn run(
         if config.count.is_some_and(|c| progress.frames >= c) {
             break "count";
         }
-        if last_poll.elapsed() >= Duration::from_secs(1) {
+        if last_poll.elapsed() >= KEYLOG_POLL {
             last_poll = Instant::now();
             if let Some(t) = tail.as_mut() {
                 match t.read_new() {
@@ -230,13 +246,48 @@ pub fn run(
                 if let Some(r) = recent.as_mut() {
                     r.push(&frame);
                 }
-                pipeline.frame(&frame);
-                let ts = frame.ts;
-                streamer.advance(&mut pipeline, ts)
+                match delayed.as_mut() {
+                    Some(line) => {
+                        line.push_back(RecentFrame {
+                            number: frame.number,
+                            ts: frame.ts,
+                            link_type: frame.link_type,
+                            wire_len: frame.wire_len,
+                            data: frame.data.to_vec(),
+                        });
+                        Vec::new()
+                    }
+                    None => {
+                        pipeline.frame(&frame);
+                        let ts = frame.ts;
+                        streamer.advance(&mut pipeline, ts)
+                    }
+                }
             }
             // No packet within the read timeout: the clock still closes attempts.
-            None => streamer.advance(&mut pipeline, wall_clock()),
+            None if delayed.is_none() => streamer.advance(&mut pipeline, wall_clock()),
+            None => Vec::new(),
         };
+        // Frames held for the key log go on once they are old enough.
+        let mut events = events;
+        if let Some(line) = delayed.as_mut() {
+            let ripe = wall_clock().0 - KEYLOG_DELAY.as_nanos() as i64;
+            while line.front().is_some_and(|f| f.ts.0 <= ripe) {
+                let Some(f) = line.pop_front() else { break };
+                pipeline.frame(&Frame {
+                    number: f.number,
+                    ts: f.ts,
+                    link_type: f.link_type,
+                    interface: 0,
+                    wire_len: f.wire_len,
+                    data: &f.data,
+                });
+                events.extend(streamer.advance(&mut pipeline, f.ts));
+            }
+            if line.is_empty() {
+                events.extend(streamer.advance(&mut pipeline, Timestamp(ripe)));
+            }
+        }
         handle(events, &recent, &tail, &mut progress, &mut on);
         if config
             .stats_every
@@ -252,6 +303,19 @@ pub fn run(
             on(LiveReport::Progress(&progress));
         }
     };
+    // Whatever still waits for its secrets is decoded now.
+    for f in delayed.take().into_iter().flatten() {
+        pipeline.frame(&Frame {
+            number: f.number,
+            ts: f.ts,
+            link_type: f.link_type,
+            interface: 0,
+            wire_len: f.wire_len,
+            data: &f.data,
+        });
+        let events = streamer.advance(&mut pipeline, f.ts);
+        handle(events, &recent, &tail, &mut progress, &mut on);
+    }
     let info = CaptureInfo {
         frames: progress.frames,
         first_ts,

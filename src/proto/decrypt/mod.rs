@@ -51,6 +51,9 @@ pub struct KeyRing {
     /// Master secrets recovered with an RSA key in this input, by session ID and by session
     /// ticket, for the sessions that resume them (RFC 5246 7.3, RFC 5077 3.4).
     resumable: RefCell<HashMap<Vec<u8>, Vec<u8>>>,
+    /// Secrets may still arrive (a key log read as it grows during a live capture): decoders
+    /// then look them up even while the ring is empty.
+    growing: bool,
 }
 
 /// Sessions remembered per input for resumption.
@@ -65,7 +68,14 @@ impl KeyRing {
             own: RefCell::new(own),
             rsa: None,
             resumable: RefCell::default(),
+            growing: false,
         }
+    }
+
+    /// The same ring, told that secrets may still be added while connections run.
+    pub fn growing(mut self) -> Self {
+        self.growing = true;
+        self
     }
 
     /// The same ring with the servers' RSA private keys.
@@ -128,7 +138,7 @@ impl KeyRing {
 
     /// True when no secret and no RSA key at all is known (decoders then skip key lookups).
     pub fn is_empty(&self) -> bool {
-        !self.has_key_logs() && self.rsa.is_none()
+        !self.growing && !self.has_key_logs() && self.rsa.is_none()
     }
 
     /// Sessions known from the input's own key material.
