@@ -32,6 +32,8 @@ pub const MAX_READ_BUFFER: usize = READ_BUFFER << 6;
 
 /// Bytes read before choosing the container reader.
 const FIRST_CHUNK: usize = 256 << 10;
+/// How far past a corrupt record the input is read to see whether it fails there itself.
+const DRAIN_AFTER_CORRUPT: usize = 4 << 20;
 /// pcapng option code for comments (`opt_comment`), valid in every block.
 const OPT_COMMENT: u16 = 1;
 /// pcapng Obsolete Packet Block type.
@@ -223,6 +225,21 @@ impl CaptureReader {
                 read_legacy(chained, &mut on_frame, &mut reached, &mut info)
             }
         }));
+        // A parser that stopped at a corrupt record may have read garbage a damaged gzip
+        // stream decoded before failing: read on a little to see whether the input itself
+        // fails there, which is the better reason to give.
+        if matches!(&outcome, Ok(Ok(())) if matches!(info.stopped, Some(CaptureError::Corrupt { .. })))
+            && input.error.is_none()
+        {
+            let mut sink = [0u8; 64 << 10];
+            let mut drained = 0usize;
+            while drained < DRAIN_AFTER_CORRUPT && input.error.is_none() {
+                match input.read(&mut sink) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => drained += n,
+                }
+            }
+        }
         // An input that failed (damaged gzip, I/O error) ends where it failed; the frames
         // before were read.
         let failed = input.error.take().map(|e| CaptureError::Io {
