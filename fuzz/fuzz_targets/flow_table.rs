@@ -1,4 +1,6 @@
-//! A sequence of packets through the whole analysis and both report renderings.
+//! A sequence of packets through the whole analysis and both report renderings, and through
+//! the engine as it goes (conversations closed and attempts judged mid-input, each event
+//! rendered).
 //!
 //! Input layout (so that mutations land in packets, not in pcap framing): byte 0 picks the
 //! link type; then records, each `[time step: u8][length: u16 LE][frame bytes]` (a short
@@ -9,7 +11,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use rdptriage::analyze::analyze_reader;
-use rdptriage::report::{json, screen};
+use rdptriage::report::screen;
 use std::io::Cursor;
 
 const LINK_TYPES: [u32; 9] = [1, 0, 12, 101, 108, 113, 228, 229, 276];
@@ -58,4 +60,15 @@ fuzz_target!(|data: &[u8]| {
         };
         let _ = screen::render(&report, &layout);
     }
+    let layout = screen::Layout::default();
+    let _ = rdptriage::engine::stream::stream_reader(
+        "fuzz".into(),
+        Cursor::new(&pcap),
+        Default::default(),
+        std::rc::Rc::new(Default::default()),
+        |event| {
+            let _ = serde_json::to_string(&event).expect("event serialises");
+            let _ = rdptriage::report::stream::attempt_lines(&event, &layout);
+        },
+    );
 });
