@@ -439,39 +439,50 @@ pub fn file_report(a: Analysis, findings: Vec<Finding>, diagnosis: Diagnosis) ->
         mut dns,
         ..
     } = a;
-    // Exactly as many as reported: collecting a filtered iterator grows by doubling (up to
-    // twice the room, ~4.5 KiB a connection, until the report is written).
+    // Built from the last conversation back, the conversations' room handed back (every
+    // `SHRINK_EVERY`) as the reports take theirs, then put in order: the two lists are never
+    // both whole in memory (a kept conversation is ~1.4 KiB, its report ~1.3 KiB; RSS counts
+    // the pages written, so the reports' room reserved at once costs only as it fills). A
+    // filtered `collect` would also have grown by doubling, up to twice the room.
+    const SHRINK_EVERY: usize = 4096;
+    let mut conversations = conversations;
     let mut connections =
         Vec::with_capacity(conversations.iter().filter(|c| c.packets() > 0).count());
-    connections.extend(
-        conversations
-            .into_iter()
-            .filter(|c| c.packets() > 0)
-            .map(|c| {
-                let obs = match c.protocol {
-                    Protocol::Tcp => observations.get(&c.stream).map(Vec::as_slice),
-                    Protocol::Udp => None,
-                };
-                let mut state = match c.protocol {
-                    Protocol::Tcp => states.remove(&c.stream),
-                    Protocol::Udp => None,
-                };
-                let rdp = state.as_mut().and_then(|s| s.setup.take());
-                let tls = state.as_mut().and_then(|s| s.tls.take());
-                let gateway = state.as_mut().and_then(|s| s.gateway.take());
-                let tcp = crate::state::phase::phase_from(&c, obs.unwrap_or(&[]), state.as_ref());
-                let mut report = boxed_connection_report(&c, rdp, tls, tcp);
-                report.state = state
-                    .filter(|_| report.rdp.is_some() || report.tls.is_some())
-                    .map(Box::new);
-                report.gateway = gateway;
-                if c.protocol == Protocol::Udp {
-                    report.rdp_udp = rdp_udp.remove(&c.stream).map(Box::new);
-                    report.dns = dns.remove(&c.stream);
-                }
-                report
-            }),
-    );
+    let mut since_shrink = 0;
+    while let Some(c) = conversations.pop() {
+        since_shrink += 1;
+        if since_shrink == SHRINK_EVERY {
+            conversations.shrink_to_fit();
+            since_shrink = 0;
+        }
+        if c.packets() == 0 {
+            continue;
+        }
+        let obs = match c.protocol {
+            Protocol::Tcp => observations.get(&c.stream).map(Vec::as_slice),
+            Protocol::Udp => None,
+        };
+        let mut state = match c.protocol {
+            Protocol::Tcp => states.remove(&c.stream),
+            Protocol::Udp => None,
+        };
+        let rdp = state.as_mut().and_then(|s| s.setup.take());
+        let tls = state.as_mut().and_then(|s| s.tls.take());
+        let gateway = state.as_mut().and_then(|s| s.gateway.take());
+        let tcp = crate::state::phase::phase_from(&c, obs.unwrap_or(&[]), state.as_ref());
+        let mut report = boxed_connection_report(&c, rdp, tls, tcp);
+        report.state = state
+            .filter(|_| report.rdp.is_some() || report.tls.is_some())
+            .map(Box::new);
+        report.gateway = gateway;
+        if c.protocol == Protocol::Udp {
+            report.rdp_udp = rdp_udp.remove(&c.stream).map(Box::new);
+            report.dns = dns.remove(&c.stream);
+        }
+        connections.push(report);
+    }
+    drop(conversations);
+    connections.reverse();
     FileReport {
         schema: SCHEMA,
         file,
