@@ -126,3 +126,23 @@ impl StreamConsumer for ConnectionDecoder {
         self.finish(side, want)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::observation::ObservationLog;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    /// A conversation that never carries a byte (a SYN flood's) keeps only the decoder's
+    /// shell: the RDP and TLS decoders are made on the first byte or gap.
+    #[test]
+    fn decoders_made_on_first_use() {
+        assert!(std::mem::size_of::<ConnectionDecoder>() <= 64);
+        let log: SharedLog = Rc::new(RefCell::new(ObservationLog::default()));
+        let mut d = ConnectionDecoder::new(7, log);
+        assert!(d.decoders.is_none());
+        d.gap(Side::Client, 10, 3);
+        assert!(d.decoders.is_some());
+    }
+}

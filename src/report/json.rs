@@ -587,3 +587,13 @@ pub fn error_report(err: &AnalyzeError) -> FileReport {
         diagnosis: Diagnosis::default(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The RDP, TLS, gateway and RDP-UDP summaries are boxed: a flood's 100 000 reports
+    /// of bare TCP connections cost ~1.3 KiB each, not 4.5 KiB (BENCHMARKS.md, "SYN flood").
+    #[test]
+    fn connection_report_stays_small() {
+        assert!(std::mem::size_of::<super::ConnectionReport>() <= 1536);
+    }
+}
