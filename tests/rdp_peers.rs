@@ -13,7 +13,7 @@ fn rdp_setups(report: &FileReport) -> Vec<&RdpSetup> {
     report
         .connections
         .iter()
-        .filter_map(|c| c.rdp.as_ref())
+        .filter_map(|c| c.rdp.as_deref())
         .collect()
 }
 

@@ -1068,7 +1068,15 @@ impl FlowTable {
 
     /// The conversations, in Wireshark stream order within each protocol.
     pub fn into_conversations(self) -> Vec<Conversation> {
-        let mut all: Vec<Conversation> = self.slots.into_iter().flatten().collect();
+        // Exactly as many as kept (collecting a flattened iterator would grow by doubling:
+        // up to twice the room, for the rest of the analysis); the decoders are done with.
+        let mut all: Vec<Conversation> =
+            Vec::with_capacity(self.slots.iter().filter(|s| s.is_some()).count());
+        all.extend(self.slots.into_iter().flatten().map(|mut c| {
+            c.consumer = None;
+            c.datagram_consumer = None;
+            c
+        }));
         all.sort_unstable_by_key(|c| c.order);
         all
     }

@@ -48,6 +48,11 @@ impl Timeline {
     pub fn push(&mut self, meta: PacketMeta) {
         self.total += 1;
         if self.head.len() < HEAD {
+            if self.head.capacity() == 0 {
+                // Room for one: most conversations of a flood or a scan are one SYN (a
+                // growing Vec of these would start with room for four).
+                self.head.reserve_exact(1);
+            }
             self.head.push(meta);
             return;
         }

@@ -17,10 +17,25 @@ enum Mode {
 }
 
 pub struct ConnectionDecoder {
-    rdp: RdpSetupDecoder,
-    tls: TlsDecoder,
+    /// The decoders, made when the first byte (or gap) arrives: most conversations of a SYN
+    /// flood or a port scan never carry one, and the decoders' state is most of the size.
+    decoders: Option<Box<Decoders>>,
+    /// What the decoders are made from (the keys as they were when the conversation began).
+    pending: Pending,
     client: Mode,
     server: Mode,
+}
+
+struct Decoders {
+    rdp: RdpSetupDecoder,
+    tls: TlsDecoder,
+}
+
+struct Pending {
+    stream: u64,
+    log: SharedLog,
+    keys: Option<SharedKeys>,
+    inner: InnerFactory,
 }
 
 impl ConnectionDecoder {
@@ -42,11 +57,28 @@ impl ConnectionDecoder {
         inner: InnerFactory,
     ) -> Self {
         ConnectionDecoder {
-            rdp: RdpSetupDecoder::new(stream, log.clone()),
-            tls: TlsDecoder::with_keys(stream, log, keys, Some(inner)),
+            decoders: None,
+            pending: Pending {
+                stream,
+                log,
+                // As `TlsDecoder::with_keys` would have filtered them now.
+                keys: keys.filter(|k| !k.is_empty()),
+                inner,
+            },
             client: Mode::Rdp,
             server: Mode::Rdp,
         }
+    }
+
+    /// The decoders, made on first use.
+    fn decoders(&mut self) -> &mut Decoders {
+        let p = &self.pending;
+        self.decoders.get_or_insert_with(|| {
+            Box::new(Decoders {
+                rdp: RdpSetupDecoder::new(p.stream, p.log.clone()),
+                tls: TlsDecoder::with_keys(p.stream, p.log.clone(), p.keys.clone(), Some(p.inner)),
+            })
+        })
     }
 
     fn mode(&mut self, side: Side) -> &mut Mode {
@@ -68,16 +100,17 @@ impl StreamConsumer for ConnectionDecoder {
     fn data(&mut self, side: Side, bytes: &[u8], chunk: Chunk) -> Want {
         match *self.mode(side) {
             Mode::Rdp => {
-                let want = self.rdp.data(side, bytes, chunk);
-                if let Some(rest) = self.rdp.take_tls_handover(side) {
+                let d = self.decoders();
+                let want = d.rdp.data(side, bytes, chunk);
+                if let Some(rest) = d.rdp.take_tls_handover(side) {
+                    let want = d.tls.data(side, &rest, chunk);
                     *self.mode(side) = Mode::Tls;
-                    let want = self.tls.data(side, &rest, chunk);
                     return self.finish(side, want);
                 }
                 self.finish(side, want)
             }
             Mode::Tls => {
-                let want = self.tls.data(side, bytes, chunk);
+                let want = self.decoders().tls.data(side, bytes, chunk);
                 self.finish(side, want)
             }
             Mode::Done => Want::Done,
@@ -86,10 +119,30 @@ impl StreamConsumer for ConnectionDecoder {
 
     fn gap(&mut self, side: Side, missing: u64, frame: u64) -> Want {
         let want = match *self.mode(side) {
-            Mode::Rdp => self.rdp.gap(side, missing, frame),
-            Mode::Tls => self.tls.gap(side, missing, frame),
+            Mode::Rdp => self.decoders().rdp.gap(side, missing, frame),
+            Mode::Tls => self.decoders().tls.gap(side, missing, frame),
             Mode::Done => Want::Done,
         };
         self.finish(side, want)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::observation::ObservationLog;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    /// A conversation that never carries a byte (a SYN flood's) keeps only the decoder's
+    /// shell: the RDP and TLS decoders are made on the first byte or gap.
+    #[test]
+    fn decoders_made_on_first_use() {
+        assert!(std::mem::size_of::<ConnectionDecoder>() <= 64);
+        let log: SharedLog = Rc::new(RefCell::new(ObservationLog::default()));
+        let mut d = ConnectionDecoder::new(7, log);
+        assert!(d.decoders.is_none());
+        d.gap(Side::Client, 10, 3);
+        assert!(d.decoders.is_some());
     }
 }

@@ -164,21 +164,21 @@ pub struct ConnectionReport {
     pub icmp_error_count: u64,
     /// RDP connection setup, when the connection carries RDP (see docs/json-schema.md).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rdp: Option<RdpSetup>,
+    pub rdp: Option<Box<RdpSetup>>,
     /// TCP: the phase reached, who closed and how, RTT, retransmissions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tcp: Option<crate::state::phase::ConnectionPhase>,
     /// TLS handshake, when the connection carries TLS (see docs/json-schema.md).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tls: Option<TlsSummary>,
+    pub tls: Option<Box<TlsSummary>>,
     /// HTTP and RD Gateway (MS-TSGU) exchange inside decrypted TLS, when decoded (see
     /// docs/json-schema.md).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub gateway: Option<GatewaySummary>,
+    pub gateway: Option<Box<GatewaySummary>>,
     /// RDP over UDP (MS-RDPEUDP), when the UDP conversation carries it (see
     /// docs/json-schema.md).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rdp_udp: Option<crate::proto::rdpudp::RdpUdpFlow>,
+    pub rdp_udp: Option<Box<crate::proto::rdpudp::RdpUdpFlow>>,
     /// DNS lookups on a UDP port-53 conversation (see docs/json-schema.md).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dns: Option<crate::proto::dns::DnsConversation>,
@@ -204,6 +204,16 @@ pub fn connection_report(
     c: &Conversation,
     rdp: Option<RdpSetup>,
     tls: Option<TlsSummary>,
+    tcp: Option<crate::state::phase::ConnectionPhase>,
+) -> ConnectionReport {
+    boxed_connection_report(c, rdp.map(Box::new), tls.map(Box::new), tcp)
+}
+
+/// [`connection_report`] of summaries already boxed (as the connection state holds them).
+fn boxed_connection_report(
+    c: &Conversation,
+    rdp: Option<Box<RdpSetup>>,
+    tls: Option<Box<TlsSummary>>,
     tcp: Option<crate::state::phase::ConnectionPhase>,
 ) -> ConnectionReport {
     let (end, end_frame) = crate::flow::conversation_end(c);
@@ -429,34 +439,50 @@ pub fn file_report(a: Analysis, findings: Vec<Finding>, diagnosis: Diagnosis) ->
         mut dns,
         ..
     } = a;
-    let connections = conversations
-        .into_iter()
-        .filter(|c| c.packets() > 0)
-        .map(|c| {
-            let obs = match c.protocol {
-                Protocol::Tcp => observations.get(&c.stream).map(Vec::as_slice),
-                Protocol::Udp => None,
-            };
-            let mut state = match c.protocol {
-                Protocol::Tcp => states.remove(&c.stream),
-                Protocol::Udp => None,
-            };
-            let rdp = state.as_mut().and_then(|s| s.setup.take()).map(|b| *b);
-            let tls = state.as_mut().and_then(|s| s.tls.take()).map(|b| *b);
-            let gateway = state.as_mut().and_then(|s| s.gateway.take()).map(|b| *b);
-            let tcp = crate::state::phase::phase_from(&c, obs.unwrap_or(&[]), state.as_ref());
-            let mut report = connection_report(&c, rdp, tls, tcp);
-            report.state = state
-                .filter(|_| report.rdp.is_some() || report.tls.is_some())
-                .map(Box::new);
-            report.gateway = gateway;
-            if c.protocol == Protocol::Udp {
-                report.rdp_udp = rdp_udp.remove(&c.stream);
-                report.dns = dns.remove(&c.stream);
-            }
-            report
-        })
-        .collect();
+    // Built from the last conversation back, the conversations' room handed back (every
+    // `SHRINK_EVERY`) as the reports take theirs, then put in order: the two lists are never
+    // both whole in memory (a kept conversation is ~1.4 KiB, its report ~1.3 KiB; RSS counts
+    // the pages written, so the reports' room reserved at once costs only as it fills). A
+    // filtered `collect` would also have grown by doubling, up to twice the room.
+    const SHRINK_EVERY: usize = 4096;
+    let mut conversations = conversations;
+    let mut connections =
+        Vec::with_capacity(conversations.iter().filter(|c| c.packets() > 0).count());
+    let mut since_shrink = 0;
+    while let Some(c) = conversations.pop() {
+        since_shrink += 1;
+        if since_shrink == SHRINK_EVERY {
+            conversations.shrink_to_fit();
+            since_shrink = 0;
+        }
+        if c.packets() == 0 {
+            continue;
+        }
+        let obs = match c.protocol {
+            Protocol::Tcp => observations.get(&c.stream).map(Vec::as_slice),
+            Protocol::Udp => None,
+        };
+        let mut state = match c.protocol {
+            Protocol::Tcp => states.remove(&c.stream),
+            Protocol::Udp => None,
+        };
+        let rdp = state.as_mut().and_then(|s| s.setup.take());
+        let tls = state.as_mut().and_then(|s| s.tls.take());
+        let gateway = state.as_mut().and_then(|s| s.gateway.take());
+        let tcp = crate::state::phase::phase_from(&c, obs.unwrap_or(&[]), state.as_ref());
+        let mut report = boxed_connection_report(&c, rdp, tls, tcp);
+        report.state = state
+            .filter(|_| report.rdp.is_some() || report.tls.is_some())
+            .map(Box::new);
+        report.gateway = gateway;
+        if c.protocol == Protocol::Udp {
+            report.rdp_udp = rdp_udp.remove(&c.stream).map(Box::new);
+            report.dns = dns.remove(&c.stream);
+        }
+        connections.push(report);
+    }
+    drop(conversations);
+    connections.reverse();
     FileReport {
         schema: SCHEMA,
         file,
@@ -559,5 +585,15 @@ pub fn error_report(err: &AnalyzeError) -> FileReport {
         connections: Vec::new(),
         findings: Vec::new(),
         diagnosis: Diagnosis::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The RDP, TLS, gateway and RDP-UDP summaries are boxed: a flood's 100 000 reports
+    /// of bare TCP connections cost ~1.3 KiB each, not 4.5 KiB (BENCHMARKS.md, "SYN flood").
+    #[test]
+    fn connection_report_stays_small() {
+        assert!(std::mem::size_of::<super::ConnectionReport>() <= 1536);
     }
 }
