@@ -191,11 +191,14 @@ impl LiveCapture {
             .promisc(options.promiscuous)
             .timeout(options.timeout_ms)
             .buffer_size(options.buffer_size)
-            .immediate_mode(true)
             .precision(Precision::Nano);
         // Non-blocking: on Linux (TPACKET_V3) the read timeout only runs once a packet has
         // arrived, so a blocking read on a quiet interface never returns — and then neither
         // timers nor SIGINT would be served. `next_frame` naps instead when nothing is there.
+        // Not immediate mode: it makes libpcap fall back to fixed ring slots of a whole snap
+        // length, 64 of them in 16 MiB on an interface with segmentation offload, and the
+        // kernel drops packets while we idle (BENCHMARKS.md "Live capture"); TPACKET_V3's
+        // blocks hand packets over when full or after the read timeout (250 ms).
         let mut capture = inactive
             .open()
             .and_then(|c| c.setnonblock())
