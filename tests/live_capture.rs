@@ -6,112 +6,17 @@
 //! veth pair created here; both ends and the namespace are removed on any exit.
 #![cfg(feature = "live")]
 
+mod common;
+
+use common::live::{VethLab, may_run};
+
 use rdptriage::capture::live::{
     DEFAULT_FILTER, LiveCapture, LiveError, LiveOptions, list_interfaces,
 };
 use rdptriage::capture::{CaptureReader, Timestamp};
-use std::io::Write;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 const SAMPLE: &str = "samples/rdp-port-closed.pcap";
-
-/// Effective uid from /proc/self/status ("Uid: real effective saved fs").
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .and_then(|l| l.split_whitespace().nth(2).map(|e| e == "0"))
-        })
-        .unwrap_or(false)
-}
-
-/// True when the test may go on; prints why not, or fails when live tests are required.
-fn may_run(test: &str) -> bool {
-    if is_root() {
-        return true;
-    }
-    if std::env::var_os("RDPTRIAGE_REQUIRE_LIVE").is_some() {
-        panic!(
-            "{test}: needs root (network namespaces and raw capture), and RDPTRIAGE_REQUIRE_LIVE is set"
-        );
-    }
-    // Written to stderr directly: libtest hides eprintln! output of passing tests.
-    let _ = writeln!(
-        std::io::stderr(),
-        "{test}: SKIPPED — needs root (network namespaces and raw capture); \
-         set RDPTRIAGE_REQUIRE_LIVE=1 to make this a failure"
-    );
-    false
-}
-
-fn run(args: &[&str]) {
-    let out = Command::new(args[0]).args(&args[1..]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// The namespace and veth pair; removed when dropped, also when the test fails.
-struct Lab {
-    ns: String,
-    host_end: String,
-    ns_end: String,
-}
-
-impl Lab {
-    fn new() -> Lab {
-        let pid = std::process::id();
-        let lab = Lab {
-            ns: format!("rdpt-live-{pid}"),
-            host_end: format!("rdptl{pid}h"),
-            ns_end: format!("rdptl{pid}n"),
-        };
-        run(&["ip", "netns", "add", &lab.ns]);
-        run(&[
-            "ip",
-            "link",
-            "add",
-            &lab.host_end,
-            "type",
-            "veth",
-            "peer",
-            "name",
-            &lab.ns_end,
-            "netns",
-            &lab.ns,
-        ]);
-        run(&["ip", "addr", "add", "10.254.77.1/30", "dev", &lab.host_end]);
-        run(&["ip", "link", "set", &lab.host_end, "up"]);
-        run(&[
-            "ip",
-            "-n",
-            &lab.ns,
-            "addr",
-            "add",
-            "10.254.77.2/30",
-            "dev",
-            &lab.ns_end,
-        ]);
-        run(&["ip", "-n", &lab.ns, "link", "set", &lab.ns_end, "up"]);
-        lab
-    }
-}
-
-impl Drop for Lab {
-    fn drop(&mut self) {
-        // Deleting the namespace deletes its veth end and with it the host end; the explicit
-        // link delete covers a namespace that was never made.
-        let _ = Command::new("ip").args(["netns", "del", &self.ns]).output();
-        let _ = Command::new("ip")
-            .args(["link", "del", &self.host_end])
-            .output();
-    }
-}
 
 #[test]
 fn replayed_frames_arrive_byte_for_byte() {
@@ -126,7 +31,7 @@ fn replayed_frames_arrive_byte_for_byte() {
     .unwrap();
     assert_eq!(expected.len(), 4);
 
-    let lab = Lab::new();
+    let lab = VethLab::new("rlc");
     let mut capture = LiveCapture::open(&LiveOptions::new(lab.host_end.clone())).unwrap();
     assert_eq!(capture.link_type(), 1, "veth is Ethernet");
     assert!(
@@ -134,25 +39,7 @@ fn replayed_frames_arrive_byte_for_byte() {
         "libpcap on Linux grants nanoseconds"
     );
 
-    let replay = Command::new("ip")
-        .args([
-            "netns",
-            "exec",
-            &lab.ns,
-            "tcpreplay",
-            "-q",
-            "-t",
-            "-i",
-            &lab.ns_end,
-            SAMPLE,
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        replay.status.success(),
-        "tcpreplay: {}",
-        String::from_utf8_lossy(&replay.stderr)
-    );
+    lab.replay(SAMPLE);
     let started = Timestamp(
         (std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

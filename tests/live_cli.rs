@@ -8,103 +8,13 @@
 
 mod common;
 
+use common::live::{VethLab, may_run, run};
+
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
-
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .and_then(|l| l.split_whitespace().nth(2).map(|e| e == "0"))
-        })
-        .unwrap_or(false)
-}
-
-fn may_run(test: &str) -> bool {
-    if is_root() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("RDPTRIAGE_REQUIRE_LIVE").is_none(),
-        "{test}: needs root (network namespaces, raw capture) and RDPTRIAGE_REQUIRE_LIVE is set"
-    );
-    eprintln!("{test}: SKIPPED — needs root (network namespaces and raw capture)");
-    false
-}
-
-fn run(args: &[&str]) {
-    let out = Command::new(args[0]).args(&args[1..]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// A veth pair, one end in a namespace of its own; removed on drop.
-struct Lab {
-    ns: String,
-    host_end: String,
-    ns_end: String,
-}
-
-impl Lab {
-    fn new() -> Lab {
-        let pid = std::process::id();
-        let lab = Lab {
-            ns: format!("rdpt-cli-{pid}"),
-            host_end: format!("rdptc{pid}h"),
-            ns_end: format!("rdptc{pid}n"),
-        };
-        run(&["ip", "netns", "add", &lab.ns]);
-        run(&[
-            "ip",
-            "link",
-            "add",
-            &lab.host_end,
-            "type",
-            "veth",
-            "peer",
-            "name",
-            &lab.ns_end,
-            "netns",
-            &lab.ns,
-        ]);
-        run(&["ip", "link", "set", &lab.host_end, "up"]);
-        run(&["ip", "-n", &lab.ns, "link", "set", &lab.ns_end, "up"]);
-        lab
-    }
-
-    fn replay(&self, sample: &str) {
-        let file = common::project_dir().join("samples").join(sample);
-        run(&[
-            "ip",
-            "netns",
-            "exec",
-            &self.ns,
-            "tcpreplay",
-            "-q",
-            "-t",
-            "-i",
-            &self.ns_end,
-            file.to_str().unwrap(),
-        ]);
-    }
-}
-
-impl Drop for Lab {
-    fn drop(&mut self) {
-        let _ = Command::new("ip").args(["netns", "del", &self.ns]).output();
-        let _ = Command::new("ip")
-            .args(["link", "del", &self.host_end])
-            .output();
-    }
-}
 
 /// The lines of `reader`, as they come.
 fn lines(reader: impl std::io::Read + Send + 'static) -> Receiver<String> {
@@ -139,7 +49,7 @@ fn verdicts_arrive_while_capturing_and_sigint_ends_with_the_summary() {
     if !may_run("verdicts_arrive_while_capturing_and_sigint_ends_with_the_summary") {
         return;
     }
-    let lab = Lab::new();
+    let lab = VethLab::new("rcl");
     let evidence = std::env::temp_dir().join(format!("rdpt-live-evidence-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&evidence);
     let mut child = Command::new(env!("CARGO_BIN_EXE_rdptriage"))
@@ -166,7 +76,7 @@ fn verdicts_arrive_while_capturing_and_sigint_ends_with_the_summary() {
     assert!(started.contains("capturing on"), "{started}");
 
     // tshark -r samples/rdp-port-closed.pcap: SYN (1), RST+ACK (2), SYN (3), RST+ACK (4).
-    lab.replay("rdp-port-closed.pcap");
+    lab.replay("samples/rdp-port-closed.pcap");
     // Judged 5 s after the reset (grace) plus the 2 s window: while still capturing.
     let first = next_event(&out, "attempt", Duration::from_secs(20));
     assert_eq!(first["attempt"]["outcome"], "failed");
@@ -185,7 +95,7 @@ fn verdicts_arrive_while_capturing_and_sigint_ends_with_the_summary() {
 
     // tshark -r samples/rdp-neg-ssl-required-shadow.pcap: the server's RDP_NEG_FAILURE
     // (SSL_REQUIRED_BY_SERVER) answers the client's standard-security request.
-    lab.replay("rdp-neg-ssl-required-shadow.pcap");
+    lab.replay("samples/rdp-neg-ssl-required-shadow.pcap");
     std::thread::sleep(Duration::from_millis(500));
     // Still open (its window has not passed): SIGINT judges it.
     run(&["kill", "-INT", &child.id().to_string()]);

@@ -21,6 +21,29 @@ pub struct RecentFrame {
 }
 
 impl RecentFrame {
+    /// A copy of `frame`.
+    pub fn of(frame: &Frame<'_>) -> RecentFrame {
+        RecentFrame {
+            number: frame.number,
+            ts: frame.ts,
+            link_type: frame.link_type,
+            wire_len: frame.wire_len,
+            data: frame.data.to_vec(),
+        }
+    }
+
+    /// The frame again, as the pipeline reads it.
+    pub fn as_frame(&self) -> Frame<'_> {
+        Frame {
+            number: self.number,
+            ts: self.ts,
+            link_type: self.link_type,
+            interface: 0,
+            wire_len: self.wire_len,
+            data: &self.data,
+        }
+    }
+
     /// Bytes this frame counts against the budget: its captured bytes plus the record itself.
     fn cost(&self) -> usize {
         self.data.len() + std::mem::size_of::<RecentFrame>()
@@ -59,13 +82,7 @@ impl RecentFrames {
     /// than the whole budget is not kept (and counts as evicted). Frames are expected in
     /// increasing number order, as a capture delivers them.
     pub fn push(&mut self, frame: &Frame<'_>) {
-        let held = RecentFrame {
-            number: frame.number,
-            ts: frame.ts,
-            link_type: frame.link_type,
-            wire_len: frame.wire_len,
-            data: frame.data.to_vec(),
-        };
+        let held = RecentFrame::of(frame);
         let cost = held.cost();
         if cost > self.budget {
             self.evicted_frames += 1;

@@ -11,7 +11,7 @@ use super::stream::{StreamOptions, StreamStats, Streamer};
 use crate::analyze::Pipeline;
 use crate::capture::live::{LiveCapture, LiveError, LiveOptions, LiveStats};
 use crate::capture::recent::{DEFAULT_RECENT_BYTES, RecentFrame, RecentFrames};
-use crate::capture::{CaptureInfo, Frame, Timestamp};
+use crate::capture::{CaptureInfo, Timestamp};
 use crate::diagnose::event::AttemptEvent;
 use crate::proto::decrypt::KeyRing;
 use std::io::{Read, Seek, SeekFrom};
@@ -248,13 +248,7 @@ pub fn run(
                 }
                 match delayed.as_mut() {
                     Some(line) => {
-                        line.push_back(RecentFrame {
-                            number: frame.number,
-                            ts: frame.ts,
-                            link_type: frame.link_type,
-                            wire_len: frame.wire_len,
-                            data: frame.data.to_vec(),
-                        });
+                        line.push_back(RecentFrame::of(&frame));
                         Vec::new()
                     }
                     None => {
@@ -274,14 +268,7 @@ pub fn run(
             let ripe = wall_clock().0 - KEYLOG_DELAY.as_nanos() as i64;
             while line.front().is_some_and(|f| f.ts.0 <= ripe) {
                 let Some(f) = line.pop_front() else { break };
-                pipeline.frame(&Frame {
-                    number: f.number,
-                    ts: f.ts,
-                    link_type: f.link_type,
-                    interface: 0,
-                    wire_len: f.wire_len,
-                    data: &f.data,
-                });
+                pipeline.frame(&f.as_frame());
                 events.extend(streamer.advance(&mut pipeline, f.ts));
             }
             if line.is_empty() {
@@ -305,14 +292,7 @@ pub fn run(
     };
     // Whatever still waits for its secrets is decoded now.
     for f in delayed.take().into_iter().flatten() {
-        pipeline.frame(&Frame {
-            number: f.number,
-            ts: f.ts,
-            link_type: f.link_type,
-            interface: 0,
-            wire_len: f.wire_len,
-            data: &f.data,
-        });
+        pipeline.frame(&f.as_frame());
         let events = streamer.advance(&mut pipeline, f.ts);
         handle(events, &recent, &tail, &mut progress, &mut on);
     }

@@ -2,6 +2,9 @@
 //! conversations with expectations recorded from tshark.
 #![allow(dead_code)]
 
+#[cfg(feature = "live")]
+pub mod live;
+
 use rdptriage::analyze::analyze_path;
 use rdptriage::engine::file_report;
 use rdptriage::report::json::FileReport;
