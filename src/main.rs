@@ -455,23 +455,14 @@ fn run(args: AnalyzeArgs) -> Result<u8, Fatal> {
         Err(e) if is_broken_pipe(&e) => return Ok(exit::CLEAN),
         Err(e) => return Err(Fatal::new(exit::FAILURE, e)),
     }
-    let threshold = match args.fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Never => None,
-    };
-    let failing = threshold.is_some_and(|t| {
-        reports
-            .iter()
-            .any(|r| r.findings.iter().any(|f| f.severity >= t))
-    });
+    let worst = reports
+        .iter()
+        .flat_map(|r| r.findings.iter().map(|f| f.severity))
+        .max();
     Ok(if unreadable {
         exit::UNREADABLE_INPUT
-    } else if failing {
-        exit::FINDINGS
     } else {
-        exit::CLEAN
+        exit_code_for(args.fail_on, worst)
     })
 }
 
@@ -657,28 +648,18 @@ fn run_stream(args: &AnalyzeArgs, options: &AnalyzeOptions) -> Result<u8, Fatal>
         eprintln!("rdptriage: warning: -: {e}");
         warnings.push(e.to_string());
     }
-    out.end(rdptriage::engine::stream::EndEvent {
-        schema: rdptriage::diagnose::event::EVENT_SCHEMA,
-        event: "end",
-        input: "-".into(),
-        reason,
-        attempts: out.totals.attempts,
-        failed: out.totals.failed,
-        causes: out.totals.causes.clone(),
-        frames: end.capture.frames,
-        stats: end.stats.clone(),
-        conversations_untracked: end.flow.conversations_untracked,
-        packets_untracked: end.flow.packets_untracked,
-        packets_after_close: end.flow.packets_after_close,
-        warnings,
-        capture_stats: None,
-    });
-    match out.broken.take() {
-        None => {}
-        Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(exit::CLEAN),
-        Some(e) => return Err(Fatal::new(exit::FAILURE, anyhow::Error::from(e))),
-    }
-    Ok(exit_code_for(args.fail_on, out.totals.worst))
+    out.finish(
+        EndFacts {
+            input: "-".into(),
+            reason,
+            frames: end.capture.frames,
+            stats: end.stats,
+            flow: end.flow,
+            warnings,
+            capture_stats: None,
+        },
+        args.fail_on,
+    )
 }
 
 #[cfg(not(feature = "live"))]
@@ -786,28 +767,18 @@ fn run_live(args: LiveArgs) -> Result<u8, Fatal> {
         }
     });
     let end = result.map_err(|e| Fatal::new(exit::FAILURE, anyhow::Error::from(e)))?;
-    out.end(rdptriage::engine::stream::EndEvent {
-        schema: rdptriage::diagnose::event::EVENT_SCHEMA,
-        event: "end",
-        input: interface,
-        reason: end.reason,
-        attempts: out.totals.attempts,
-        failed: out.totals.failed,
-        causes: out.totals.causes.clone(),
-        frames: end.frames,
-        stats: end.stats.clone(),
-        conversations_untracked: end.flow.conversations_untracked,
-        packets_untracked: end.flow.packets_untracked,
-        packets_after_close: end.flow.packets_after_close,
-        warnings: Vec::new(),
-        capture_stats: serde_json::to_value(end.capture).ok(),
-    });
-    match out.broken.take() {
-        None => {}
-        Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(exit::CLEAN),
-        Some(e) => return Err(Fatal::new(exit::FAILURE, anyhow::Error::from(e))),
-    }
-    Ok(exit_code_for(args.fail_on, out.totals.worst))
+    out.finish(
+        EndFacts {
+            input: interface,
+            reason: end.reason,
+            frames: end.frames,
+            stats: end.stats,
+            flow: end.flow,
+            warnings: Vec::new(),
+            capture_stats: serde_json::to_value(end.capture).ok(),
+        },
+        args.fail_on,
+    )
 }
 
 /// Exit code for the worst finding severity seen.
@@ -822,6 +793,17 @@ fn exit_code_for(fail_on: FailOn, worst: Option<Severity>) -> u8 {
         (Some(t), Some(w)) if w >= t => exit::FINDINGS,
         _ => exit::CLEAN,
     }
+}
+
+/// What a streamed run's end event says besides the totals.
+struct EndFacts {
+    input: String,
+    reason: &'static str,
+    frames: u64,
+    stats: rdptriage::engine::stream::StreamStats,
+    flow: rdptriage::flow::FlowStats,
+    warnings: Vec<String>,
+    capture_stats: Option<serde_json::Value>,
 }
 
 /// Where a streamed run writes: verdict lines or JSON Lines events, flushed one by one.
@@ -915,6 +897,33 @@ impl Output {
             {
                 self.broken = Some(e);
             }
+        }
+    }
+
+    /// The end event (or line) from the run's totals, then the exit code: a closed pipe is a
+    /// quiet success, another write error a failure, else by `fail_on`.
+    fn finish(mut self, facts: EndFacts, fail_on: FailOn) -> Result<u8, Fatal> {
+        let flow = &facts.flow;
+        self.end(rdptriage::engine::stream::EndEvent {
+            schema: rdptriage::diagnose::event::EVENT_SCHEMA,
+            event: "end",
+            input: facts.input,
+            reason: facts.reason,
+            attempts: self.totals.attempts,
+            failed: self.totals.failed,
+            causes: self.totals.causes.clone(),
+            frames: facts.frames,
+            stats: facts.stats,
+            conversations_untracked: flow.conversations_untracked,
+            packets_untracked: flow.packets_untracked,
+            packets_after_close: flow.packets_after_close,
+            warnings: facts.warnings,
+            capture_stats: facts.capture_stats,
+        });
+        match self.broken.take() {
+            None => Ok(exit_code_for(fail_on, self.totals.worst)),
+            Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit::CLEAN),
+            Some(e) => Err(Fatal::new(exit::FAILURE, anyhow::Error::from(e))),
         }
     }
 
