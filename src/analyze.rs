@@ -407,6 +407,34 @@ impl Pipeline {
         &self.flows.stats
     }
 
+    /// At the end of an input read as it goes (after [`Pipeline::take_all`]): its counters
+    /// as an analysis without conversations (what a document's `file` part is made of).
+    pub fn counters(
+        &self,
+        name: String,
+        gzip: bool,
+        capture: CaptureInfo,
+        mut decryption: DecryptionInfo,
+    ) -> Analysis {
+        decryption.secrets_blocks = self.secrets_blocks;
+        decryption.sessions_with_secrets = self.keys.own_sessions();
+        Analysis {
+            name,
+            gzip,
+            capture,
+            link: self.link.clone(),
+            net: self.decoder.stats.clone(),
+            flow: self.flows.stats.clone(),
+            conversations: Vec::new(),
+            states: Default::default(),
+            observations: BTreeMap::new(),
+            rdp_udp: BTreeMap::new(),
+            dns: BTreeMap::new(),
+            rdp_traffic: BTreeMap::new(),
+            decryption,
+        }
+    }
+
     /// The whole input's analysis, at its end.
     pub fn finish(
         mut self,

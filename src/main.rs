@@ -2,7 +2,7 @@
 use anyhow::{Context, Result};
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
-use rdptriage::analyze::{AnalyzeOptions, analyze_path_with};
+use rdptriage::analyze::AnalyzeOptions;
 use rdptriage::detect::Severity;
 use rdptriage::proto::decrypt::{self, KeyStore, RsaKeys};
 use rdptriage::report::{ci, html, json, redact, screen};
@@ -408,8 +408,7 @@ fn run(args: AnalyzeArgs) -> Result<u8, Fatal> {
                     .par_iter()
                     .enumerate()
                     .for_each_with(tx, |tx, (i, path)| {
-                        let report = analyze_path_with(path, None, options)
-                            .map(rdptriage::engine::file_report);
+                        let report = rdptriage::engine::document::report_path(path, options);
                         progress.inc(1);
                         let _ = tx.send((i, report));
                     })

@@ -65,6 +65,13 @@ pub struct Attempt {
     /// connection is another attempt.
     #[serde(skip)]
     pub decided: bool,
+    /// The stage its last TCP connection reached and the frame that showed it (what the
+    /// input's closing cause says of an attempt still in setup when the capture ended).
+    #[serde(skip)]
+    pub last_stage: Option<(crate::state::Stage, Option<u64>)>,
+    /// How the active stage of its connections that reached it is known, best first.
+    #[serde(skip)]
+    pub active_known: Option<crate::state::Known>,
 }
 
 fn conv_id(c: &Conversation) -> String {
@@ -134,6 +141,8 @@ pub fn attempts(a: &Analysis, probes: &Probes) -> Vec<Attempt> {
                     server_ip: c.server.ip,
                     last_tcp: phase.map(|p| (c.stream, p)),
                     decided,
+                    last_stage: None,
+                    active_known: None,
                 })
             }
         }
@@ -190,6 +199,8 @@ pub fn attempts(a: &Analysis, probes: &Probes) -> Vec<Attempt> {
                     server_ip: u.server.ip,
                     last_tcp: None,
                     decided: false,
+                    last_stage: None,
+                    active_known: None,
                 })
             }
             None => {}

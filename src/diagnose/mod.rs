@@ -400,7 +400,27 @@ impl<'a> Index<'a> {
     }
 }
 
+/// One analysis judged before the input's verdict is drawn: its attempts (each with its
+/// causes named), its causes ranked within their attempts, and its probes. The verdict
+/// ([`conclude`]) needs nothing else, so the parts of several analyses — the host-pair
+/// groups the engine judges as it goes — can be joined and concluded once for a whole input.
+#[derive(Debug, Clone, Default)]
+pub struct Judged {
+    pub attempts: Vec<Attempt>,
+    /// Every attempt's causes, each with the severity it ranks by, in attempt order.
+    pub ranked: Vec<(Cause, Severity)>,
+    pub probes: Vec<summary::ProbeGroup>,
+    /// Connections classified as probes or scans.
+    pub probe_connections: usize,
+}
+
+/// The whole diagnosis of one analysis: [`judge_attempts`], then [`conclude`].
 pub fn diagnose(a: &Analysis, findings: &[Finding], probes: &Probes) -> Diagnosis {
+    conclude(judge_attempts(a, findings, probes))
+}
+
+/// Attempts, their outcome and their causes, and the probes, of one analysis.
+pub fn judge_attempts(a: &Analysis, findings: &[Finding], probes: &Probes) -> Judged {
     let index = Index::new(a, findings);
     let mut attempts: Vec<Attempt> = attempts::attempts(a, probes)
         .into_iter()
@@ -412,6 +432,10 @@ pub fn diagnose(a: &Analysis, findings: &[Finding], probes: &Probes) -> Diagnosi
                     .any(|s| index.tcp.get(s).is_some_and(|c| rdp_relevant(a, c)))
         })
         .collect();
+    // Numbered among the attempts kept (RDP ones), in order of first packet.
+    for (i, at) in attempts.iter_mut().enumerate() {
+        at.id = format!("attempt-{}", i + 1);
+    }
     let mut ranked: Vec<(Cause, Severity)> = Vec::new();
     for at in &mut attempts {
         let tcp_failed = match &at.last_tcp {
@@ -439,6 +463,12 @@ pub fn diagnose(a: &Analysis, findings: &[Finding], probes: &Probes) -> Diagnosi
             at.streams.iter().filter_map(|s| a.states.get(s)).collect();
         at.stage = states.iter().map(|s| s.stage).max();
         let last_state = at.last_tcp.as_ref().and_then(|(s, _)| a.states.get(s));
+        at.last_stage = last_state.map(|s| (s.stage, s.stages.last().map(|x| x.frame)));
+        at.active_known = states
+            .iter()
+            .filter(|s| s.reached_active())
+            .map(|s| s.stage_known)
+            .min();
         at.outcome = if at.failed {
             "failed"
         } else if states.iter().any(|s| s.reached_active()) {
@@ -499,6 +529,23 @@ pub fn diagnose(a: &Analysis, findings: &[Finding], probes: &Probes) -> Diagnosi
         }
         at.causes = seen;
     }
+    Judged {
+        attempts,
+        ranked,
+        probes: summary::probe_groups(a, probes),
+        probe_connections: probes.by_stream.len(),
+    }
+}
+
+/// The input's diagnosis from its judged parts: its causes ranked across attempts (the
+/// verdict first), a closing cause when no attempt has one, the attempts summarised.
+pub fn conclude(judged: Judged) -> Diagnosis {
+    let Judged {
+        attempts,
+        mut ranked,
+        probes: probe_groups,
+        probe_connections: probe_count,
+    } = judged;
     // The file's verdict is the cause that explains the most failed attempts.
     let mut explains: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for at in attempts.iter().filter(|at| at.failed) {
@@ -530,10 +577,10 @@ pub fn diagnose(a: &Analysis, findings: &[Finding], probes: &Probes) -> Diagnosi
         let at = unfinished[0];
         let advice = remedies::advice("undetermined");
         let stream = at.last_tcp.as_ref().map(|(s, _)| *s);
-        let state = stream.and_then(|s| a.states.get(&s));
-        let frames: Vec<u64> = state
-            .and_then(|s| s.stages.last())
-            .map(|s| s.frame)
+        let stage = at.last_stage.map(|(stage, _)| stage);
+        let frames: Vec<u64> = at
+            .last_stage
+            .and_then(|(_, frame)| frame)
             .into_iter()
             .collect();
         causes.push(Cause {
@@ -550,7 +597,7 @@ pub fn diagnose(a: &Analysis, findings: &[Finding], probes: &Probes) -> Diagnosi
                 } else {
                     "is".to_string()
                 },
-                state.map_or("unknown", |s| s.stage.words()),
+                stage.map_or("unknown", |s| s.words()),
                 frames
                     .first()
                     .map(|f| format!(" (reached in frame {f})"))
@@ -566,7 +613,6 @@ pub fn diagnose(a: &Analysis, findings: &[Finding], probes: &Probes) -> Diagnosi
     }
     if causes.is_empty() {
         let rdp_seen = !attempts.is_empty();
-        let probe_count = probes.by_stream.len();
         let id = if rdp_seen {
             "no_failure_observed"
         } else if probe_count > 0 {
@@ -578,9 +624,7 @@ pub fn diagnose(a: &Analysis, findings: &[Finding], probes: &Probes) -> Diagnosi
         let active_known = attempts
             .iter()
             .filter(|at| at.outcome == "connected")
-            .flat_map(|at| at.streams.iter().filter_map(|s| a.states.get(s)))
-            .filter(|s| s.reached_active())
-            .map(|s| s.stage_known)
+            .filter_map(|at| at.active_known)
             .min();
         let connected = attempts
             .iter()
@@ -628,7 +672,7 @@ pub fn diagnose(a: &Analysis, findings: &[Finding], probes: &Probes) -> Diagnosi
             } else if probe_count > 0 {
                 format!(
                     "no Remote Desktop attempt, only {probe_count} probe connection(s): {}",
-                    probe_words(probes, a)
+                    probe_words(&probe_groups)
                 )
             } else {
                 "no Remote Desktop traffic in this capture".into()
@@ -655,7 +699,6 @@ pub fn diagnose(a: &Analysis, findings: &[Finding], probes: &Probes) -> Diagnosi
         });
     }
     let summary = summary::attempt_groups(&attempts);
-    let probe_groups = summary::probe_groups(a, probes);
     Diagnosis {
         attempts,
         causes,
@@ -665,8 +708,8 @@ pub fn diagnose(a: &Analysis, findings: &[Finding], probes: &Probes) -> Diagnosi
 }
 
 /// The probes in a few words: per kind, its count, clients and servers.
-fn probe_words(probes: &Probes, a: &Analysis) -> String {
-    summary::probe_groups(a, probes)
+fn probe_words(groups: &[summary::ProbeGroup]) -> String {
+    groups
         .iter()
         .take(4)
         .map(|g| {

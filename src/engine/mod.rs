@@ -8,6 +8,7 @@
 //!   hosts they join, and an attempt is judged and emitted as an [`stream::AttemptEvent`]
 //!   once no new connection of it can come — standard input and live capture.
 
+pub mod document;
 pub mod evidence;
 #[cfg(feature = "live")]
 pub mod live;

@@ -14,6 +14,7 @@
 //! read: a group is only judged an attempt window after its last packet, so a silence that
 //! long is in the capture.
 
+use super::document::DocumentParts;
 use crate::analyze::{Analysis, ClosedConversation, Pipeline};
 use crate::capture::{CaptureInfo, Timestamp};
 use crate::detect::Finding;
@@ -38,6 +39,9 @@ pub struct StreamOptions {
     pub timers: CloseTimers,
     /// Silence after an attempt's last connection closed before it is judged (ns).
     pub attempt_window_ns: i64,
+    /// A file's document lists at most this many connections
+    /// ([`super::document::MAX_LISTED_CONNECTIONS`]).
+    pub max_listed_connections: usize,
 }
 
 impl Default for StreamOptions {
@@ -45,6 +49,7 @@ impl Default for StreamOptions {
         StreamOptions {
             timers: CloseTimers::default(),
             attempt_window_ns: (ATTEMPT_GAP_SECS * 1e9) as i64,
+            max_listed_connections: super::document::MAX_LISTED_CONNECTIONS,
         }
     }
 }
@@ -80,6 +85,8 @@ pub struct Streamer {
     dns_by_client: FxHashMap<IpAddr, Vec<u64>>,
     dns_order: VecDeque<u64>,
     pub stats: StreamStats,
+    /// When a file's document is wanted: what the judged groups hand over for it.
+    document: Option<DocumentParts>,
 }
 
 impl Streamer {
@@ -95,7 +102,19 @@ impl Streamer {
             dns_by_client: FxHashMap::default(),
             dns_order: VecDeque::new(),
             stats: StreamStats::default(),
+            document: None,
         }
+    }
+
+    /// Keeps what a file's document needs of every judged group
+    /// ([`Streamer::take_document`]).
+    pub fn collect_document(&mut self) {
+        self.document = Some(DocumentParts::new(self.options.max_listed_connections));
+    }
+
+    /// The parts of the document collected so far.
+    pub fn take_document(&mut self) -> Option<DocumentParts> {
+        self.document.take()
     }
 
     /// Takes the conversations `pipeline` closed by `now` and returns the attempts that
@@ -183,6 +202,14 @@ impl Streamer {
             facts,
         } = closed;
         let Some(dns) = facts.dns else { return };
+        if let Some(document) = &mut self.document
+            && conversation.packets() > 0
+        {
+            document.add_connection(
+                conversation.order(),
+                crate::report::json::dns_connection_report(&conversation, dns.clone()),
+            );
+        }
         if self.dns.len() >= DNS_KEPT
             && let Some(old) = self.dns_order.pop_front()
             && let Some((conv, _)) = self.dns.remove(&old)
@@ -234,6 +261,7 @@ impl Streamer {
             }
             conversations.push(closed.conversation);
         }
+        let mut lent = Vec::new();
         for host in [pair.0, pair.1] {
             for stream in self.dns_by_client.get(&host).into_iter().flatten() {
                 if let Some((conv, lookups)) = self.dns.get(stream)
@@ -241,6 +269,7 @@ impl Streamer {
                 {
                     conversations.push(copy);
                     dns.insert(*stream, lookups.clone());
+                    lent.push(*stream);
                 }
             }
         }
@@ -261,8 +290,22 @@ impl Streamer {
             rdp_traffic,
             decryption: Default::default(),
         };
-        let (findings, diagnosis) = super::judge(&analysis);
-        self.events(findings, diagnosis, analysis.capture.frames)
+        let probes = crate::detect::probes::classify(&analysis);
+        let findings = crate::detect::run_with(&analysis, &probes);
+        let judged = crate::diagnose::judge_attempts(&analysis, &findings, &probes);
+        let judged_after_frame = analysis.capture.frames;
+        let Some(document) = &mut self.document else {
+            let diagnosis = crate::diagnose::conclude(judged);
+            return self.events(findings, diagnosis, judged_after_frame);
+        };
+        // A file's document: the group's part of it; no events are wanted.
+        let cap_hits = crate::report::json::buffer_cap_hits(&analysis.conversations);
+        let mut reports = crate::report::json::connection_reports(analysis);
+        if !lent.is_empty() {
+            reports.retain(|(_, r)| r.transport != Protocol::Udp || !lent.contains(&r.stream));
+        }
+        document.add_group(reports, findings, judged, cap_hits);
+        Vec::new()
     }
 
     fn events(

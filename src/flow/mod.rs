@@ -45,6 +45,7 @@ use crate::net::{IcmpError, Packet, TcpSegment, Transport};
 use consumer::{Chunk, ConsumerFactory, DatagramConsumer, NewConversation, StreamConsumer, Want};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
+use std::collections::VecDeque;
 use std::fmt;
 use std::net::IpAddr;
 use tcp::TcpDirection;
@@ -194,6 +195,9 @@ pub struct Conversation {
     pub icmp_error_count: u64,
     /// Creation order in the table (conversations are returned in it).
     order: u64,
+    /// A UDP flow resuming a 5-tuple closed after a silence: it has that conversation's
+    /// stream number ([`UDP_REMEMBERED`]).
+    pub resumed: bool,
     consumer: Option<Box<dyn StreamConsumer>>,
     datagram_consumer: Option<Box<dyn DatagramConsumer>>,
 }
@@ -224,6 +228,7 @@ impl Conversation {
             icmp_errors: self.icmp_errors.clone(),
             icmp_error_count: self.icmp_error_count,
             order: self.order,
+            resumed: self.resumed,
             consumer: None,
             datagram_consumer: None,
         })
@@ -327,6 +332,9 @@ pub struct FlowStats {
     /// Packets of a 5-tuple after its conversation was closed and handed on (streaming
     /// only; a new SYN there starts a new conversation).
     pub packets_after_close: u64,
+    /// UDP conversations that resumed a 5-tuple closed after a silence (streaming only):
+    /// they keep its `udp.stream` number ([`UDP_REMEMBERED`]).
+    pub udp_resumed: u64,
     /// Out-of-order bytes forced out of reassembly buffers by the global budget.
     pub reassembly_evicted_bytes: u64,
     /// Conversations whose buffers the global budget evicted (each counted once).
@@ -417,7 +425,30 @@ pub struct FlowTable {
     max_conversations: usize,
     reassembly_budget: usize,
     untracked: RecentUntracked,
+    /// Closed UDP 5-tuples (closing as it goes), by key, with the order they were closed.
+    closed_udp: FxHashMap<FlowKey, (ClosedUdp, u64)>,
+    closed_udp_order: VecDeque<(FlowKey, u64)>,
+    closed_udp_seq: u64,
+    /// The closed UDP flow the conversation being created resumes.
+    resuming: Option<ClosedUdp>,
     pub stats: FlowStats,
+}
+
+/// UDP 5-tuples whose conversation was closed and handed on that are remembered (the
+/// oldest forgotten first), so that a flow resuming after a silence keeps its `udp.stream`
+/// number: Wireshark gives a 5-tuple one UDP stream for the whole capture (a DHCP lease
+/// renewed every few minutes, NetBIOS announcements, an SNMP poller on a fixed port). The
+/// resumed part is a conversation of its own with the same stream number; a file's
+/// document joins the two.
+pub const UDP_REMEMBERED: usize = 100_000;
+
+/// What a closed UDP conversation leaves for one that resumes it.
+#[derive(Clone, Copy)]
+struct ClosedUdp {
+    stream: u64,
+    client: Endpoint,
+    server: Endpoint,
+    role_basis: RoleBasis,
 }
 
 impl Default for FlowTable {
@@ -453,6 +484,10 @@ impl FlowTable {
             max_conversations,
             reassembly_budget,
             untracked: RecentUntracked::default(),
+            closed_udp: FxHashMap::default(),
+            closed_udp_order: VecDeque::new(),
+            closed_udp_seq: 0,
+            resuming: None,
             index: FxHashMap::default(),
             last_lookup: None,
             next_tcp_stream: 0,
@@ -488,18 +523,22 @@ impl FlowTable {
                 let key = FlowKey::new(Protocol::Udp, src, dst);
                 let idx = match self.lookup(&key) {
                     Some(i) if i != closing::CLOSED => i,
-                    _ => match self.create(
-                        key,
-                        Protocol::Udp,
-                        frame,
-                        src,
-                        dst,
-                        RoleBasis::FirstPacket,
-                        Untracked::Packet(None),
-                    ) {
-                        Some(i) => i,
-                        None => return,
-                    },
+                    _ => {
+                        self.resuming = self.closed_udp.remove(&key).map(|(c, _)| c);
+                        let created = self.create(
+                            key,
+                            Protocol::Udp,
+                            frame,
+                            src,
+                            dst,
+                            RoleBasis::FirstPacket,
+                            Untracked::Packet(None),
+                        );
+                        match created {
+                            Some(i) => i,
+                            None => return,
+                        }
+                    }
                 };
                 let Some(conv) = self.conv_mut(idx) else {
                     return;
@@ -540,6 +579,7 @@ impl FlowTable {
         basis: RoleBasis,
         untracked: Untracked,
     ) -> Option<usize> {
+        let resuming = self.resuming.take().filter(|_| protocol == Protocol::Udp);
         if self.live >= self.max_conversations {
             self.count_untracked(key, untracked);
             return None;
@@ -554,6 +594,10 @@ impl FlowTable {
             },
         };
         let stream = match protocol {
+            Protocol::Udp if resuming.is_some() => {
+                self.stats.udp_resumed += 1;
+                resuming.map_or(0, |r| r.stream)
+            }
             Protocol::Tcp => {
                 self.next_tcp_stream += 1;
                 self.stats.tcp_conversations += 1;
@@ -572,6 +616,10 @@ impl FlowTable {
         let server = Endpoint {
             ip: server.0,
             port: server.1,
+        };
+        let (client, server, basis) = match resuming {
+            Some(r) => (r.client, r.server, r.role_basis),
+            None => (client, server, basis),
         };
         let new = NewConversation {
             stream,
@@ -605,6 +653,7 @@ impl FlowTable {
             icmp_errors: Vec::new(),
             icmp_error_count: 0,
             order: self.created,
+            resumed: resuming.is_some(),
             consumer,
             datagram_consumer,
         };
@@ -1051,12 +1100,49 @@ impl FlowTable {
                 self.index.insert(key, closing::CLOSED);
                 closing.bury(key, now.0);
             }
+            if conv.protocol == Protocol::Udp {
+                self.remember_closed_udp(key, &conv);
+            }
             out.push(conv);
         }
         self.last_lookup = None;
         self.closing = Some(closing);
         out.sort_unstable_by_key(|c| c.order);
         out
+    }
+
+    /// Remembers a closed UDP conversation's stream number for its 5-tuple (at most
+    /// [`UDP_REMEMBERED`], the oldest forgotten first).
+    fn remember_closed_udp(&mut self, key: FlowKey, conv: &Conversation) {
+        self.closed_udp_seq += 1;
+        let seq = self.closed_udp_seq;
+        let closed = ClosedUdp {
+            stream: conv.stream,
+            client: conv.client,
+            server: conv.server,
+            role_basis: conv.role_basis,
+        };
+        self.closed_udp.insert(key, (closed, seq));
+        self.closed_udp_order.push_back((key, seq));
+        while self.closed_udp.len() > UDP_REMEMBERED {
+            let Some((old, old_seq)) = self.closed_udp_order.pop_front() else {
+                break;
+            };
+            if self
+                .closed_udp
+                .get(&old)
+                .is_some_and(|(_, s)| *s == old_seq)
+            {
+                self.closed_udp.remove(&old);
+            }
+        }
+        // Entries of keys resumed or closed again since are stale: drop them when they are
+        // most of the queue.
+        if self.closed_udp_order.len() > 2 * UDP_REMEMBERED.max(self.closed_udp.len()) {
+            let closed_udp = &self.closed_udp;
+            self.closed_udp_order
+                .retain(|(k, s)| closed_udp.get(k).is_some_and(|(_, seq)| seq == s));
+        }
     }
 
     /// The first packet of the earliest conversation between `a` and `b` (either way) still

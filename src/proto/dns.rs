@@ -68,6 +68,18 @@ pub struct DnsConversation {
     pub unparsed: u64,
 }
 
+impl DnsConversation {
+    /// Adds the lookups of the same 5-tuple's flow after a silence (at most
+    /// `MAX_LOOKUPS` kept over both; the rest counted in `dropped`).
+    pub fn join(&mut self, later: DnsConversation) {
+        let room = MAX_LOOKUPS.saturating_sub(self.lookups.len());
+        let extra = later.lookups.len().saturating_sub(room) as u64;
+        self.lookups.extend(later.lookups.into_iter().take(room));
+        self.dropped += later.dropped + extra;
+        self.unparsed += later.unparsed;
+    }
+}
+
 /// Reads a UDP conversation on port 53 as DNS.
 pub struct DnsDecoder {
     stream: u64,

@@ -70,6 +70,13 @@ pub struct Limits {
     pub reassembly_evicted_bytes: u64,
     /// Conversations whose reassembly buffers the global budget evicted.
     pub reassembly_evicted_conversations: u64,
+    /// Connections judged but not listed in `connections[]` (nor their findings, attempts
+    /// and causes) because the document already lists its maximum (see
+    /// docs/json-schema.md; warning `limit_document`).
+    pub connections_not_listed: u64,
+    /// Attempts judged but not listed, and how many of them failed.
+    pub attempts_not_listed: u64,
+    pub failed_attempts_not_listed: u64,
 }
 
 #[derive(Debug, Serialize, Default)]
@@ -187,6 +194,49 @@ pub struct ConnectionReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<Box<crate::state::ConnectionState>>,
     pub wireshark_filter: String,
+    /// Its last packet's time (`start` + `duration_s`, exactly).
+    #[serde(skip)]
+    pub last_ts: Timestamp,
+    /// The resumed part of a UDP flow (see [`ConnectionReport::join_resumed`]).
+    #[serde(skip)]
+    pub resumed: bool,
+}
+
+impl ConnectionReport {
+    /// Joins the part of a UDP flow that resumed its 5-tuple after a silence (the same
+    /// `udp.stream`: see [`crate::flow::UDP_REMEMBERED`]) into this, its first part.
+    pub fn join_resumed(&mut self, later: ConnectionReport) {
+        fn join(a: &mut DirectionStats, b: &DirectionStats) {
+            a.packets += b.packets;
+            a.bytes += b.bytes;
+            a.payload_bytes += b.payload_bytes;
+            a.first_frame = a.first_frame.or(b.first_frame);
+            a.last_frame = b.last_frame.or(a.last_frame);
+            a.ttl_min = a.ttl_min.into_iter().chain(b.ttl_min).min();
+            a.ttl_max = a.ttl_max.into_iter().chain(b.ttl_max).max();
+            a.bad_checksums += b.bad_checksums;
+        }
+        join(
+            &mut self.client_to_server.stats,
+            &later.client_to_server.stats,
+        );
+        join(
+            &mut self.server_to_client.stats,
+            &later.server_to_client.stats,
+        );
+        self.last_frame = self.last_frame.max(later.last_frame);
+        self.last_ts = self.last_ts.max(later.last_ts);
+        self.duration_s = self.start.secs_until(self.last_ts);
+        self.packets += later.packets;
+        self.bytes += later.bytes;
+        self.icmp_errors.extend(later.icmp_errors);
+        self.icmp_error_count += later.icmp_error_count;
+        self.rdp_udp = self.rdp_udp.take().or(later.rdp_udp);
+        match (&mut self.dns, later.dns) {
+            (Some(dns), Some(more)) => dns.join(more),
+            (mine, theirs) => *mine = mine.take().or(theirs),
+        }
+    }
 }
 
 fn direction(c: &Conversation, from: Side) -> DirectionReport {
@@ -258,6 +308,8 @@ fn boxed_connection_report(
         rdp_udp: None,
         dns: None,
         wireshark_filter: c.wireshark_filter(),
+        last_ts: c.last_ts,
+        resumed: c.resumed,
     }
 }
 
@@ -280,7 +332,7 @@ fn secrets_type_name(t: u32) -> String {
     }
 }
 
-fn warnings(a: &Analysis) -> Vec<Warning> {
+fn warnings(a: &Analysis, cap_hits: u64) -> Vec<Warning> {
     let mut w = Vec::new();
     let cap = &a.capture;
     if let Some(stop) = &cap.stopped {
@@ -405,12 +457,6 @@ fn warnings(a: &Analysis) -> Vec<Warning> {
             offset: None,
         });
     }
-    let cap_hits: u64 = a
-        .conversations
-        .iter()
-        .filter_map(|c| c.tcp.as_ref())
-        .map(|t| t.client.stats.buffer_cap_hits + t.server.stats.buffer_cap_hits)
-        .sum();
     if cap_hits > 0 {
         w.push(Warning {
             kind: "limit_reassembly",
@@ -424,13 +470,37 @@ fn warnings(a: &Analysis) -> Vec<Warning> {
     w
 }
 
-/// The JSON document of an analysed file.
-/// The JSON document of an analysed file. Takes the analysis by value: each conversation's
-/// state is dropped as soon as its report is built, so the analysis and the report are never
-/// both whole in memory.
-/// Renders an analysis judged by the engine (`crate::engine::file_report` runs the judging).
+/// The JSON document of an analysed file, judged by the engine (`crate::engine::file_report`
+/// runs the judging). Takes the analysis by value: each conversation's state is dropped as
+/// soon as its report is built, so the analysis and the report are never both whole in
+/// memory.
 pub fn file_report(a: Analysis, findings: Vec<Finding>, diagnosis: Diagnosis) -> FileReport {
-    let file = file_summary(&a);
+    let file = file_summary(&a, buffer_cap_hits(&a.conversations));
+    let connections = connection_reports(a)
+        .into_iter()
+        .map(|(_, report)| report)
+        .collect();
+    FileReport {
+        schema: SCHEMA,
+        file,
+        connections,
+        diagnosis,
+        findings,
+    }
+}
+
+/// How often the conversations' reassembly buffers hit their cap (per direction).
+pub fn buffer_cap_hits(conversations: &[Conversation]) -> u64 {
+    conversations
+        .iter()
+        .filter_map(|c| c.tcp.as_ref())
+        .map(|t| t.client.stats.buffer_cap_hits + t.server.stats.buffer_cap_hits)
+        .sum()
+}
+
+/// The reports of an analysis's connections that carried a packet, each with its
+/// conversation's place in the input's order ([`Conversation::order`]), in that order.
+pub fn connection_reports(a: Analysis) -> Vec<(u64, ConnectionReport)> {
     let Analysis {
         conversations,
         observations,
@@ -479,20 +549,26 @@ pub fn file_report(a: Analysis, findings: Vec<Finding>, diagnosis: Diagnosis) ->
             report.rdp_udp = rdp_udp.remove(&c.stream).map(Box::new);
             report.dns = dns.remove(&c.stream);
         }
-        connections.push(report);
+        connections.push((c.order(), report));
     }
     drop(conversations);
     connections.reverse();
-    FileReport {
-        schema: SCHEMA,
-        file,
-        connections,
-        diagnosis,
-        findings,
-    }
+    connections
 }
 
-fn file_summary(a: &Analysis) -> FileSummary {
+/// The report of a DNS conversation (UDP port 53) with its lookups.
+pub fn dns_connection_report(
+    c: &Conversation,
+    lookups: crate::proto::dns::DnsConversation,
+) -> ConnectionReport {
+    let mut report = boxed_connection_report(c, None, None, None);
+    report.dns = Some(lookups);
+    report
+}
+
+/// The `file` part of a document: the input's counters and warnings (`buffer_cap_hits`: see
+/// [`buffer_cap_hits`]; the analysis's conversations are not read).
+pub fn file_summary(a: &Analysis, buffer_cap_hits: u64) -> FileSummary {
     let cap = &a.capture;
     FileSummary {
         path: a.name.clone(),
@@ -556,8 +632,11 @@ fn file_summary(a: &Analysis) -> FileSummary {
             peak_reassembly_bytes: a.flow.peak_reassembly_bytes,
             reassembly_evicted_bytes: a.flow.reassembly_evicted_bytes,
             reassembly_evicted_conversations: a.flow.reassembly_evicted_conversations,
+            connections_not_listed: 0,
+            attempts_not_listed: 0,
+            failed_attempts_not_listed: 0,
         }),
-        warnings: warnings(a),
+        warnings: warnings(a, buffer_cap_hits),
         error: None,
     }
 }

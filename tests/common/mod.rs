@@ -5,8 +5,6 @@
 #[cfg(feature = "live")]
 pub mod live;
 
-use rdptriage::analyze::analyze_path;
-use rdptriage::engine::file_report;
 use rdptriage::report::json::FileReport;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -36,9 +34,10 @@ pub fn corpus_dir() -> Option<PathBuf> {
     None
 }
 
+/// The document `rdptriage analyze` gives for `path` (the engine as it goes, to the end).
 pub fn report_of(path: &Path) -> FileReport {
-    let analysis = analyze_path(path, None).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    file_report(analysis)
+    rdptriage::engine::document::report_path(path, &Default::default())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// Compares every expected conversation (as recorded from tshark) with ours; returns the

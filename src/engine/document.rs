@@ -1,0 +1,313 @@
+//! A file's `rdptriage/1` document, assembled from the engine run as it goes to the end of
+//! the input: every host-pair group the engine judges hands over its connections' reports,
+//! its findings and its judged attempts ([`crate::diagnose::Judged`]) and drops the rest
+//! (buffers, observations, states); at the end the parts are put in the input's order —
+//! connections by first packet, findings by severity and frame, attempts renumbered by
+//! their first frame — and the verdict is drawn once over all attempts
+//! ([`crate::diagnose::conclude`]). Memory is what the document itself holds plus the
+//! conversations still open, not every conversation's decoding state.
+
+use super::stream::{StreamOptions, Streamer};
+use crate::analyze::{AnalyzeError, AnalyzeOptions, DecryptionInfo, Pipeline};
+use crate::detect::Finding;
+use crate::diagnose::{Judged, conclude};
+use crate::proto::decrypt::SharedKeys;
+use crate::report::json::{self, ConnectionReport, FileReport};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Connections a document lists at most (the flow table's own cap: an input never listed
+/// more when it was judged whole). Groups judged after it is reached are counted, not
+/// listed (`file.limits.connections_not_listed`, warning `limit_document`): a flood of a
+/// million distinct sources would otherwise make a document of gigabytes, in memory.
+pub const MAX_LISTED_CONNECTIONS: usize = crate::flow::MAX_CONVERSATIONS;
+
+/// What a document could not list, counted.
+#[derive(Default)]
+struct NotListed {
+    connections: u64,
+    attempts: u64,
+    failed: u64,
+    /// The first cause of each failed attempt not listed, counted.
+    causes: std::collections::BTreeMap<String, u64>,
+}
+
+/// What the judged groups of one input have handed over so far.
+#[derive(Default)]
+pub struct DocumentParts {
+    /// Connections listed at most ([`MAX_LISTED_CONNECTIONS`] unless a test lowers it).
+    max_listed: usize,
+    /// Reports with their conversation's place in the input's order.
+    connections: Vec<(u64, ConnectionReport)>,
+    findings: Vec<Finding>,
+    /// Each judged group's attempts, causes and probes, in the order they were judged.
+    groups: Vec<Judged>,
+    buffer_cap_hits: u64,
+    not_listed: NotListed,
+}
+
+impl DocumentParts {
+    /// Parts of a document listing at most `max_listed` connections.
+    pub fn new(max_listed: usize) -> Self {
+        DocumentParts {
+            max_listed,
+            ..Default::default()
+        }
+    }
+
+    /// A judged group: its connections' reports (`(order, report)`), its findings, its
+    /// judged attempts.
+    pub fn add_group(
+        &mut self,
+        connections: Vec<(u64, ConnectionReport)>,
+        findings: Vec<Finding>,
+        judged: Judged,
+        buffer_cap_hits: u64,
+    ) {
+        self.buffer_cap_hits += buffer_cap_hits;
+        if self.is_full(connections.len()) {
+            let n = &mut self.not_listed;
+            // The resumed part of a UDP flow is the same connection: kept to join its first
+            // part if that is listed ([`join_resumed_udp`]), not counted again.
+            for (order, report) in connections {
+                if report.resumed {
+                    self.connections.push((order, report));
+                } else {
+                    n.connections += 1;
+                }
+            }
+            n.attempts += judged.attempts.len() as u64;
+            for at in judged.attempts.iter().filter(|at| at.failed) {
+                n.failed += 1;
+                let cause = at.causes.first().map_or("none", String::as_str);
+                *n.causes.entry(cause.to_string()).or_default() += 1;
+            }
+            return;
+        }
+        self.connections.extend(connections);
+        self.findings.extend(findings);
+        self.groups.push(judged);
+    }
+
+    /// A connection judged with no group (a DNS conversation, lent to the groups it joins).
+    pub fn add_connection(&mut self, order: u64, report: ConnectionReport) {
+        if self.is_full(1) && !report.resumed {
+            self.not_listed.connections += 1;
+        } else {
+            self.connections.push((order, report));
+        }
+    }
+
+    /// Would `more` connections take the document past [`MAX_LISTED_CONNECTIONS`]? Once one
+    /// group was not listed, no later one is (the document lists the groups judged first).
+    fn is_full(&self, more: usize) -> bool {
+        self.not_listed.connections > 0 || self.connections.len() + more > self.max_listed
+    }
+
+    /// The document: `file` is the input's counters ([`Pipeline::counters`]).
+    pub fn into_report(self, file: crate::analyze::Analysis) -> FileReport {
+        let DocumentParts {
+            max_listed,
+            mut connections,
+            mut findings,
+            groups,
+            buffer_cap_hits,
+            not_listed,
+        } = self;
+        let file_counters_resumed = file.flow.udp_resumed;
+        let mut file = json::file_summary(&file, buffer_cap_hits);
+        if not_listed.connections > 0 {
+            if let Some(limits) = &mut file.limits {
+                limits.connections_not_listed = not_listed.connections;
+                limits.attempts_not_listed = not_listed.attempts;
+                limits.failed_attempts_not_listed = not_listed.failed;
+            }
+            let causes: Vec<String> = not_listed
+                .causes
+                .iter()
+                .map(|(cause, n)| format!("{cause} × {n}"))
+                .collect();
+            file.warnings.push(json::Warning {
+                kind: "limit_document",
+                message: format!(
+                    "the document lists the first {} connections judged; {} more connections in {} attempts ({} failed{}) were judged but are not listed, and the diagnosis counts only the listed ones",
+                    connections.len(),
+                    not_listed.connections,
+                    not_listed.attempts,
+                    not_listed.failed,
+                    if causes.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", causes.join(", "))
+                    }
+                ),
+                offset: None,
+            });
+        }
+        connections.sort_by_key(|(order, _)| *order);
+        let mut connections: Vec<ConnectionReport> =
+            connections.into_iter().map(|(_, r)| r).collect();
+        if file_counters_resumed > 0 {
+            connections = join_resumed_udp(connections);
+        }
+        // Before the cap was reached, the `max_listed` connections judged first.
+        debug_assert!(connections.len() <= max_listed || not_listed.connections == 0);
+        // As `detect::run_with` orders one analysis's findings (stable: within a group,
+        // the detectors' order).
+        findings.sort_by_key(|f| {
+            (
+                std::cmp::Reverse(f.severity),
+                f.frames.first().copied().unwrap_or(0),
+            )
+        });
+        FileReport {
+            schema: json::SCHEMA,
+            file,
+            connections,
+            findings,
+            diagnosis: conclude(join(groups)),
+        }
+    }
+}
+
+/// Each UDP flow that resumed its 5-tuple after a silence joined into its first part (they
+/// share the `udp.stream` number; see [`crate::flow::UDP_REMEMBERED`]).
+fn join_resumed_udp(connections: Vec<ConnectionReport>) -> Vec<ConnectionReport> {
+    let mut out: Vec<ConnectionReport> = Vec::with_capacity(connections.len());
+    let mut first_part: HashMap<u64, usize> = HashMap::new();
+    for report in connections {
+        if report.transport == crate::flow::Protocol::Udp {
+            if let Some(&i) = first_part.get(&report.stream) {
+                out[i].join_resumed(report);
+                continue;
+            }
+            // A resumed part whose first part is not listed (the document was full).
+            if report.resumed {
+                continue;
+            }
+            first_part.insert(report.stream, out.len());
+        }
+        out.push(report);
+    }
+    out
+}
+
+/// The judged groups as one: attempts renumbered `attempt-1`, … by first frame (as one
+/// analysis numbers them), each cause following its attempt, probes in order of their first
+/// connection.
+fn join(groups: Vec<Judged>) -> Judged {
+    // (first frame, group, attempt within the group)
+    let mut order: Vec<(u64, usize, usize)> = groups
+        .iter()
+        .enumerate()
+        .flat_map(|(g, judged)| {
+            judged
+                .attempts
+                .iter()
+                .enumerate()
+                .map(move |(i, at)| (at.first_frame, g, i))
+        })
+        .collect();
+    order.sort_unstable();
+    // The new rank of each group's attempts, by their place in the group.
+    let mut rank_in_group: Vec<Vec<usize>> = groups
+        .iter()
+        .map(|j| vec![usize::MAX; j.attempts.len()])
+        .collect();
+    for (rank, &(_, g, i)) in order.iter().enumerate() {
+        rank_in_group[g][i] = rank;
+    }
+    let mut slots: Vec<Option<crate::diagnose::attempts::Attempt>> =
+        (0..order.len()).map(|_| None).collect();
+    let mut ranked = Vec::new();
+    let mut probes = Vec::new();
+    let mut probe_connections = 0;
+    for (g, judged) in groups.into_iter().enumerate() {
+        let ranks = &rank_in_group[g];
+        // A group's attempt ids are `attempt-<place + 1>` (see `diagnose::attempts`).
+        let mut new_id: HashMap<String, (usize, String)> = HashMap::new();
+        for (i, mut at) in judged.attempts.into_iter().enumerate() {
+            let rank = ranks[i];
+            let id = format!("attempt-{}", rank + 1);
+            new_id.insert(std::mem::replace(&mut at.id, id.clone()), (rank, id));
+            slots[rank] = Some(at);
+        }
+        for (mut cause, severity) in judged.ranked {
+            let known = cause
+                .attempt
+                .as_ref()
+                .and_then(|id| new_id.get(id))
+                .cloned();
+            let rank = known.as_ref().map_or(usize::MAX, |(rank, _)| *rank);
+            cause.attempt = known.map(|(_, id)| id);
+            ranked.push((rank, cause, severity));
+        }
+        probes.extend(judged.probes);
+        probe_connections += judged.probe_connections;
+    }
+    // Stable: an attempt's causes keep their order.
+    ranked.sort_by_key(|(rank, _, _)| *rank);
+    probes.sort_by_key(|p| p.example_stream);
+    Judged {
+        attempts: slots.into_iter().flatten().collect(),
+        ranked: ranked.into_iter().map(|(_, c, s)| (c, s)).collect(),
+        probes,
+        probe_connections,
+    }
+}
+
+/// The `rdptriage/1` document of the capture at `path` (`-` = standard input), analysed by
+/// the engine as it goes.
+pub fn report_path(path: &Path, options: &AnalyzeOptions) -> Result<FileReport, AnalyzeError> {
+    let name = path.display().to_string();
+    let source = crate::capture::open_source(path).map_err(|e| AnalyzeError::Open {
+        name: name.clone(),
+        reason: e.to_string(),
+    })?;
+    let (keys, decryption) = crate::analyze::keys_for(path, options);
+    report_reader(
+        name,
+        source.reader,
+        source.gzip,
+        keys,
+        decryption,
+        StreamOptions::default(),
+    )
+}
+
+/// [`report_path`] of a capture read from `reader` (already decompressed).
+pub fn report_reader(
+    name: String,
+    reader: impl std::io::Read,
+    gzip: bool,
+    keys: SharedKeys,
+    decryption: DecryptionInfo,
+    options: StreamOptions,
+) -> Result<FileReport, AnalyzeError> {
+    let mut pipeline = Pipeline::new(None, keys);
+    let mut streamer = Streamer::new(name.clone(), options, &mut pipeline);
+    streamer.collect_document();
+    let both = std::cell::RefCell::new((pipeline, &mut streamer));
+    let capture = crate::analyze::read_capture(
+        &name,
+        reader,
+        |frame| {
+            let mut guard = both.borrow_mut();
+            let (pipeline, streamer) = &mut *guard;
+            pipeline.frame(frame);
+            streamer.advance(pipeline, frame.ts);
+        },
+        |secrets| both.borrow_mut().0.secrets(secrets),
+    )?;
+    let (mut pipeline, _) = both.into_inner();
+    let mut judged_at_end = capture.clone();
+    if judged_at_end.last_ts.is_none() {
+        judged_at_end.last_ts = pipeline.now;
+    }
+    streamer.finish(&mut pipeline, judged_at_end);
+    let counters = pipeline.counters(name, gzip, capture, decryption);
+    Ok(streamer
+        .take_document()
+        .unwrap_or_default()
+        .into_report(counters))
+}
