@@ -406,17 +406,26 @@ fn run(args: AnalyzeArgs) -> Result<u8, Fatal> {
     } else {
         None
     };
+    // Compact JSON written file by file: each document's TCP connection entries are rendered
+    // into a temporary file as they are judged, not held until the file ends.
+    let engine = rdptriage::engine::stream::StreamOptions {
+        spill_connections: in_order && matches!(args.format, OutputFormat::Json) && !args.pretty,
+        ..Default::default()
+    };
     let mut reports: Vec<json::FileReport> = Vec::with_capacity(files.len());
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::scope(|scope| {
-        let (files, options, progress, pool) = (&files, &options, &progress, &pool);
+        let (files, options, progress, pool, engine) =
+            (&files, &options, &progress, &pool, engine);
         scope.spawn(move || {
             pool.install(|| {
                 files
                     .par_iter()
                     .enumerate()
                     .for_each_with(tx, |tx, (i, path)| {
-                        let report = rdptriage::engine::document::report_path(path, options);
+                        let report = rdptriage::engine::document::report_path_with(
+                            path, options, engine,
+                        );
                         progress.inc(1);
                         let _ = tx.send((i, report));
                     })
@@ -444,9 +453,12 @@ fn run(args: AnalyzeArgs) -> Result<u8, Fatal> {
                         json::error_report(&err)
                     }
                 };
+                let mut report = report;
                 if let Some(w) = writer.as_mut() {
                     progress.suspend(|| w.write(&report));
                 }
+                // Written: its temporary file goes (a batch keeps only what its summary needs).
+                report.spilled = None;
                 reports.push(report);
             }
         }
@@ -504,11 +516,7 @@ impl InOrderWriter {
         }
         let written = (|| -> Result<()> {
             if self.json {
-                if self.pretty {
-                    serde_json::to_writer_pretty(&mut self.stream, report)?;
-                } else {
-                    serde_json::to_writer(&mut self.stream, report)?;
-                }
+                json::write_document(report, &mut self.stream, self.pretty)?;
                 writeln!(self.stream)?;
             } else {
                 write!(self.stream, "{}", screen::render(report, &self.layout))?;

@@ -12,7 +12,7 @@ use crate::analyze::{AnalyzeError, AnalyzeOptions, DecryptionInfo, Pipeline};
 use crate::detect::Finding;
 use crate::diagnose::{Judged, conclude};
 use crate::proto::decrypt::SharedKeys;
-use crate::report::json::{self, ConnectionReport, FileReport};
+use crate::report::json::{self, ConnectionReport, FileReport, SpillWriter, SpilledEntry};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -44,9 +44,46 @@ pub struct DocumentParts {
     groups: Vec<Judged>,
     buffer_cap_hits: u64,
     not_listed: NotListed,
+    /// TCP connection entries written out as they are judged ([`DocumentParts::spill`]).
+    spill: Option<Spill>,
+}
+
+/// TCP connection entries rendered into a temporary file: `(order, offset, length)`.
+struct Spill {
+    writer: SpillWriter,
+    entries: Vec<(u64, u64, u32)>,
 }
 
 impl DocumentParts {
+    /// Renders TCP connection entries into a temporary file as they are judged, so that the
+    /// document does not hold them (see [`json::SpilledConnections`]); without a temporary
+    /// file they are held as usual. UDP entries are held: a resumed part may still join one.
+    pub fn spill(&mut self) {
+        self.spill = json::SpilledConnections::writer()
+            .ok()
+            .map(|writer| Spill {
+                writer,
+                entries: Vec::new(),
+            });
+    }
+
+    /// Lists a connection: into the spill file when it is a TCP one and the file takes it.
+    fn list(&mut self, order: u64, report: ConnectionReport) {
+        if let Some(spill) = &mut self.spill
+            && report.transport == crate::flow::Protocol::Tcp
+            && let Ok((offset, len)) = spill.writer.push(&report)
+        {
+            spill.entries.push((order, offset, len));
+            return;
+        }
+        self.connections.push((order, report));
+    }
+
+    /// Connections listed so far.
+    fn listed(&self) -> usize {
+        self.connections.len() + self.spill.as_ref().map_or(0, |s| s.entries.len())
+    }
+
     /// Parts of a document listing at most `max_listed` connections.
     pub fn new(max_listed: usize) -> Self {
         DocumentParts {
@@ -84,7 +121,9 @@ impl DocumentParts {
             }
             return;
         }
-        self.connections.extend(connections);
+        for (order, report) in connections {
+            self.list(order, report);
+        }
         self.findings.extend(findings);
         self.groups.push(judged);
     }
@@ -94,14 +133,14 @@ impl DocumentParts {
         if self.is_full(1) && !report.resumed {
             self.not_listed.connections += 1;
         } else {
-            self.connections.push((order, report));
+            self.list(order, report);
         }
     }
 
     /// Would `more` connections take the document past [`MAX_LISTED_CONNECTIONS`]? Once one
     /// group was not listed, no later one is (the document lists the groups judged first).
     fn is_full(&self, more: usize) -> bool {
-        self.not_listed.connections > 0 || self.connections.len() + more > self.max_listed
+        self.not_listed.connections > 0 || self.listed() + more > self.max_listed
     }
 
     /// The document: `file` is the input's counters ([`Pipeline::counters`]).
@@ -113,7 +152,9 @@ impl DocumentParts {
             groups,
             buffer_cap_hits,
             not_listed,
+            spill,
         } = self;
+        let listed = connections.len() + spill.as_ref().map_or(0, |s| s.entries.len());
         let file_counters_resumed = file.flow.udp_resumed;
         let mut file = json::file_summary(&file, buffer_cap_hits);
         if not_listed.connections > 0 {
@@ -131,7 +172,7 @@ impl DocumentParts {
                 kind: "limit_document",
                 message: format!(
                     "the document lists the first {} connections judged; {} more connections in {} attempts ({} failed{}) were judged but are not listed, and the diagnosis counts only the listed ones",
-                    connections.len(),
+                    listed,
                     not_listed.connections,
                     not_listed.attempts,
                     not_listed.failed,
@@ -145,13 +186,27 @@ impl DocumentParts {
             });
         }
         connections.sort_by_key(|(order, _)| *order);
-        let mut connections: Vec<ConnectionReport> =
-            connections.into_iter().map(|(_, r)| r).collect();
         if file_counters_resumed > 0 {
             connections = join_resumed_udp(connections);
         }
         // Before the cap was reached, the `max_listed` connections judged first.
-        debug_assert!(connections.len() <= max_listed || not_listed.connections == 0);
+        debug_assert!(listed <= max_listed || not_listed.connections == 0);
+        let (connections, spilled) = match spill {
+            None => (connections.into_iter().map(|(_, r)| r).collect(), None),
+            Some(spill) => match merge_spilled(spill, connections) {
+                Ok(spilled) => (Vec::new(), Some(spilled)),
+                Err(e) => {
+                    file.warnings.push(json::Warning {
+                        kind: "io",
+                        message: format!(
+                            "the connection entries could not be read back from their temporary file: {e}"
+                        ),
+                        offset: None,
+                    });
+                    (Vec::new(), None)
+                }
+            },
+        };
         // As `detect::run_with` orders one analysis's findings (stable: within a group,
         // the detectors' order).
         findings.sort_by_key(|f| {
@@ -166,19 +221,43 @@ impl DocumentParts {
             connections,
             findings,
             diagnosis: conclude(join(groups)),
+            spilled,
         }
     }
 }
 
+/// The spilled TCP entries and the held ones (each in the input's order) as one list in
+/// that order.
+fn merge_spilled(
+    spill: Spill,
+    held: Vec<(u64, ConnectionReport)>,
+) -> std::io::Result<json::SpilledConnections> {
+    let Spill {
+        writer,
+        entries: mut spilled,
+    } = spill;
+    spilled.sort_unstable_by_key(|(order, _, _)| *order);
+    let mut merged = Vec::with_capacity(spilled.len() + held.len());
+    let mut held = held.into_iter().peekable();
+    for (order, offset, len) in spilled {
+        while let Some((_, report)) = held.next_if(|(o, _)| *o < order) {
+            merged.push(SpilledEntry::Held(Box::new(report)));
+        }
+        merged.push(SpilledEntry::AtOffset(offset, len));
+    }
+    merged.extend(held.map(|(_, r)| SpilledEntry::Held(Box::new(r))));
+    writer.finish(merged)
+}
+
 /// Each UDP flow that resumed its 5-tuple after a silence joined into its first part (they
 /// share the `udp.stream` number; see [`crate::flow::UDP_REMEMBERED`]).
-fn join_resumed_udp(connections: Vec<ConnectionReport>) -> Vec<ConnectionReport> {
-    let mut out: Vec<ConnectionReport> = Vec::with_capacity(connections.len());
+fn join_resumed_udp(connections: Vec<(u64, ConnectionReport)>) -> Vec<(u64, ConnectionReport)> {
+    let mut out: Vec<(u64, ConnectionReport)> = Vec::with_capacity(connections.len());
     let mut first_part: HashMap<u64, usize> = HashMap::new();
-    for report in connections {
+    for (order, report) in connections {
         if report.transport == crate::flow::Protocol::Udp {
             if let Some(&i) = first_part.get(&report.stream) {
-                out[i].join_resumed(report);
+                out[i].1.join_resumed(report);
                 continue;
             }
             // A resumed part whose first part is not listed (the document was full).
@@ -187,7 +266,7 @@ fn join_resumed_udp(connections: Vec<ConnectionReport>) -> Vec<ConnectionReport>
             }
             first_part.insert(report.stream, out.len());
         }
-        out.push(report);
+        out.push((order, report));
     }
     out
 }
@@ -259,6 +338,15 @@ fn join(groups: Vec<Judged>) -> Judged {
 /// The `rdptriage/1` document of the capture at `path` (`-` = standard input), analysed by
 /// the engine as it goes.
 pub fn report_path(path: &Path, options: &AnalyzeOptions) -> Result<FileReport, AnalyzeError> {
+    report_path_with(path, options, StreamOptions::default())
+}
+
+/// [`report_path`] with the engine's options (e.g. spilling the connection entries).
+pub fn report_path_with(
+    path: &Path,
+    options: &AnalyzeOptions,
+    stream: StreamOptions,
+) -> Result<FileReport, AnalyzeError> {
     let name = path.display().to_string();
     let source = crate::capture::open_source(path).map_err(|e| AnalyzeError::Open {
         name: name.clone(),
@@ -271,7 +359,7 @@ pub fn report_path(path: &Path, options: &AnalyzeOptions) -> Result<FileReport, 
         source.gzip,
         keys,
         decryption,
-        StreamOptions::default(),
+        stream,
     )
 }
 

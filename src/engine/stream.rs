@@ -42,6 +42,9 @@ pub struct StreamOptions {
     /// A file's document lists at most this many connections
     /// ([`super::document::MAX_LISTED_CONNECTIONS`]).
     pub max_listed_connections: usize,
+    /// A file's document renders its TCP connection entries into a temporary file as they
+    /// are judged instead of holding them ([`super::document::DocumentParts::spill`]).
+    pub spill_connections: bool,
 }
 
 impl Default for StreamOptions {
@@ -50,6 +53,7 @@ impl Default for StreamOptions {
             timers: CloseTimers::default(),
             attempt_window_ns: (ATTEMPT_GAP_SECS * 1e9) as i64,
             max_listed_connections: super::document::MAX_LISTED_CONNECTIONS,
+            spill_connections: false,
         }
     }
 }
@@ -109,7 +113,11 @@ impl Streamer {
     /// Keeps what a file's document needs of every judged group
     /// ([`Streamer::take_document`]).
     pub fn collect_document(&mut self) {
-        self.document = Some(DocumentParts::new(self.options.max_listed_connections));
+        let mut parts = DocumentParts::new(self.options.max_listed_connections);
+        if self.options.spill_connections {
+            parts.spill();
+        }
+        self.document = Some(parts);
     }
 
     /// The parts of the document collected so far.

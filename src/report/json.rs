@@ -16,9 +16,154 @@ pub const SCHEMA: &str = "rdptriage/1";
 pub struct FileReport {
     pub schema: &'static str,
     pub file: FileSummary,
+    /// Empty when the connections were spilled ([`FileReport::spilled`]).
     pub connections: Vec<ConnectionReport>,
     pub findings: Vec<Finding>,
     pub diagnosis: Diagnosis,
+    /// The connections written out as JSON while the input was read, in their order
+    /// ([`write_document`] writes them in `connections`).
+    #[serde(skip)]
+    pub spilled: Option<SpilledConnections>,
+}
+
+/// Connection entries already rendered as compact JSON and kept in a temporary file (in
+/// `TMPDIR`, removed from its directory at once), so that a document of many connections
+/// is not held in memory: memory keeps 16 bytes per connection.
+#[derive(Debug)]
+pub struct SpilledConnections {
+    file: std::fs::File,
+    /// The entries in the document's order.
+    entries: Vec<SpilledEntry>,
+}
+
+/// One connection entry of [`SpilledConnections`].
+#[derive(Debug)]
+pub enum SpilledEntry {
+    /// Rendered in the file: offset and length.
+    AtOffset(u64, u32),
+    /// Held in memory (a UDP flow, which a resumed part may still join; or an entry the
+    /// file could not take).
+    Held(Box<ConnectionReport>),
+}
+
+impl SpilledConnections {
+    /// A temporary file written by [`SpilledConnections::push`] and read back by
+    /// [`write_document`].
+    pub fn writer() -> std::io::Result<SpillWriter> {
+        let dir = std::env::temp_dir();
+        let mut last = None;
+        for attempt in 0..16u32 {
+            let path = dir.join(format!(
+                "rdptriage-spill-{}-{}-{attempt}",
+                std::process::id(),
+                SPILL_SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            ));
+            match std::fs::File::options()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(file) => {
+                    // Nothing else needs the name: the file goes when it is closed.
+                    let _ = std::fs::remove_file(&path);
+                    return Ok(SpillWriter {
+                        out: std::io::BufWriter::with_capacity(1 << 20, file),
+                        len: 0,
+                    });
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| std::io::Error::other("no temporary file")))
+    }
+
+    /// Entries spilled.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Writes the entries as a JSON array.
+    fn write_array(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut file = &self.file;
+        let mut buf = Vec::new();
+        w.write_all(b"[")?;
+        for (i, entry) in self.entries.iter().enumerate() {
+            if i > 0 {
+                w.write_all(b",")?;
+            }
+            match entry {
+                SpilledEntry::AtOffset(offset, len) => {
+                    buf.resize(*len as usize, 0);
+                    file.seek(SeekFrom::Start(*offset))?;
+                    file.read_exact(&mut buf)?;
+                    w.write_all(&buf)?;
+                }
+                SpilledEntry::Held(report) => serde_json::to_writer(&mut *w, report)?,
+            }
+        }
+        w.write_all(b"]")
+    }
+}
+
+static SPILL_SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Connection entries being spilled ([`SpilledConnections::writer`]).
+pub struct SpillWriter {
+    out: std::io::BufWriter<std::fs::File>,
+    len: u64,
+}
+
+impl SpillWriter {
+    /// Writes one entry; returns where it is.
+    pub fn push(&mut self, report: &ConnectionReport) -> std::io::Result<(u64, u32)> {
+        use std::io::Write;
+        let bytes = serde_json::to_vec(report)?;
+        self.out.write_all(&bytes)?;
+        let at = (self.len, bytes.len() as u32);
+        self.len += bytes.len() as u64;
+        Ok(at)
+    }
+
+    /// The spilled entries, in the order given.
+    pub fn finish(self, entries: Vec<SpilledEntry>) -> std::io::Result<SpilledConnections> {
+        let file = self.out.into_inner().map_err(|e| e.into_error())?;
+        Ok(SpilledConnections { file, entries })
+    }
+}
+
+/// Writes `report` as JSON: as serde renders it, the spilled connections read back in their
+/// place (compact only: a spilled document is never pretty-printed).
+pub fn write_document(
+    report: &FileReport,
+    w: &mut dyn std::io::Write,
+    pretty: bool,
+) -> std::io::Result<()> {
+    let Some(spilled) = &report.spilled else {
+        if pretty {
+            serde_json::to_writer_pretty(&mut *w, report)?;
+        } else {
+            serde_json::to_writer(&mut *w, report)?;
+        }
+        return Ok(());
+    };
+    // The fields in the order `#[derive(Serialize)]` writes them.
+    w.write_all(b"{\"schema\":")?;
+    serde_json::to_writer(&mut *w, &report.schema)?;
+    w.write_all(b",\"file\":")?;
+    serde_json::to_writer(&mut *w, &report.file)?;
+    w.write_all(b",\"connections\":")?;
+    spilled.write_array(w)?;
+    w.write_all(b",\"findings\":")?;
+    serde_json::to_writer(&mut *w, &report.findings)?;
+    w.write_all(b",\"diagnosis\":")?;
+    serde_json::to_writer(&mut *w, &report.diagnosis)?;
+    w.write_all(b"}")
 }
 
 pub use crate::detect::{Finding, Severity};
@@ -486,6 +631,7 @@ pub fn file_report(a: Analysis, findings: Vec<Finding>, diagnosis: Diagnosis) ->
         connections,
         diagnosis,
         findings,
+        spilled: None,
     }
 }
 
@@ -664,6 +810,7 @@ pub fn error_report(err: &AnalyzeError) -> FileReport {
         connections: Vec::new(),
         findings: Vec::new(),
         diagnosis: Diagnosis::default(),
+        spilled: None,
     }
 }
 
