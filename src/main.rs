@@ -1,12 +1,6 @@
 //! Command line of rdptriage.
 #![forbid(unsafe_code)]
 
-/// mimalloc: the engine makes and frees many small objects per judged group (a
-/// million-flow flood spent a third of its time in glibc's malloc and free, growing a
-/// secondary arena by `mprotect`).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use anyhow::{Context, Result};
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
@@ -415,17 +409,15 @@ fn run(args: AnalyzeArgs) -> Result<u8, Fatal> {
     let mut reports: Vec<json::FileReport> = Vec::with_capacity(files.len());
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::scope(|scope| {
-        let (files, options, progress, pool, engine) =
-            (&files, &options, &progress, &pool, engine);
+        let (files, options, progress, pool, engine) = (&files, &options, &progress, &pool, engine);
         scope.spawn(move || {
             pool.install(|| {
                 files
                     .par_iter()
                     .enumerate()
                     .for_each_with(tx, |tx, (i, path)| {
-                        let report = rdptriage::engine::document::report_path_with(
-                            path, options, engine,
-                        );
+                        let report =
+                            rdptriage::engine::document::report_path_with(path, options, engine);
                         progress.inc(1);
                         let _ = tx.send((i, report));
                     })

@@ -59,12 +59,10 @@ impl DocumentParts {
     /// document does not hold them (see [`json::SpilledConnections`]); without a temporary
     /// file they are held as usual. UDP entries are held: a resumed part may still join one.
     pub fn spill(&mut self) {
-        self.spill = json::SpilledConnections::writer()
-            .ok()
-            .map(|writer| Spill {
-                writer,
-                entries: Vec::new(),
-            });
+        self.spill = json::SpilledConnections::writer().ok().map(|writer| Spill {
+            writer,
+            entries: Vec::new(),
+        });
     }
 
     /// Lists a connection: into the spill file when it is a TCP one and the file takes it.
@@ -353,14 +351,7 @@ pub fn report_path_with(
         reason: e.to_string(),
     })?;
     let (keys, decryption) = crate::analyze::keys_for(path, options);
-    report_reader(
-        name,
-        source.reader,
-        source.gzip,
-        keys,
-        decryption,
-        stream,
-    )
+    report_reader(name, source.reader, source.gzip, keys, decryption, stream)
 }
 
 /// [`report_path`] of a capture read from `reader` (already decompressed).
