@@ -400,10 +400,16 @@ fn run(args: AnalyzeArgs) -> Result<u8, Fatal> {
     } else {
         None
     };
-    // Compact JSON written file by file: each document's TCP connection entries are rendered
-    // into a temporary file as they are judged, not held until the file ends.
+    // Compact JSON, or the table without its connection list, written file by file: each
+    // document's TCP connection entries are rendered into a temporary file as they are
+    // judged, not held until the file ends.
     let engine = rdptriage::engine::stream::StreamOptions {
-        spill_connections: in_order && matches!(args.format, OutputFormat::Json) && !args.pretty,
+        spill_connections: in_order
+            && match args.format {
+                OutputFormat::Json => !args.pretty,
+                OutputFormat::Table => !args.verbose,
+                _ => false,
+            },
         ..Default::default()
     };
     let mut reports: Vec<json::FileReport> = Vec::with_capacity(files.len());

@@ -241,3 +241,73 @@ fn a_document_lists_at_most_its_maximum_and_counts_the_rest() {
         assert_eq!(Some(&c), whole_by_id.get(c["id"].as_str().unwrap()));
     }
 }
+
+fn rdptriage(args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rdptriage"))
+        .args(args)
+        .output()
+        .expect("rdptriage runs");
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+/// `analyze --format json` renders each TCP connection entry into a temporary file as it is
+/// judged and copies it back in place: the bytes are those of the document held in memory,
+/// for captures with TCP and UDP entries mixed (RDP-UDP, DNS), a key log, and a UDP flow
+/// that resumed.
+#[test]
+fn a_spilled_json_document_has_the_bytes_of_the_held_one() {
+    let mut paths: Vec<PathBuf> = [
+        "samples/rdp-by-name-healthy-xrdp.pcap",
+        "samples/rdp-nla-password-guessing-shadow.pcap",
+        "samples/rdp-health-probes-haproxy-session.pcap",
+    ]
+    .iter()
+    .map(|p| common::project_dir().join(p))
+    .collect();
+    if let Some(corpus) = common::corpus_dir() {
+        paths.push(corpus.join("zeek/testing/btest/Traces/rdp/rdpeudp-handshake-success.pcap"));
+        paths.push(corpus.join("arkime/tests/pcap/arkime_synthetic.pcap"));
+    }
+    for path in paths {
+        let held = report_path(&path, &AnalyzeOptions::default()).unwrap();
+        assert!(held.spilled.is_none());
+        let expected = serde_json::to_string(&held).unwrap();
+        let printed = rdptriage(&[
+            "analyze",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(printed.trim_end(), expected, "{}", path.display());
+    }
+}
+
+/// The table of a document whose connections were spilled says what the held one says of
+/// them: rdp-by-name-healthy-xrdp.pcap has 3 connections (`tshark -z conv,tcp -z conv,udp`:
+/// 2 TCP, 1 UDP DNS) and its key log opens its 1 TLS session (tshark with the key log
+/// decrypts both Finished messages of one handshake).
+#[test]
+fn a_spilled_tables_counts_are_the_held_ones() {
+    let path = common::project_dir().join("samples/rdp-by-name-healthy-xrdp.pcap");
+    let held = report_path(&path, &AnalyzeOptions::default()).unwrap();
+    let table = rdptriage(&[
+        "analyze",
+        "--color",
+        "never",
+        "--fail-on",
+        "never",
+        path.to_str().unwrap(),
+    ]);
+    let (decrypted, _) = held.tls_decryption();
+    assert_eq!((held.connections.len(), decrypted), (3, 1));
+    assert!(
+        table.contains(&format!("{} connection(s);", held.connections.len())),
+        "{table}"
+    );
+    assert!(
+        table.contains(&format!("{decrypted} TLS session(s) decrypted")),
+        "{table}"
+    );
+}

@@ -69,7 +69,7 @@ impl DocumentParts {
     fn list(&mut self, order: u64, report: ConnectionReport) {
         if let Some(spill) = &mut self.spill
             && report.transport == crate::flow::Protocol::Tcp
-            && let Ok((offset, len)) = spill.writer.push(&report)
+            && let Ok((offset, len)) = spill.writer.push(order, &report)
         {
             spill.entries.push((order, offset, len));
             return;
@@ -238,12 +238,12 @@ fn merge_spilled(
     let mut merged = Vec::with_capacity(spilled.len() + held.len());
     let mut held = held.into_iter().peekable();
     for (order, offset, len) in spilled {
-        while let Some((_, report)) = held.next_if(|(o, _)| *o < order) {
-            merged.push(SpilledEntry::Held(Box::new(report)));
+        while let Some((o, report)) = held.next_if(|(o, _)| *o < order) {
+            merged.push((o, SpilledEntry::Held(Box::new(report))));
         }
-        merged.push(SpilledEntry::AtOffset(offset, len));
+        merged.push((order, SpilledEntry::AtOffset(offset, len)));
     }
-    merged.extend(held.map(|(_, r)| SpilledEntry::Held(Box::new(r))));
+    merged.extend(held.map(|(o, r)| (o, SpilledEntry::Held(Box::new(r)))));
     writer.finish(merged)
 }
 

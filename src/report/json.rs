@@ -34,6 +34,72 @@ pub struct SpilledConnections {
     file: std::fs::File,
     /// The entries in the document's order.
     entries: Vec<SpilledEntry>,
+    /// What the table says of the connections.
+    pub tally: ConnectionTally,
+}
+
+/// What the table says of a document's connections without them at hand.
+#[derive(Debug, Default, Clone)]
+pub struct ConnectionTally {
+    /// TLS sessions decrypted.
+    pub tls_decrypted: usize,
+    /// The first TLS sessions not decrypted, in the input's order (at most
+    /// [`ConnectionTally::EXAMPLES`]): `(order, client, server, why)`.
+    pub tls_not_decrypted: Vec<(u64, String, String, String)>,
+}
+
+impl ConnectionTally {
+    pub const EXAMPLES: usize = 5;
+
+    /// Counts one connection entry (`order`: its place in the input's order).
+    pub fn add(&mut self, order: u64, c: &ConnectionReport) {
+        let Some(decryption) = c.tls.as_ref().and_then(|t| t.decryption) else {
+            return;
+        };
+        if decryption == "decrypted" {
+            self.tls_decrypted += 1;
+            return;
+        }
+        let examples = &mut self.tls_not_decrypted;
+        if examples.len() == Self::EXAMPLES && examples.last().is_some_and(|(o, ..)| *o < order) {
+            return;
+        }
+        let why = c
+            .tls
+            .as_ref()
+            .and_then(|t| t.decryption_reason.clone())
+            .unwrap_or_default();
+        let at = examples.partition_point(|(o, ..)| *o < order);
+        examples.insert(at, (order, c.client.clone(), c.server.clone(), why));
+        examples.truncate(Self::EXAMPLES);
+    }
+}
+
+impl FileReport {
+    /// Connections in the document, held or spilled.
+    pub fn connection_count(&self) -> usize {
+        self.connections.len() + self.spilled.as_ref().map_or(0, |s| s.entries.len())
+    }
+
+    /// TLS sessions decrypted, and the first not decrypted: `(client, server, why)`.
+    pub fn tls_decryption(&self) -> (usize, Vec<(String, String, String)>) {
+        let mut tally = self
+            .spilled
+            .as_ref()
+            .map(|s| s.tally.clone())
+            .unwrap_or_default();
+        for (i, c) in self.connections.iter().enumerate() {
+            tally.add(i as u64, c);
+        }
+        (
+            tally.tls_decrypted,
+            tally
+                .tls_not_decrypted
+                .into_iter()
+                .map(|(_, client, server, why)| (client, server, why))
+                .collect(),
+        )
+    }
 }
 
 /// One connection entry of [`SpilledConnections`].
@@ -70,6 +136,7 @@ impl SpilledConnections {
                     return Ok(SpillWriter {
                         out: std::io::BufWriter::with_capacity(1 << 20, file),
                         len: 0,
+                        tally: ConnectionTally::default(),
                     });
                 }
                 Err(e) => last = Some(e),
@@ -117,23 +184,38 @@ static SPILL_SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::n
 pub struct SpillWriter {
     out: std::io::BufWriter<std::fs::File>,
     len: u64,
+    tally: ConnectionTally,
 }
 
 impl SpillWriter {
-    /// Writes one entry; returns where it is.
-    pub fn push(&mut self, report: &ConnectionReport) -> std::io::Result<(u64, u32)> {
+    /// Writes one entry (`order`: its place in the input's order); returns where it is.
+    pub fn push(&mut self, order: u64, report: &ConnectionReport) -> std::io::Result<(u64, u32)> {
         use std::io::Write;
         let bytes = serde_json::to_vec(report)?;
         self.out.write_all(&bytes)?;
         let at = (self.len, bytes.len() as u32);
         self.len += bytes.len() as u64;
+        self.tally.add(order, report);
         Ok(at)
     }
 
-    /// The spilled entries, in the order given.
-    pub fn finish(self, entries: Vec<SpilledEntry>) -> std::io::Result<SpilledConnections> {
+    /// The spilled entries, in the order given; `held`: the held ones' places in the input's
+    /// order, for the tally.
+    pub fn finish(
+        mut self,
+        entries: Vec<(u64, SpilledEntry)>,
+    ) -> std::io::Result<SpilledConnections> {
+        for (order, entry) in &entries {
+            if let SpilledEntry::Held(report) = entry {
+                self.tally.add(*order, report);
+            }
+        }
         let file = self.out.into_inner().map_err(|e| e.into_error())?;
-        Ok(SpilledConnections { file, entries })
+        Ok(SpilledConnections {
+            file,
+            entries: entries.into_iter().map(|(_, e)| e).collect(),
+            tally: self.tally,
+        })
     }
 }
 

@@ -286,15 +286,7 @@ fn facts(out: &mut String, layout: &Layout, report: &FileReport) {
                 d.secrets_blocks
             ));
         }
-        let opened = report
-            .connections
-            .iter()
-            .filter(|c| {
-                c.tls
-                    .as_ref()
-                    .is_some_and(|t| t.decryption == Some("decrypted"))
-            })
-            .count();
+        let (opened, closed) = report.tls_decryption();
         wrap(
             out,
             w,
@@ -302,18 +294,13 @@ fn facts(out: &mut String, layout: &Layout, report: &FileReport) {
             "  ",
             &format!("{}; {opened} TLS session(s) decrypted", from.join(", ")),
         );
-        let closed = report.connections.iter().filter_map(|c| {
-            let t = c.tls.as_ref()?;
-            (t.decryption? != "decrypted")
-                .then(|| (c, t.decryption_reason.clone().unwrap_or_default()))
-        });
-        for (c, reason) in closed.take(5) {
+        for (client, server, reason) in closed {
             wrap(
                 out,
                 w,
                 "  ",
                 "    ",
-                &format!("TLS {} → {} not decrypted: {reason}", c.client, c.server),
+                &format!("TLS {client} → {server} not decrypted: {reason}"),
             );
         }
     }
@@ -551,7 +538,7 @@ pub fn render(report: &FileReport, layout: &Layout) -> String {
         }
     }
     facts(&mut out, layout, report);
-    if report.connections.is_empty() {
+    if report.connection_count() == 0 {
         let _ = writeln!(out, "  (no TCP or UDP conversations)");
     } else if layout.verbose {
         connections(&mut out, layout, report);
@@ -563,7 +550,7 @@ pub fn render(report: &FileReport, layout: &Layout) -> String {
             "  ",
             &format!(
                 "{} connection(s); --verbose shows them with their filters.",
-                report.connections.len()
+                report.connection_count()
             ),
         );
     }
