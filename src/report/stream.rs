@@ -22,6 +22,9 @@ fn wrap(out: &mut String, width: usize, indent: &str, text: &str) {
         .initial_indent(indent)
         .subsequent_indent(indent)
         .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        // First fit: linear. The optimal fit (textwrap's default) took half the time of a
+        // run printing a flood's 100 000 verdicts.
+        .wrap_algorithm(textwrap::WrapAlgorithm::FirstFit)
         .break_words(true);
     for line in textwrap::wrap(text, options) {
         let _ = writeln!(out, "{line}");
