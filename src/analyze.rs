@@ -252,7 +252,9 @@ pub fn read_capture(
 #[derive(Default)]
 pub struct ConversationFacts {
     pub observations: Option<Vec<Observation>>,
-    pub rdp_udp: Option<crate::proto::rdpudp::RdpUdpFlow>,
+    /// Boxed: most closed conversations have none, and closed conversations wait in the
+    /// engine for their attempt window (a flood's hundred thousand of them).
+    pub rdp_udp: Option<Box<crate::proto::rdpudp::RdpUdpFlow>>,
     pub dns: Option<crate::proto::dns::DnsConversation>,
     pub rdp_traffic: Option<crate::proto::rdp::observed::SessionTraffic>,
 }
@@ -373,7 +375,7 @@ impl Pipeline {
                         ..Default::default()
                     },
                     Protocol::Udp => ConversationFacts {
-                        rdp_udp: log.rdp_udp.remove(&stream),
+                        rdp_udp: log.rdp_udp.remove(&stream).map(Box::new),
                         dns: log.dns.remove(&stream),
                         ..Default::default()
                     },

@@ -230,6 +230,25 @@ fn a_document_lists_at_most_its_maximum_and_counts_the_rest() {
             .contains(&format!("{} more connections", all - listed)),
         "{warning}"
     );
+    // The attempts' cap, by the same rule.
+    let few = document_of(
+        &bytes,
+        StreamOptions {
+            max_listed_attempts: 5,
+            ..Default::default()
+        },
+    );
+    let few_limits = &few["file"]["limits"];
+    assert!(attempts(&few) <= 5, "{} listed", attempts(&few));
+    assert_eq!(
+        attempts(&few) + few_limits["attempts_not_listed"].as_u64().unwrap(),
+        attempts(&whole)
+    );
+    assert_eq!(
+        few["connections"].as_array().unwrap().len() as u64
+            + few_limits["connections_not_listed"].as_u64().unwrap(),
+        all
+    );
     // Every connection listed is one of the whole document's, unchanged.
     let whole_by_id: std::collections::HashMap<&str, &serde_json::Value> = whole["connections"]
         .as_array()

@@ -22,6 +22,12 @@ use std::path::Path;
 /// million distinct sources would otherwise make a document of gigabytes, in memory.
 pub const MAX_LISTED_CONNECTIONS: usize = crate::flow::MAX_CONVERSATIONS;
 
+/// Attempts a document lists at most, by the same rule. More than this many attempts in one
+/// capture are a flood, a scan or a password-guessing campaign: the first ones are listed,
+/// the rest counted by cause (the attempts, causes and findings held for the document cost
+/// about 5 KiB each: a million-SYN flood listing 100 000 of them held 600 MiB).
+pub const MAX_LISTED_ATTEMPTS: usize = 10_000;
+
 /// What a document could not list, counted.
 #[derive(Default)]
 struct NotListed {
@@ -37,6 +43,9 @@ struct NotListed {
 pub struct DocumentParts {
     /// Connections listed at most ([`MAX_LISTED_CONNECTIONS`] unless a test lowers it).
     max_listed: usize,
+    /// Attempts listed at most ([`MAX_LISTED_ATTEMPTS`]), and listed so far.
+    max_attempts: usize,
+    attempts_listed: usize,
     /// Reports with their conversation's place in the input's order.
     connections: Vec<(u64, ConnectionReport)>,
     findings: Vec<Finding>,
@@ -82,10 +91,12 @@ impl DocumentParts {
         self.connections.len() + self.spill.as_ref().map_or(0, |s| s.entries.len())
     }
 
-    /// Parts of a document listing at most `max_listed` connections.
-    pub fn new(max_listed: usize) -> Self {
+    /// Parts of a document listing at most `max_listed` connections and `max_attempts`
+    /// attempts.
+    pub fn new(max_listed: usize, max_attempts: usize) -> Self {
         DocumentParts {
             max_listed,
+            max_attempts,
             ..Default::default()
         }
     }
@@ -100,7 +111,9 @@ impl DocumentParts {
         buffer_cap_hits: u64,
     ) {
         self.buffer_cap_hits += buffer_cap_hits;
-        if self.is_full(connections.len()) {
+        if self.is_full(connections.len())
+            || self.attempts_listed + judged.attempts.len() > self.max_attempts
+        {
             let n = &mut self.not_listed;
             // The resumed part of a UDP flow is the same connection: kept to join its first
             // part if that is listed ([`join_resumed_udp`]), not counted again.
@@ -122,6 +135,7 @@ impl DocumentParts {
         for (order, report) in connections {
             self.list(order, report);
         }
+        self.attempts_listed += judged.attempts.len();
         self.findings.extend(findings);
         self.groups.push(judged);
     }
@@ -145,6 +159,8 @@ impl DocumentParts {
     pub fn into_report(self, file: crate::analyze::Analysis) -> FileReport {
         let DocumentParts {
             max_listed: _,
+            max_attempts: _,
+            attempts_listed,
             mut connections,
             mut findings,
             groups,
@@ -169,8 +185,9 @@ impl DocumentParts {
             file.warnings.push(json::Warning {
                 kind: "limit_document",
                 message: format!(
-                    "the document lists the first {} connections judged; {} more connections in {} attempts ({} failed{}) were judged but are not listed, and the diagnosis counts only the listed ones",
+                    "the document lists the first {} connections ({} attempts) judged; {} more connections in {} attempts ({} failed{}) were judged but are not listed, and the diagnosis counts only the listed ones",
                     listed,
+                    attempts_listed,
                     not_listed.connections,
                     not_listed.attempts,
                     not_listed.failed,
@@ -381,7 +398,7 @@ pub fn report_reader(
     if judged_at_end.last_ts.is_none() {
         judged_at_end.last_ts = pipeline.now;
     }
-    streamer.finish(&mut pipeline, judged_at_end);
+    streamer.finish(&mut pipeline, judged_at_end, |_| {});
     let counters = pipeline.counters(name, gzip, capture, decryption);
     Ok(streamer
         .take_document()

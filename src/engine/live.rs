@@ -302,8 +302,9 @@ pub fn run(
         last_ts: Some(last_ts.map_or(wall_clock(), |t| t.max(wall_clock()))),
         ..Default::default()
     };
-    let events = streamer.finish(&mut pipeline, info);
-    handle(events, &recent, &tail, &mut progress, &mut on);
+    streamer.finish(&mut pipeline, info, |events| {
+        handle(events, &recent, &tail, &mut progress, &mut on)
+    });
     Ok(LiveEnd {
         reason,
         frames: progress.frames,

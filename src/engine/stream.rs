@@ -42,6 +42,8 @@ pub struct StreamOptions {
     /// A file's document lists at most this many connections
     /// ([`super::document::MAX_LISTED_CONNECTIONS`]).
     pub max_listed_connections: usize,
+    /// … and at most this many attempts ([`super::document::MAX_LISTED_ATTEMPTS`]).
+    pub max_listed_attempts: usize,
     /// A file's document renders its TCP connection entries into a temporary file as they
     /// are judged instead of holding them ([`super::document::DocumentParts::spill`]).
     pub spill_connections: bool,
@@ -53,6 +55,7 @@ impl Default for StreamOptions {
             timers: CloseTimers::default(),
             attempt_window_ns: (ATTEMPT_GAP_SECS * 1e9) as i64,
             max_listed_connections: super::document::MAX_LISTED_CONNECTIONS,
+            max_listed_attempts: super::document::MAX_LISTED_ATTEMPTS,
             spill_connections: false,
         }
     }
@@ -113,7 +116,10 @@ impl Streamer {
     /// Keeps what a file's document needs of every judged group
     /// ([`Streamer::take_document`]).
     pub fn collect_document(&mut self) {
-        let mut parts = DocumentParts::new(self.options.max_listed_connections);
+        let mut parts = DocumentParts::new(
+            self.options.max_listed_connections,
+            self.options.max_listed_attempts,
+        );
         if self.options.spill_connections {
             parts.spill();
         }
@@ -161,8 +167,15 @@ impl Streamer {
     }
 
     /// End of input: every conversation and group is closed and judged (`capture` is the
-    /// input's, with its real end).
-    pub fn finish(&mut self, pipeline: &mut Pipeline, capture: CaptureInfo) -> Vec<AttemptEvent> {
+    /// input's, with its real end), in order of each group's first frame; `on_events` gets
+    /// each group's attempts as it is judged (not all at once: a flood leaves a hundred
+    /// thousand open at the end).
+    pub fn finish(
+        &mut self,
+        pipeline: &mut Pipeline,
+        capture: CaptureInfo,
+        mut on_events: impl FnMut(Vec<AttemptEvent>),
+    ) {
         for closed in pipeline.take_all() {
             self.add(closed);
         }
@@ -173,14 +186,12 @@ impl Streamer {
                 .map(|c| c.conversation.first_frame)
                 .min()
         });
-        let mut events = Vec::new();
         for (pair, group) in groups {
-            events.extend(self.judge(pair, group, capture.clone()));
+            let events = self.judge(pair, group, capture.clone());
+            if !events.is_empty() {
+                on_events(events);
+            }
         }
-        events.sort_by_key(|e| e.attempt.first_frame);
-        let base = self.stats.attempts - events.len() as u64;
-        self.renumber(&mut events, base);
-        events
     }
 
     fn add(&mut self, closed: ClosedConversation) {
@@ -262,7 +273,7 @@ impl Streamer {
                 rdp_traffic.insert(stream, t);
             }
             if let Some(u) = facts.rdp_udp {
-                rdp_udp.insert(stream, u);
+                rdp_udp.insert(stream, *u);
             }
             if let Some(d) = facts.dns {
                 dns.insert(stream, d);
@@ -445,9 +456,9 @@ pub fn stream_reader(
     if capture.last_ts.is_none() {
         capture.last_ts = pipeline.now;
     }
-    for event in streamer.finish(&mut pipeline, capture.clone()) {
-        on_event(event);
-    }
+    streamer.finish(&mut pipeline, capture.clone(), |events| {
+        events.into_iter().for_each(&mut on_event)
+    });
     Ok(StreamEnd {
         stats: streamer.stats.clone(),
         capture,
