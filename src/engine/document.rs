@@ -168,8 +168,11 @@ impl DocumentParts {
             not_listed,
             spill,
         } = self;
+        connections.sort_by_key(|(order, _)| *order);
+        if file.flow.udp_resumed > 0 {
+            connections = join_resumed_udp(connections);
+        }
         let listed = connections.len() + spill.as_ref().map_or(0, |s| s.entries.len());
-        let file_counters_resumed = file.flow.udp_resumed;
         let mut file = json::file_summary(&file, buffer_cap_hits);
         if not_listed.connections > 0 {
             if let Some(limits) = &mut file.limits {
@@ -199,10 +202,6 @@ impl DocumentParts {
                 ),
                 offset: None,
             });
-        }
-        connections.sort_by_key(|(order, _)| *order);
-        if file_counters_resumed > 0 {
-            connections = join_resumed_udp(connections);
         }
         let (connections, spilled) = match spill {
             None => (connections.into_iter().map(|(_, r)| r).collect(), None),
