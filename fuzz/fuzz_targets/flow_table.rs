@@ -1,6 +1,7 @@
 //! A sequence of packets through the whole analysis and both report renderings, and through
 //! the engine as it goes (conversations closed and attempts judged mid-input, each event
-//! rendered).
+//! rendered; a file's document assembled from it, with small listing caps, its connection
+//! entries held and spilled).
 //!
 //! Input layout (so that mutations land in packets, not in pcap framing): byte 0 picks the
 //! link type; then records, each `[time step: u8][length: u16 LE][frame bytes]` (a short
@@ -59,6 +60,30 @@ fuzz_target!(|data: &[u8]| {
             ..screen::Layout::default()
         };
         let _ = screen::render(&report, &layout);
+    }
+    // A file's document from the engine as it goes, its connection entries spilled and
+    // written back, and held (tests/document.rs holds both to the whole-file document).
+    for spill in [false, true] {
+        let options = rdptriage::engine::stream::StreamOptions {
+            spill_connections: spill,
+            max_listed_connections: 8,
+            max_listed_attempts: 4,
+            ..Default::default()
+        };
+        if let Ok(report) = rdptriage::engine::document::report_reader(
+            "fuzz".into(),
+            Cursor::new(&pcap),
+            false,
+            std::rc::Rc::new(Default::default()),
+            Default::default(),
+            options,
+        ) {
+            let mut out = Vec::new();
+            rdptriage::report::json::write_document(&report, &mut out, false)
+                .expect("document writes");
+            let _: serde_json::Value = serde_json::from_slice(&out).expect("document is JSON");
+            let _ = screen::render(&report, &screen::Layout::default());
+        }
     }
     let layout = screen::Layout::default();
     let _ = rdptriage::engine::stream::stream_reader(
