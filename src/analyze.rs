@@ -93,6 +93,27 @@ pub struct Analysis {
     pub decryption: DecryptionInfo,
 }
 
+impl Analysis {
+    /// An analysis of `name` with no conversations and no counters.
+    pub fn empty(name: String, capture: CaptureInfo) -> Self {
+        Analysis {
+            name,
+            gzip: false,
+            capture,
+            link: LinkStats::default(),
+            net: Default::default(),
+            flow: Default::default(),
+            conversations: Vec::new(),
+            states: Default::default(),
+            observations: BTreeMap::new(),
+            rdp_udp: BTreeMap::new(),
+            dns: BTreeMap::new(),
+            rdp_traffic: BTreeMap::new(),
+            decryption: DecryptionInfo::default(),
+        }
+    }
+}
+
 /// An input that could not be analysed at all.
 #[derive(Debug, thiserror::Error)]
 pub enum AnalyzeError {
@@ -421,19 +442,12 @@ impl Pipeline {
         decryption.secrets_blocks = self.secrets_blocks;
         decryption.sessions_with_secrets = self.keys.own_sessions();
         Analysis {
-            name,
             gzip,
-            capture,
             link: self.link.clone(),
             net: self.decoder.stats.clone(),
             flow: self.flows.stats.clone(),
-            conversations: Vec::new(),
-            states: Default::default(),
-            observations: BTreeMap::new(),
-            rdp_udp: BTreeMap::new(),
-            dns: BTreeMap::new(),
-            rdp_traffic: BTreeMap::new(),
             decryption,
+            ..Analysis::empty(name, capture)
         }
     }
 
@@ -443,38 +457,25 @@ impl Pipeline {
         name: String,
         gzip: bool,
         capture: CaptureInfo,
-        mut decryption: DecryptionInfo,
+        decryption: DecryptionInfo,
     ) -> Analysis {
-        decryption.secrets_blocks = self.secrets_blocks;
-        decryption.sessions_with_secrets = self.keys.own_sessions();
         self.decoder.finish();
         self.flows.finish();
-        let flow_stats = self.flows.stats.clone();
-        let (observations, rdp_udp, dns, rdp_traffic) = {
+        let mut analysis = self.counters(name, gzip, capture, decryption);
+        {
             let mut log = self.log.borrow_mut();
-            (
-                std::mem::take(&mut log.by_stream),
-                std::mem::take(&mut log.rdp_udp),
-                std::mem::take(&mut log.dns),
-                std::mem::take(&mut log.rdp_traffic),
-            )
-        };
-        let conversations = self.flows.into_conversations();
-        let states = crate::state::build_all(&conversations, &observations, &rdp_traffic, None);
-        Analysis {
-            name,
-            gzip,
-            capture,
-            link: self.link,
-            net: self.decoder.stats,
-            flow: flow_stats,
-            conversations,
-            states,
-            observations,
-            rdp_udp,
-            dns,
-            rdp_traffic,
-            decryption,
+            analysis.observations = std::mem::take(&mut log.by_stream);
+            analysis.rdp_udp = std::mem::take(&mut log.rdp_udp);
+            analysis.dns = std::mem::take(&mut log.dns);
+            analysis.rdp_traffic = std::mem::take(&mut log.rdp_traffic);
         }
+        analysis.conversations = self.flows.into_conversations();
+        analysis.states = crate::state::build_all(
+            &analysis.conversations,
+            &analysis.observations,
+            &analysis.rdp_traffic,
+            None,
+        );
+        analysis
     }
 }

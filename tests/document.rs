@@ -10,30 +10,6 @@ use rdptriage::engine::document::{report_path, report_reader};
 use rdptriage::engine::stream::StreamOptions;
 use std::path::{Path, PathBuf};
 
-fn inputs() -> Vec<PathBuf> {
-    let samples = common::project_dir().join("samples");
-    let mut all: Vec<PathBuf> = std::fs::read_dir(&samples)
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            let n = p.to_string_lossy();
-            n.ends_with(".pcap") || n.ends_with(".pcapng") || n.ends_with(".pcap.gz")
-        })
-        .collect();
-    if let Some(corpus) = common::corpus_dir() {
-        let index = std::fs::read_to_string(corpus.join("_derived/index.tsv")).unwrap();
-        all.extend(
-            index
-                .lines()
-                .skip(1)
-                .filter_map(|l| l.split('\t').next())
-                .map(|f| corpus.join(f)),
-        );
-    }
-    all.sort();
-    all
-}
-
 /// The first place two JSON values differ, as a path.
 fn first_difference(a: &serde_json::Value, b: &serde_json::Value, path: &str) -> Option<String> {
     use serde_json::Value;
@@ -68,7 +44,7 @@ fn a_files_document_is_the_whole_files_document() {
     let mut differences = Vec::new();
     let mut compared = 0;
     let mut connections = 0;
-    for path in inputs() {
+    for path in common::sample_and_corpus_captures() {
         let Ok(analysis) = analyze_path(&path, None) else {
             continue;
         };

@@ -9,7 +9,7 @@ mod common;
 use rdptriage::analyze::{AnalyzeOptions, analyze_path, keys_for};
 use rdptriage::engine::judge;
 use rdptriage::engine::stream::{AttemptEvent, StreamOptions, stream_reader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// What must agree between the two runs for one attempt.
 fn key(a: &rdptriage::diagnose::attempts::Attempt) -> String {
@@ -63,36 +63,12 @@ impl<R: std::io::Read> std::io::Read for CountingReader<'_, R> {
     }
 }
 
-fn inputs() -> Vec<PathBuf> {
-    let samples = common::project_dir().join("samples");
-    let mut all: Vec<PathBuf> = std::fs::read_dir(&samples)
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            let n = p.to_string_lossy();
-            n.ends_with(".pcap") || n.ends_with(".pcapng") || n.ends_with(".pcap.gz")
-        })
-        .collect();
-    if let Some(corpus) = common::corpus_dir() {
-        let index = std::fs::read_to_string(corpus.join("_derived/index.tsv")).unwrap();
-        all.extend(
-            index
-                .lines()
-                .skip(1)
-                .filter_map(|l| l.split('\t').next())
-                .map(|f| corpus.join(f)),
-        );
-    }
-    all.sort();
-    all
-}
-
 #[test]
 fn streamed_attempts_are_the_whole_files_attempts() {
     let mut differences = Vec::new();
     let mut compared = 0;
     let mut attempts = 0;
-    for path in inputs() {
+    for path in common::sample_and_corpus_captures() {
         let Ok(analysis) = analyze_path(&path, None) else {
             continue;
         };

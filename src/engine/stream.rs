@@ -295,19 +295,13 @@ impl Streamer {
         conversations.sort_by_key(Conversation::order);
         let states = crate::state::build_all(&conversations, &observations, &rdp_traffic, None);
         let analysis = Analysis {
-            name: self.input.clone(),
-            gzip: false,
-            capture,
-            link: Default::default(),
-            net: Default::default(),
-            flow: Default::default(),
             conversations,
             states,
             observations,
             rdp_udp,
             dns,
             rdp_traffic,
-            decryption: Default::default(),
+            ..Analysis::empty(self.input.clone(), capture)
         };
         let probes = crate::detect::probes::classify(&analysis);
         let findings = crate::detect::run_with(&analysis, &probes);

@@ -131,3 +131,28 @@ pub fn json_documents(text: &str) -> Vec<Value> {
         .map(Result::unwrap)
         .collect()
 }
+
+/// Every sample capture, then every corpus capture (when the corpus is there), sorted.
+pub fn sample_and_corpus_captures() -> Vec<PathBuf> {
+    let samples = project_dir().join("samples");
+    let mut all: Vec<PathBuf> = std::fs::read_dir(&samples)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let n = p.to_string_lossy();
+            n.ends_with(".pcap") || n.ends_with(".pcapng") || n.ends_with(".pcap.gz")
+        })
+        .collect();
+    if let Some(corpus) = corpus_dir() {
+        let index = std::fs::read_to_string(corpus.join("_derived/index.tsv")).unwrap();
+        all.extend(
+            index
+                .lines()
+                .skip(1)
+                .filter_map(|l| l.split('\t').next())
+                .map(|f| corpus.join(f)),
+        );
+    }
+    all.sort();
+    all
+}
