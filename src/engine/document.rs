@@ -5,7 +5,10 @@
 //! connections by first packet, findings by severity and frame, attempts renumbered by
 //! their first frame — and the verdict is drawn once over all attempts
 //! ([`crate::diagnose::conclude`]). Memory is what the document itself holds plus the
-//! conversations still open, not every conversation's decoding state.
+//! conversations still open, not every conversation's decoding state; with
+//! [`DocumentParts::spill`] the TCP connection entries (most of a document) are rendered
+//! into a temporary file as they are judged, and the document lists at most
+//! [`MAX_LISTED_CONNECTIONS`] connections and [`MAX_LISTED_ATTEMPTS`] attempts.
 
 use super::stream::{StreamOptions, Streamer};
 use crate::analyze::{AnalyzeError, AnalyzeOptions, DecryptionInfo, Pipeline};

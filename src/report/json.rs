@@ -137,6 +137,7 @@ impl SpilledConnections {
                         out: std::io::BufWriter::with_capacity(1 << 20, file),
                         len: 0,
                         tally: ConnectionTally::default(),
+                        broken: false,
                     });
                 }
                 Err(e) => last = Some(e),
@@ -185,14 +186,23 @@ pub struct SpillWriter {
     out: std::io::BufWriter<std::fs::File>,
     len: u64,
     tally: ConnectionTally,
+    /// A write failed (the disk is full): the file's length is not known any more, so
+    /// nothing more goes into it.
+    broken: bool,
 }
 
 impl SpillWriter {
     /// Writes one entry (`order`: its place in the input's order); returns where it is.
     pub fn push(&mut self, order: u64, report: &ConnectionReport) -> std::io::Result<(u64, u32)> {
         use std::io::Write;
+        if self.broken {
+            return Err(std::io::Error::other("the spill file failed before"));
+        }
         let bytes = serde_json::to_vec(report)?;
-        self.out.write_all(&bytes)?;
+        if let Err(e) = self.out.write_all(&bytes) {
+            self.broken = true;
+            return Err(e);
+        }
         let at = (self.len, bytes.len() as u32);
         self.len += bytes.len() as u64;
         self.tally.add(order, report);
