@@ -429,8 +429,6 @@ pub struct FlowTable {
     closed_udp: FxHashMap<FlowKey, (ClosedUdp, u64)>,
     closed_udp_order: VecDeque<(FlowKey, u64)>,
     closed_udp_seq: u64,
-    /// The closed UDP flow the conversation being created resumes.
-    resuming: Option<ClosedUdp>,
     pub stats: FlowStats,
 }
 
@@ -487,7 +485,6 @@ impl FlowTable {
             closed_udp: FxHashMap::default(),
             closed_udp_order: VecDeque::new(),
             closed_udp_seq: 0,
-            resuming: None,
             index: FxHashMap::default(),
             last_lookup: None,
             next_tcp_stream: 0,
@@ -524,7 +521,7 @@ impl FlowTable {
                 let idx = match self.lookup(&key) {
                     Some(i) if i != closing::CLOSED => i,
                     _ => {
-                        self.resuming = self.closed_udp.remove(&key).map(|(c, _)| c);
+                        let resumes = self.closed_udp.remove(&key).map(|(c, _)| c);
                         let created = self.create(
                             key,
                             Protocol::Udp,
@@ -533,6 +530,7 @@ impl FlowTable {
                             dst,
                             RoleBasis::FirstPacket,
                             Untracked::Packet(None),
+                            resumes,
                         );
                         match created {
                             Some(i) => i,
@@ -578,8 +576,9 @@ impl FlowTable {
         dst: (IpAddr, u16),
         basis: RoleBasis,
         untracked: Untracked,
+        // The closed UDP flow this one resumes (its stream number and roles).
+        resuming: Option<ClosedUdp>,
     ) -> Option<usize> {
-        let resuming = self.resuming.take().filter(|_| protocol == Protocol::Udp);
         if self.live >= self.max_conversations {
             self.count_untracked(key, untracked);
             return None;
@@ -729,7 +728,7 @@ impl FlowTable {
                 return;
             }
             Some(closing::CLOSED) => {
-                match self.create(key, Protocol::Tcp, frame, src, dst, basis, untracked) {
+                match self.create(key, Protocol::Tcp, frame, src, dst, basis, untracked, None) {
                     Some(n) => n,
                     None => return,
                 }
@@ -737,7 +736,7 @@ impl FlowTable {
             Some(i) => {
                 if pure_syn && self.is_port_reuse(i, packet, seg) {
                     self.finish_conversation(i);
-                    match self.create(key, Protocol::Tcp, frame, src, dst, basis, untracked) {
+                    match self.create(key, Protocol::Tcp, frame, src, dst, basis, untracked, None) {
                         Some(n) => n,
                         None => {
                             // The new conversation is untracked: later packets of the
@@ -751,10 +750,12 @@ impl FlowTable {
                     i
                 }
             }
-            None => match self.create(key, Protocol::Tcp, frame, src, dst, basis, untracked) {
-                Some(i) => i,
-                None => return,
-            },
+            None => {
+                match self.create(key, Protocol::Tcp, frame, src, dst, basis, untracked, None) {
+                    Some(i) => i,
+                    None => return,
+                }
+            }
         };
         let Some(conv) = self.conv_mut(idx) else {
             return;
@@ -950,6 +951,7 @@ impl FlowTable {
                     peer,
                     RoleBasis::FirstPacket,
                     Untracked::Quoted,
+                    None,
                 ) {
                     Some(idx) => idx,
                     None => return,

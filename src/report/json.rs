@@ -146,15 +146,6 @@ impl SpilledConnections {
         Err(last.unwrap_or_else(|| std::io::Error::other("no temporary file")))
     }
 
-    /// Entries spilled.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
     /// Writes the entries as a JSON array.
     fn write_array(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         use std::io::{Read, Seek, SeekFrom};
